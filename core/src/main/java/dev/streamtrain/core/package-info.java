@@ -1,1 +1,2 @@
+/** Records and contracts shared by every StreamTrain module: config, wire formats, events, model snapshots. */
 package dev.streamtrain.core;

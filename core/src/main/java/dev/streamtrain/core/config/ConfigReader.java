@@ -1,0 +1,220 @@
+package dev.streamtrain.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads typed values from a parsed job file by dotted key path, collecting every problem instead of stopping at the
+ * first, and remembering which keys were read so that unknown keys (typos) are reported too.
+ */
+final class ConfigReader {
+    private final JsonNode root;
+    private final List<String> problems = new ArrayList<>();
+    private final Set<String> known = new LinkedHashSet<>();
+    private final Set<String> passThrough = new LinkedHashSet<>();
+
+    ConfigReader(JsonNode root) {
+        this.root = root;
+    }
+
+    List<String> problems() {
+        return problems;
+    }
+
+    void problem(String key, String message) {
+        problems.add(key + ": " + message);
+    }
+
+    private JsonNode node(String key) {
+        known.add(key);
+        JsonNode n = root;
+        for (String part : key.split("\\.")) {
+            n = n == null ? null : n.get(part);
+        }
+        return n == null || n.isNull() ? null : n;
+    }
+
+    String string(String key, String def) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.isValueNode()) {
+            problem(key, "must be a string, got " + n.getNodeType().name().toLowerCase());
+            return def;
+        }
+        return n.asText();
+    }
+
+    String choice(String key, String def, List<String> allowed) {
+        String v = string(key, def);
+        if (v != null && !allowed.contains(v)) {
+            problem(key, "must be one of " + allowed + ", got '" + v + "'");
+            return def;
+        }
+        return v;
+    }
+
+    boolean bool(String key, boolean def) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.isBoolean()) {
+            problem(key, "must be true or false, got '" + n.asText() + "'");
+            return def;
+        }
+        return n.asBoolean();
+    }
+
+    long integer(String key, long def, long min, long max) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.canConvertToLong() || !n.isIntegralNumber()) {
+            problem(key, "must be a whole number, got '" + n.asText() + "'");
+            return def;
+        }
+        long v = n.asLong();
+        if (v < min || v > max) {
+            problem(key, "must be in [" + min + ", " + max + "], got " + v);
+            return def;
+        }
+        return v;
+    }
+
+    double decimal(String key, double def, double min, double max, boolean minInclusive) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.isNumber()) {
+            problem(key, "must be a number, got '" + n.asText() + "'");
+            return def;
+        }
+        double v = n.asDouble();
+        boolean aboveMin = minInclusive ? v >= min : v > min;
+        if (!Double.isFinite(v) || !aboveMin || v > max) {
+            problem(key, "must be in " + (minInclusive ? "[" : "(") + min + ", " + max + "], got " + v);
+            return def;
+        }
+        return v;
+    }
+
+    List<Integer> intList(String key, List<Integer> def, int min) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.isArray()) {
+            problem(key, "must be a list of whole numbers, e.g. [128, 64]");
+            return def;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode e = n.get(i);
+            if (!e.isIntegralNumber() || e.asInt() < min) {
+                problem(key + "[" + i + "]", "must be a whole number >= " + min + ", got '" + e.asText() + "'");
+                return def;
+            }
+            out.add(e.asInt());
+        }
+        return out;
+    }
+
+    /** A map whose entries are passed through unchecked (Kafka client settings). */
+    Map<String, String> passThroughMap(String key) {
+        JsonNode n = node(key);
+        passThrough.add(key);
+        Map<String, String> out = new LinkedHashMap<>();
+        if (n == null) {
+            return out;
+        }
+        if (!n.isObject()) {
+            problem(key, "must be a map of settings");
+            return out;
+        }
+        flatten("", n, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode n, Map<String, String> out) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String k = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(k, e.getValue(), out);
+            } else {
+                out.put(k, e.getValue().asText());
+            }
+        }
+    }
+
+    /** Reports every key in the file that no reader asked for. */
+    void reportUnknownKeys() {
+        if (root == null || !root.isObject()) {
+            return;
+        }
+        walkUnknown("", root);
+    }
+
+    private void walkUnknown(String prefix, JsonNode n) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            var e = it.next();
+            String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (passThrough.contains(key)) {
+                continue;
+            }
+            boolean isSection = known.stream().anyMatch(k -> k.startsWith(key + "."));
+            if (known.contains(key)) {
+                continue;
+            }
+            if (isSection && e.getValue().isObject()) {
+                walkUnknown(key, e.getValue());
+            } else if (isSection) {
+                problem(key, "must be a section (a map of keys)");
+            } else {
+                problem(key, "unknown key" + suggestion(key));
+            }
+        }
+    }
+
+    private String suggestion(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String k : known) {
+            int d = levenshtein(k, key);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = k;
+            }
+        }
+        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int levenshtein(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}

@@ -1,0 +1,116 @@
+package dev.streamtrain.core.config;
+
+import dev.streamtrain.core.model.ModelSpec;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A validated job: every component's settings as immutable records. Built by {@link JobConfigLoader}, which
+ * documents every key and its default.
+ *
+ * @param job job name; prefixes the default topic names
+ * @param workDir where checkpoints, the exported model and the embedded broker's data live
+ * @param kafka cluster and client settings
+ * @param ingest topics, record format and hand-off queue
+ * @param model the network
+ * @param optimizer optimizer settings
+ * @param schedule learning-rate schedule
+ * @param plateau reduce-on-plateau control on validation loss
+ * @param training evaluation cadence and limits
+ * @param checkpoint checkpoint location and cadence
+ * @param serving the HTTP model server
+ */
+public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
+        OptimizerSettings optimizer, ScheduleSettings schedule, PlateauSettings plateau, TrainingSettings training,
+        CheckpointSettings checkpoint, ServingSettings serving) {
+
+    /**
+     * @param bootstrapServers the cluster; empty means "start an embedded broker"
+     * @param topicPartitions partitions for topics the app creates
+     * @param consumer extra Kafka consumer settings, passed through unchanged
+     * @param producer extra Kafka producer settings, passed through unchanged
+     */
+    public record KafkaSettings(String bootstrapServers, int topicPartitions, Map<String, String> consumer,
+            Map<String, String> producer) {
+        public KafkaSettings {
+            consumer = Map.copyOf(consumer);
+            producer = Map.copyOf(producer);
+        }
+
+        /** True when the app must start its own broker. */
+        public boolean embedded() {
+            return bootstrapServers.isBlank();
+        }
+    }
+
+    /**
+     * @param trainTopic minibatch records to train on
+     * @param validationTopic minibatch records to evaluate on
+     * @param format record format ({@code safetensors})
+     * @param featuresTensor name of the feature tensor
+     * @param labelsTensor name of the label tensor
+     * @param queueCapacity minibatches waiting for the trainer before ingest pauses
+     * @param stopAtEnd stop when the end offsets noted at start are reached (bounded run) instead of training forever
+     * @param validationMaxRows most validation rows kept in memory
+     * @param groupId consumer group used for committed offsets
+     */
+    public record IngestSettings(String trainTopic, String validationTopic, String format, String featuresTensor,
+            String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId) {
+    }
+
+    /**
+     * @param name optimizer ({@code sgd})
+     * @param lr base learning rate
+     * @param momentum momentum factor
+     * @param weightDecay L2 penalty added to the gradient
+     */
+    public record OptimizerSettings(String name, double lr, double momentum, double weightDecay) {
+    }
+
+    /**
+     * Linear warm-up from 0 to the base rate over {@code warmupSteps}, then cosine annealing to {@code etaMin} at
+     * {@code totalSteps} (constant when {@code totalSteps} is 0).
+     *
+     * @param warmupSteps warm-up updates
+     * @param totalSteps update at which the cosine reaches its floor (0: no annealing)
+     * @param etaMin floor of the cosine
+     */
+    public record ScheduleSettings(int warmupSteps, int totalSteps, double etaMin) {
+    }
+
+    /**
+     * ReduceLROnPlateau on validation loss, PyTorch semantics (mode min, relative threshold).
+     *
+     * @param enabled whether the controller runs
+     * @param factor multiplier applied on a plateau
+     * @param patience non-improving evaluations tolerated
+     * @param threshold relative improvement needed
+     * @param cooldown evaluations ignored after a reduction
+     * @param minLr floor of the rate
+     */
+    public record PlateauSettings(boolean enabled, double factor, int patience, double threshold, int cooldown,
+            double minLr) {
+    }
+
+    /**
+     * @param evalEvery updates between evaluations (and checkpoints)
+     * @param maxUpdates stop after this many updates (0: no limit)
+     * @param seed seed of parameter initialisation
+     */
+    public record TrainingSettings(int evalEvery, long maxUpdates, long seed) {
+    }
+
+    /**
+     * @param dir checkpoint directory
+     * @param keep checkpoints kept (older ones are deleted)
+     */
+    public record CheckpointSettings(Path dir, int keep) {
+    }
+
+    /**
+     * @param host interface the model server binds
+     * @param port its port (0: any free port)
+     */
+    public record ServingSettings(String host, int port) {
+    }
+}

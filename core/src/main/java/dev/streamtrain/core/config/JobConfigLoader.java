@@ -1,0 +1,133 @@
+package dev.streamtrain.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.streamtrain.core.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Parses and validates job files (YAML or JSON; JSON is YAML). Every key, its default and its rule are here, in one
+ * place; a file with problems is rejected with one {@link ConfigException} listing all of them by key path.
+ */
+public final class JobConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    private JobConfigLoader() {
+    }
+
+    /** Loads and validates a job file. */
+    public static JobConfig load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("(file): cannot read: " + e.getMessage()));
+        }
+        return parse(text, file.toString());
+    }
+
+    /** Parses and validates job-file text. */
+    public static JobConfig parse(String text, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (IOException e) {
+            throw new ConfigException(source, List.of("(syntax): " + e.getMessage().lines().findFirst().orElse("")));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = JsonNodeFactory.instance.objectNode();
+        }
+        if (!root.isObject()) {
+            throw new ConfigException(source, List.of("(root): must be a map of sections"));
+        }
+        return fromTree(root, source);
+    }
+
+    /** Validates an already parsed tree. */
+    public static JobConfig fromTree(JsonNode root, String source) {
+        ConfigReader r = new ConfigReader(root);
+        String job = r.string("job", "streamtrain");
+        if (job == null || !job.matches("[A-Za-z0-9._-]+")) {
+            r.problem("job", "must be a non-empty name of letters, digits, '.', '_' or '-', got '" + job + "'");
+            job = "streamtrain";
+        }
+        Path workDir = Path.of(r.string("work-dir", "work/" + job));
+
+        var kafka = new JobConfig.KafkaSettings(
+                r.string("kafka.bootstrap-servers", ""),
+                (int) r.integer("kafka.topic-partitions", 1, 1, 10_000),
+                r.passThroughMap("kafka.consumer"),
+                r.passThroughMap("kafka.producer"));
+
+        var ingest = new JobConfig.IngestSettings(
+                r.string("ingest.train-topic", job + ".train"),
+                r.string("ingest.validation-topic", job + ".validation"),
+                r.choice("ingest.format", "safetensors", List.of("safetensors")),
+                r.string("ingest.features-tensor", "x"),
+                r.string("ingest.labels-tensor", "y"),
+                (int) r.integer("ingest.queue-capacity", 32, 2, 100_000),
+                r.bool("ingest.stop-at-end", false),
+                (int) r.integer("ingest.validation-max-rows", 100_000, 1, 100_000_000),
+                r.string("ingest.group-id", "streamtrain-" + job));
+        if (ingest.trainTopic().equals(ingest.validationTopic())) {
+            r.problem("ingest.validation-topic", "must differ from ingest.train-topic ('" + ingest.trainTopic() + "')");
+        }
+
+        int inputs = (int) r.integer("model.inputs", 64, 1, 1_000_000);
+        List<Integer> hidden = r.intList("model.hidden", List.of(128), 1);
+        int classes = (int) r.integer("model.classes", 10, 2, 1_000_000);
+        String activation = r.choice("model.activation", "relu", ModelSpec.ACTIVATIONS);
+        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation);
+
+        var optimizer = new JobConfig.OptimizerSettings(
+                r.choice("optimizer.name", "sgd", List.of("sgd")),
+                r.decimal("optimizer.lr", 0.05, 0, 100, false),
+                r.decimal("optimizer.momentum", 0.9, 0, 1, true),
+                r.decimal("optimizer.weight-decay", 0.0, 0, 10, true));
+
+        var schedule = new JobConfig.ScheduleSettings(
+                (int) r.integer("schedule.warmup-steps", 0, 0, Integer.MAX_VALUE),
+                (int) r.integer("schedule.total-steps", 0, 0, Integer.MAX_VALUE),
+                r.decimal("schedule.eta-min", 0.0, 0, 100, true));
+        if (schedule.totalSteps() > 0 && schedule.totalSteps() <= schedule.warmupSteps()) {
+            r.problem("schedule.total-steps", "must exceed schedule.warmup-steps (" + schedule.warmupSteps()
+                    + ") or be 0, got " + schedule.totalSteps());
+        }
+
+        var plateau = new JobConfig.PlateauSettings(
+                r.bool("plateau.enabled", true),
+                r.decimal("plateau.factor", 0.1, 0, 1, false),
+                (int) r.integer("plateau.patience", 10, 0, Integer.MAX_VALUE),
+                r.decimal("plateau.threshold", 1e-4, 0, 1, true),
+                (int) r.integer("plateau.cooldown", 0, 0, Integer.MAX_VALUE),
+                r.decimal("plateau.min-lr", 0.0, 0, 100, true));
+        if (plateau.factor() >= 1.0) {
+            r.problem("plateau.factor", "must be < 1 (a reduction), got " + plateau.factor());
+        }
+
+        var training = new JobConfig.TrainingSettings(
+                (int) r.integer("training.eval-every", 50, 1, Integer.MAX_VALUE),
+                r.integer("training.max-updates", 0, 0, Long.MAX_VALUE),
+                r.integer("training.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE));
+
+        var checkpoint = new JobConfig.CheckpointSettings(
+                Path.of(r.string("checkpoint.dir", workDir.resolve("checkpoints").toString())),
+                (int) r.integer("checkpoint.keep", 3, 1, 1000));
+
+        var serving = new JobConfig.ServingSettings(
+                r.string("serving.host", "127.0.0.1"),
+                (int) r.integer("serving.port", 8080, 0, 65_535));
+
+        r.reportUnknownKeys();
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(source, r.problems());
+        }
+        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, plateau, training, checkpoint,
+                serving);
+    }
+}

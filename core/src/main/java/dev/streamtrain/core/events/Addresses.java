@@ -1,0 +1,22 @@
+package dev.streamtrain.core.events;
+
+/**
+ * Event-bus addresses: the contract between modules. Facts are published; commands are request/reply.
+ */
+public final class Addresses {
+    /** {@link StepMetrics}, published by the trainer after each update. */
+    public static final String STEP_METRICS = "streamtrain.metrics.step";
+    /** {@link ValidationMetrics}, published by the trainer after each evaluation. */
+    public static final String VALIDATION_METRICS = "streamtrain.metrics.validation";
+    /** {@link Alert}, published by the monitor. */
+    public static final String ALERTS = "streamtrain.alerts";
+    /** {@link CheckpointSaved}, published by the trainer; ingest commits the offsets it names. */
+    public static final String CHECKPOINT_SAVED = "streamtrain.checkpoint.saved";
+    /** {@link TrainingFinished}, published by the trainer at the end of a bounded run. */
+    public static final String TRAINING_FINISHED = "streamtrain.training.finished";
+    /** Request/reply: {@link PredictRequest} to the trainer, answered with {@link PredictReply}. */
+    public static final String TRAINER_PREDICT = "streamtrain.trainer.predict";
+
+    private Addresses() {
+    }
+}

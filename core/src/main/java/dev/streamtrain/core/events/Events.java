@@ -1,0 +1,103 @@
+package dev.streamtrain.core.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import java.util.List;
+
+/**
+ * JSON form of events (for Kafka topics and HTTP) and the event-bus registration of local record codecs.
+ *
+ * <p>On the event bus inside one JVM the records travel as objects (no serialization); on Kafka they are JSON
+ * objects with a {@code type} and a {@code schema} version, so external consumers can dispatch on them. Non-finite
+ * numbers are written as the strings "NaN", "Infinity" and "-Infinity", as JSON has no literal for them.
+ */
+public final class Events {
+    /** Version of the JSON event schema. */
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+
+    private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, ValidationMetrics.class,
+            Alert.class, CheckpointSaved.class, TrainingFinished.class, PredictRequest.class, PredictReply.class);
+
+    private Events() {
+    }
+
+    /** The shared JSON mapper (NaN-tolerant). */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Serializes an event to a JSON object with {@code type} and {@code schema}. */
+    public static String toJson(StreamEvent event) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("type", event.eventType());
+        node.put("schema", SCHEMA_VERSION);
+        node.setAll((ObjectNode) MAPPER.valueToTree(event));
+        return node.toString();
+    }
+
+    /** Reads an event of a known class back from its JSON form. */
+    public static <T extends StreamEvent> T fromJson(String json, Class<T> type) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            return MAPPER.treeToValue(node, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + " event: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Lets the event records travel on this Vert.x instance's event bus as plain objects. Idempotent. */
+    public static synchronized void registerCodecs(Vertx vertx) {
+        for (Class<?> type : LOCAL_TYPES) {
+            register(vertx, type);
+        }
+    }
+
+    private static <T> void register(Vertx vertx, Class<T> type) {
+        try {
+            vertx.eventBus().registerDefaultCodec(type, new LocalCodec<>(type));
+        } catch (IllegalStateException alreadyRegistered) {
+            // a second module on the same Vert.x registered it first: fine
+        }
+    }
+
+    /** Passes immutable records by reference inside one JVM; refuses the wire (clustered buses). */
+    private record LocalCodec<T>(Class<T> type) implements MessageCodec<T, T> {
+        @Override
+        public void encodeToWire(Buffer buffer, T value) {
+            throw new UnsupportedOperationException(type.getSimpleName() + " travels only on a local event bus");
+        }
+
+        @Override
+        public T decodeFromWire(int pos, Buffer buffer) {
+            throw new UnsupportedOperationException(type.getSimpleName() + " travels only on a local event bus");
+        }
+
+        @Override
+        public T transform(T value) {
+            return value;
+        }
+
+        @Override
+        public String name() {
+            return "local-" + type.getName();
+        }
+
+        @Override
+        public byte systemCodecID() {
+            return -1;
+        }
+    }
+}

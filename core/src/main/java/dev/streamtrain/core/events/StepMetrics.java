@@ -1,0 +1,20 @@
+package dev.streamtrain.core.events;
+
+/**
+ * Training progress after an optimizer update.
+ *
+ * @param job job name
+ * @param update updates done (1-based after the first)
+ * @param samples examples trained so far
+ * @param loss mean training loss of the last minibatch (may be NaN or infinite: the monitor's business)
+ * @param lr learning rate used by this update
+ * @param samplesPerSecond recent training throughput
+ * @param timeMillis wall-clock time of the event
+ */
+public record StepMetrics(String job, long update, long samples, double loss, double lr, double samplesPerSecond,
+        long timeMillis) implements StreamEvent {
+    @Override
+    public String eventType() {
+        return "step_metrics";
+    }
+}

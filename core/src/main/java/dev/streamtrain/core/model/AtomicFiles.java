@@ -1,0 +1,65 @@
+package dev.streamtrain.core.model;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Durable writes: a file is fsynced before it counts as written, and a directory appears under its final name only
+ * once everything in it is durable (write to a temp directory, fsync, rename). A crash leaves either the old state
+ * or the new one, never half of each.
+ */
+public final class AtomicFiles {
+    private AtomicFiles() {
+    }
+
+    /** Writes and fsyncs a file. */
+    public static void write(Path file, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes));
+            ch.force(true);
+        }
+    }
+
+    /** A fresh temp directory beside {@code target}, for {@link #publish}. */
+    public static Path tempDirFor(Path target) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        return Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".tmp-");
+    }
+
+    /** Renames a fully written temp directory to its final name, replacing an older one, and fsyncs the parent. */
+    public static void publish(Path temp, Path target) throws IOException {
+        if (Files.exists(target)) {
+            deleteTree(target);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target);
+        }
+        try (FileChannel parent = FileChannel.open(target.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+            parent.force(true);
+        } catch (IOException ignored) {
+            // some file systems cannot fsync a directory; the rename itself is still atomic
+        }
+    }
+
+    /** Deletes a directory tree (no-op when absent). */
+    public static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.streamtrain.core.model;
+
+import dev.streamtrain.core.wire.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A trained model as data: its spec and float32 parameters by name. What checkpoints hold and deploy exports.
+ *
+ * @param spec architecture
+ * @param parameters float32 tensors named as {@link ModelSpec} documents, in layer order
+ * @param updates optimizer updates the weights have seen
+ */
+public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long updates) {
+    public ModelSnapshot {
+        parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
+        java.util.List<Integer> w = spec.widths();
+        for (int i = 0; i < spec.layerCount(); i++) {
+            check(parameters, ModelSpec.weightName(i), new long[] {w.get(i + 1), w.get(i)});
+            check(parameters, ModelSpec.biasName(i), new long[] {w.get(i + 1)});
+        }
+    }
+
+    private static void check(Map<String, Tensor> parameters, String name, long[] shape) {
+        Tensor t = parameters.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("snapshot lacks parameter " + name);
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException("parameter " + name + " has shape " + Arrays.toString(t.shape())
+                    + ", the spec needs " + Arrays.toString(shape));
+        }
+    }
+
+    /** Values of a parameter as float32. */
+    public float[] values(String name) {
+        return parameters.get(name).toFloats();
+    }
+
+    /** True when every parameter value is finite: a model with NaN or Inf weights must never be served. */
+    public boolean isFinite() {
+        for (Tensor t : parameters.values()) {
+            for (float v : t.toFloats()) {
+                if (!Float.isFinite(v)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}

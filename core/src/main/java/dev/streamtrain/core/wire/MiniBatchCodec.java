@@ -1,0 +1,68 @@
+package dev.streamtrain.core.wire;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Minibatch records as safetensors documents: a float tensor of features {@code [rows, features]} and an integer
+ * tensor of class ids {@code [rows]}, under configurable names.
+ *
+ * @param featuresName name of the feature tensor (default {@code x})
+ * @param labelsName name of the label tensor (default {@code y})
+ */
+public record MiniBatchCodec(String featuresName, String labelsName) {
+
+    /** The default names {@code x} and {@code y}. */
+    public static MiniBatchCodec standard() {
+        return new MiniBatchCodec("x", "y");
+    }
+
+    /** Encodes features as float32 and labels as int64. */
+    public byte[] encode(int rows, int features, float[] x, long[] y) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(featuresName, Tensor.ofFloats(new long[] {rows, features}, x));
+        tensors.put(labelsName, Tensor.ofLongs(new long[] {rows}, y));
+        return Safetensors.encode(tensors);
+    }
+
+    /**
+     * Decodes and checks a record value.
+     *
+     * @param source where the value came from, kept on the batch
+     * @throws WireFormatException naming what is wrong (missing tensor, wrong rank, row counts that differ)
+     */
+    public MiniBatch decode(byte[] value, OffsetRange source) {
+        Map<String, Tensor> tensors = Safetensors.decode(value);
+        Tensor x = require(tensors, featuresName);
+        Tensor y = require(tensors, labelsName);
+        if (x.shape().length != 2) {
+            throw new WireFormatException("tensor '" + featuresName + "' must be 2-D [rows, features], got shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        if (y.shape().length != 1 || y.shape()[0] != x.shape()[0]) {
+            throw new WireFormatException("tensor '" + labelsName + "' must be 1-D with " + x.shape()[0]
+                    + " rows, got shape " + java.util.Arrays.toString(y.shape()));
+        }
+        long[] labels;
+        try {
+            labels = y.toLongs();
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("tensor '" + labelsName + "': " + e.getMessage());
+        }
+        if (x.shape()[0] == 0 || x.shape()[1] == 0) {
+            throw new WireFormatException("empty minibatch: shape " + java.util.Arrays.toString(x.shape()));
+        }
+        return new MiniBatch((int) x.shape()[0], (int) x.shape()[1], x.toFloats(), labels, List.of(source));
+    }
+
+    private static Tensor require(Map<String, Tensor> tensors, String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) {
+            throw new WireFormatException("missing tensor '" + name + "' (found " + tensors.keySet() + ")");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.streamtrain.core.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads and writes the safetensors format: an 8-byte little-endian header length, a JSON header naming each tensor's
+ * dtype, shape and byte range, then the raw little-endian data.
+ *
+ * <p>Pure Java so that ingest and the producers need no native engine; a trainer test checks it against DJL's own
+ * {@code NDList.decode}.
+ */
+public final class Safetensors {
+    /** Largest header we accept; real headers are a few hundred bytes. */
+    public static final int MAX_HEADER_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Safetensors() {
+    }
+
+    /** Encodes tensors in iteration order; the header is space-padded to an 8-byte boundary. */
+    public static byte[] encode(Map<String, Tensor> tensors) {
+        ObjectNode header = JSON.createObjectNode();
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            ObjectNode entry = header.putObject(e.getKey());
+            entry.put("dtype", t.dtype().name());
+            var shape = entry.putArray("shape");
+            for (long d : t.shape()) {
+                shape.add(d);
+            }
+            entry.putArray("data_offsets").add(offset).add(offset + t.data().length);
+            offset += t.data().length;
+        }
+        byte[] headerBytes = header.toString().getBytes(StandardCharsets.UTF_8);
+        int padded = (headerBytes.length + 7) / 8 * 8;
+        ByteBuffer out = ByteBuffer.allocate(Math.toIntExact(8 + padded + offset)).order(ByteOrder.LITTLE_ENDIAN);
+        out.putLong(padded).put(headerBytes);
+        for (int i = headerBytes.length; i < padded; i++) {
+            out.put((byte) ' ');
+        }
+        for (Tensor t : tensors.values()) {
+            out.put(t.data());
+        }
+        return out.array();
+    }
+
+    /**
+     * Decodes a safetensors document.
+     *
+     * @throws WireFormatException if the bytes are not a well-formed document (truncated, bad header, bad ranges)
+     */
+    public static Map<String, Tensor> decode(byte[] bytes) {
+        if (bytes == null || bytes.length < 8) {
+            throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : bytes.length) + " bytes)");
+        }
+        long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > bytes.length - 8) {
+            throw new WireFormatException("safetensors: header length " + headerLen + " is invalid for a "
+                    + bytes.length + "-byte value");
+        }
+        JsonNode header;
+        try {
+            header = JSON.readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WireFormatException("safetensors: header is not JSON: " + e.getOriginalMessage());
+        }
+        if (header == null || !header.isObject()) {
+            throw new WireFormatException("safetensors: header is not a JSON object");
+        }
+        int dataStart = 8 + (int) headerLen;
+        int dataLen = bytes.length - dataStart;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (field.getKey().equals("__metadata__")) {
+                continue;
+            }
+            out.put(field.getKey(), tensor(field.getKey(), field.getValue(), bytes, dataStart, dataLen));
+        }
+        return out;
+    }
+
+    private static Tensor tensor(String name, JsonNode entry, byte[] bytes, int dataStart, int dataLen) {
+        DType dtype;
+        try {
+            dtype = DType.valueOf(entry.path("dtype").asText());
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("safetensors: tensor '" + name + "' has unsupported dtype '"
+                    + entry.path("dtype").asText() + "'");
+        }
+        JsonNode shapeNode = entry.path("shape");
+        JsonNode offsets = entry.path("data_offsets");
+        if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
+            throw new WireFormatException("safetensors: tensor '" + name + "' lacks shape or data_offsets");
+        }
+        long[] shape = new long[shapeNode.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = shapeNode.get(i).asLong(-1);
+        }
+        long begin = offsets.get(0).asLong(-1);
+        long end = offsets.get(1).asLong(-1);
+        if (begin < 0 || end < begin || end > dataLen) {
+            throw new WireFormatException("safetensors: tensor '" + name + "' byte range [" + begin + ", " + end
+                    + ") lies outside the " + dataLen + " data bytes");
+        }
+        byte[] data = new byte[(int) (end - begin)];
+        System.arraycopy(bytes, dataStart + (int) begin, data, 0, data.length);
+        try {
+            return new Tensor(dtype, shape, data);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new WireFormatException("safetensors: tensor '" + name + "': " + e.getMessage());
+        }
+    }
+}

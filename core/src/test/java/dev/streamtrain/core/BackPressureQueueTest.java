@@ -1,0 +1,42 @@
+package dev.streamtrain.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class BackPressureQueueTest {
+
+    @Test
+    void signalsPauseAtHighWaterAndResumeOnceAtLowWater() throws Exception {
+        BackPressureQueue<Integer> q = new BackPressureQueue<>(3, 1);
+        AtomicInteger resumes = new AtomicInteger();
+        q.onResume(resumes::incrementAndGet);
+        assertFalse(q.put(1));
+        assertFalse(q.put(2));
+        assertTrue(q.put(3), "third item reaches high water");
+        assertTrue(q.put(4), "items past high water are still accepted");
+        assertEquals(4, q.size());
+        assertEquals(1, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(2, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(0, resumes.get(), "still above low water");
+        assertEquals(3, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(1, resumes.get(), "resumed at low water");
+        assertEquals(4, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(1, resumes.get(), "resume fires once per pause");
+        assertFalse(q.isPaused());
+        assertNull(q.poll(1, TimeUnit.MILLISECONDS));
+    }
+
+    @Test
+    void rejectsBadMarks() {
+        assertThrows(IllegalArgumentException.class, () -> new BackPressureQueue<>(2, 2));
+        assertThrows(IllegalArgumentException.class, () -> new BackPressureQueue<>(0, 0));
+    }
+}

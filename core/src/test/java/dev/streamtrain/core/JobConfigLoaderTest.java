@@ -1,0 +1,86 @@
+package dev.streamtrain.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.config.ConfigException;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.config.JobConfigLoader;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JobConfigLoaderTest {
+
+    @Test
+    void emptyFileGivesDocumentedDefaults() {
+        JobConfig c = JobConfigLoader.parse("", "test");
+        assertEquals("streamtrain", c.job());
+        assertEquals("streamtrain.train", c.ingest().trainTopic());
+        assertEquals("streamtrain.validation", c.ingest().validationTopic());
+        assertTrue(c.kafka().embedded());
+        assertEquals(List.of(64, 128, 10), c.model().widths());
+        assertEquals(Path.of("work/streamtrain/checkpoints"), c.checkpoint().dir());
+        assertEquals(0.9, c.optimizer().momentum());
+    }
+
+    @Test
+    void readsEveryKeyOfAFullFile() {
+        JobConfig c = JobConfigLoader.parse("""
+                job: digits
+                work-dir: /tmp/st
+                kafka:
+                  bootstrap-servers: "10.0.0.1:9092"
+                  consumer: {security.protocol: SSL, fetch: {max.bytes: 1000}}
+                ingest: {train-topic: a, validation-topic: b, queue-capacity: 8, stop-at-end: true}
+                model: {inputs: 4, hidden: [16, 8], classes: 3, activation: tanh}
+                optimizer: {lr: 0.2, momentum: 0.5}
+                schedule: {warmup-steps: 10, total-steps: 100, eta-min: 0.001}
+                plateau: {factor: 0.5, patience: 2}
+                training: {eval-every: 5, max-updates: 99}
+                serving: {port: 0}
+                """, "test");
+        assertEquals("digits", c.job());
+        assertEquals("SSL", c.kafka().consumer().get("security.protocol"));
+        assertEquals("1000", c.kafka().consumer().get("fetch.max.bytes"));
+        assertEquals(List.of(4, 16, 8, 3), c.model().widths());
+        assertEquals("tanh", c.model().activation());
+        assertEquals(8, c.ingest().queueCapacity());
+        assertTrue(c.ingest().stopAtEnd());
+        assertEquals(100, c.schedule().totalSteps());
+        assertEquals(0.5, c.plateau().factor());
+        assertEquals(99, c.training().maxUpdates());
+        assertEquals(0, c.serving().port());
+        assertEquals(Path.of("/tmp/st/checkpoints"), c.checkpoint().dir());
+    }
+
+    @Test
+    void listsEveryProblemWithItsKey() {
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("""
+                job: "bad name"
+                ingest: {train-topic: same, validation-topic: same, queue-capacity: 1}
+                model: {hidden: [0], activation: swish}
+                optimizer: {name: lamb, lr: -1, momentum: 2}
+                plateau: {factor: 1.5}
+                schedule: {warmup-stepz: 3}
+                training: {eval-every: "often"}
+                extra: 1
+                """, "job.yaml"));
+        List<String> problems = e.problems();
+        for (String key : List.of("job:", "ingest.validation-topic:", "ingest.queue-capacity:", "model.hidden[0]:",
+                "model.activation:", "optimizer.name:", "optimizer.lr:", "optimizer.momentum:", "plateau.factor:",
+                "schedule.warmup-stepz: unknown key (did you mean 'schedule.warmup-steps'?)",
+                "training.eval-every: must be a whole number", "extra: unknown key")) {
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith(key)), () -> "no problem for " + key + " in " + problems);
+        }
+        assertEquals(12, problems.size(), problems::toString);
+        assertTrue(e.getMessage().startsWith("invalid job config job.yaml (12 problems)"), e.getMessage());
+    }
+
+    @Test
+    void syntaxErrorsAreReportedNotThrownRaw() {
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("model: [unclosed", "x.yaml"));
+        assertTrue(e.problems().get(0).startsWith("(syntax)"), e.getMessage());
+    }
+}
