@@ -12,6 +12,8 @@ public final class Addresses {
     public static final String ALERTS = "streamtrain.alerts";
     /** {@link CheckpointSaved}, published by the trainer; ingest commits the offsets it names. */
     public static final String CHECKPOINT_SAVED = "streamtrain.checkpoint.saved";
+    /** {@link OffsetsCommitted}, published by ingest once a checkpoint's offsets are committed. */
+    public static final String OFFSETS_COMMITTED = "streamtrain.offsets.committed";
     /** {@link TrainingFinished}, published by the trainer at the end of a bounded run. */
     public static final String TRAINING_FINISHED = "streamtrain.training.finished";
     /** Request/reply: {@link PredictRequest} to the trainer, answered with {@link PredictReply}. */

@@ -1,0 +1,36 @@
+package dev.streamtrain.ingest;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Kafka consumer properties for StreamTrain's readers: byte-array records, manual commits, large fetches for
+ * minibatch records; the user's {@code kafka.consumer.*} settings are applied last and win.
+ */
+public final class ConsumerSettings {
+    private ConsumerSettings() {
+    }
+
+    /**
+     * @param bootstrapServers cluster
+     * @param groupId consumer group for committed offsets, or null for a reader that never commits
+     * @param userSettings pass-through settings from the job file
+     */
+    public static Map<String, String> of(String bootstrapServers, String groupId, Map<String, String> userSettings) {
+        Map<String, String> p = new HashMap<>();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        p.put("auto.offset.reset", "earliest");
+        // minibatch records are tens of KB: fetch many per request
+        p.put("max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024));
+        p.put("fetch.max.bytes", String.valueOf(64 * 1024 * 1024));
+        if (groupId != null) {
+            p.put("group.id", groupId);
+        }
+        p.putAll(userSettings);
+        return p;
+    }
+}

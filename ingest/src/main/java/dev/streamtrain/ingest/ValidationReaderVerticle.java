@@ -1,0 +1,80 @@
+package dev.streamtrain.ingest;
+
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import dev.streamtrain.core.wire.WireFormatException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.common.TopicPartition;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the validation topic from the beginning into a {@link ValidationSet} and keeps following it, so newly
+ * published validation data joins later evaluations. {@code start()} completes once everything that existed at
+ * start has been read: the first evaluation sees the whole validation set. It never commits offsets.
+ */
+public final class ValidationReaderVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ValidationReaderVerticle.class);
+
+    private final String topic;
+    private final Map<String, String> consumerConfig;
+    private final MiniBatchCodec codec;
+    private final ValidationSet validationSet;
+    private final PartitionProgressTracker tracker = new PartitionProgressTracker();
+    private final Promise<Void> caughtUp = Promise.promise();
+    private KafkaConsumer<byte[], byte[]> consumer;
+
+    /**
+     * @param topic validation topic
+     * @param consumerConfig consumer properties without a group (see {@link ConsumerSettings})
+     * @param codec minibatch decoder
+     * @param validationSet where the rows go
+     */
+    public ValidationReaderVerticle(String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
+            ValidationSet validationSet) {
+        this.topic = topic;
+        this.consumerConfig = Map.copyOf(consumerConfig);
+        this.codec = codec;
+        this.validationSet = validationSet;
+    }
+
+    @Override
+    public Future<?> start() {
+        consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+        consumer.exceptionHandler(e -> LOG.error("validation consumer on {} failed", topic, e));
+        return TopicAssignment.assignAll(consumer, topic, false, tracker).compose(tps -> {
+            consumer.handler(this::onRecord);
+            completeIfCaughtUp();
+            return caughtUp.future();
+        });
+    }
+
+    private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
+        tracker.advance(new TopicPartition(record.topic(), record.partition()), record.offset());
+        try {
+            validationSet.add(codec.decode(record.value(),
+                    OffsetRange.single(record.topic(), record.partition(), record.offset())));
+        } catch (WireFormatException e) {
+            LOG.warn("skipping undecodable validation record {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+        }
+        completeIfCaughtUp();
+    }
+
+    private void completeIfCaughtUp() {
+        if (tracker.reachedEnd()) {
+            caughtUp.tryComplete();
+        }
+    }
+
+    @Override
+    public Future<?> stop() {
+        return consumer == null ? Future.succeededFuture() : consumer.close();
+    }
+}

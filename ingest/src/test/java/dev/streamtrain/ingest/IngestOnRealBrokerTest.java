@@ -1,0 +1,153 @@
+package dev.streamtrain.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.broker.EmbeddedKafkaBroker;
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.CheckpointSaved;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.OffsetsCommitted;
+import dev.streamtrain.core.events.PartitionOffset;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestOnRealBrokerTest {
+    private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
+    @TempDir
+    static Path dir;
+    static EmbeddedKafkaBroker broker;
+    static Admin admin;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafkaBroker.start(dir);
+        admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        admin.close();
+        broker.close();
+    }
+
+    @Test
+    void pausesWhenFullResumesAndHandsOverEveryRecordWithItsOffsetThenCommits() throws Exception {
+        String topic = "ingest-train";
+        admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+        // 12 minibatches over 2 partitions, label = sequence number, plus one undecodable record
+        try (var producer = producer()) {
+            for (int i = 0; i < 12; i++) {
+                producer.send(new ProducerRecord<>(topic, i % 2, null, CODEC.encode(1, 2, new float[] {i, i}, new long[] {i})));
+            }
+            producer.send(new ProducerRecord<>(topic, 0, null, new byte[] {1, 2, 3})).get();
+        }
+        BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(3, 1);
+        Map<String, String> cfg = new java.util.HashMap<>(ConsumerSettings.of(broker.bootstrapServers(), "g1", Map.of()));
+        cfg.put("max.poll.records", "2");
+        Vertx vertx = Vertx.vertx();
+        try {
+            var verticle = new TrainIngestVerticle("j", topic, cfg, CODEC, queue, true);
+            vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!queue.isPaused() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertTrue(queue.isPaused(), "ingest paused once the queue reached its high-water mark");
+            assertTrue(queue.size() <= 3 + 2 + 1, "at most one poll's worth past high water: " + queue.size());
+
+            List<MiniBatch> batches = new ArrayList<>();
+            BatchQueueItem item;
+            while (!((item = queue.poll(30, TimeUnit.SECONDS)) instanceof EndOfStream)) {
+                assertTrue(item != null, "timed out: consumption did not resume");
+                batches.add((MiniBatch) item);
+            }
+            assertEquals(12, batches.size());
+            Set<Long> labels = new HashSet<>();
+            for (MiniBatch b : batches) {
+                labels.add(b.y()[0]);
+                var src = b.sources().get(0);
+                assertEquals(topic, src.topic());
+                assertEquals(b.y()[0] % 2, src.partition(), "partition kept");
+                assertEquals(b.y()[0] / 2, src.from(), "offset kept");
+            }
+            assertEquals(12, labels.size(), "each record exactly once");
+            assertEquals(Map.of(topic + "-0", 7L, topic + "-1", 6L), ((EndOfStream) item).endOffsets());
+            assertEquals(1, verticle.undecodableRecords());
+
+            CompletableFuture<OffsetsCommitted> committed = new CompletableFuture<>();
+            vertx.eventBus().<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> committed.complete(m.body()));
+            vertx.eventBus().publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("j", 12, "/c",
+                    List.of(new PartitionOffset(topic, 0, 7), new PartitionOffset(topic, 1, 6))));
+            assertEquals(12, committed.get(30, TimeUnit.SECONDS).update());
+            Map<TopicPartition, OffsetAndMetadata> inKafka = admin.listConsumerGroupOffsets("g1")
+                    .partitionsToOffsetAndMetadata().get();
+            assertEquals(7, inKafka.get(new TopicPartition(topic, 0)).offset());
+            assertEquals(6, inKafka.get(new TopicPartition(topic, 1)).offset());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+
+        // A restart resumes at the committed offsets: nothing left, end of stream at once.
+        BackPressureQueue<BatchQueueItem> again = new BackPressureQueue<>(3, 1);
+        Vertx vertx2 = Vertx.vertx();
+        try {
+            vertx2.deployVerticle(new TrainIngestVerticle("j", topic, cfg, CODEC, again, true)).await(30, TimeUnit.SECONDS);
+            assertInstanceOf(EndOfStream.class, again.poll(30, TimeUnit.SECONDS));
+        } finally {
+            vertx2.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void validationReaderHasTheWholeTopicWhenStarted() throws Exception {
+        String topic = "ingest-validation";
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        try (var producer = producer()) {
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, CODEC.encode(2, 1, new float[] {i, i}, new long[] {0, 1}))).get();
+            }
+        }
+        ValidationSet set = new ValidationSet(1000);
+        Vertx vertx = Vertx.vertx();
+        try {
+            Events.registerCodecs(vertx);
+            vertx.deployVerticle(new ValidationReaderVerticle(topic,
+                    ConsumerSettings.of(broker.bootstrapServers(), null, Map.of()), CODEC, set)).await(30, TimeUnit.SECONDS);
+            assertEquals(10, set.rows());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer() {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class));
+    }
+}
