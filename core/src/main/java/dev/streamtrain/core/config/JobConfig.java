@@ -94,10 +94,11 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
 
     /**
      * @param evalEvery updates between evaluations (and checkpoints)
+     * @param logEvery updates between step-metric events (non-finite losses are always published)
      * @param maxUpdates stop after this many updates (0: no limit)
      * @param seed seed of parameter initialisation
      */
-    public record TrainingSettings(int evalEvery, long maxUpdates, long seed) {
+    public record TrainingSettings(int evalEvery, int logEvery, long maxUpdates, long seed) {
     }
 
     /**

@@ -112,6 +112,7 @@ public final class JobConfigLoader {
 
         var training = new JobConfig.TrainingSettings(
                 (int) r.integer("training.eval-every", 50, 1, Integer.MAX_VALUE),
+                (int) r.integer("training.log-every", 10, 1, Integer.MAX_VALUE),
                 r.integer("training.max-updates", 0, 0, Long.MAX_VALUE),
                 r.integer("training.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE));
 

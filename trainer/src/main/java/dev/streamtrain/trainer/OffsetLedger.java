@@ -1,0 +1,69 @@
+package dev.streamtrain.trainer;
+
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.events.PartitionOffset;
+import dev.streamtrain.core.events.PartitionProgress;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which Kafka records the trainer has trained on, per partition: the next offset to commit and an exactly-once
+ * audit (records, duplicates, lowest and highest offset). Offsets are kept in a bit set relative to the first one
+ * seen, one bit per record.
+ */
+final class OffsetLedger {
+    private final Map<String, Partition> partitions = new TreeMap<>();
+
+    private static final class Partition {
+        final String topic;
+        final int partition;
+        final long base;
+        final BitSet seen = new BitSet();
+        long records;
+        long duplicates;
+        long first = Long.MAX_VALUE;
+        long last = -1;
+
+        Partition(String topic, int partition, long base) {
+            this.topic = topic;
+            this.partition = partition;
+            this.base = base;
+        }
+    }
+
+    void record(List<OffsetRange> sources) {
+        for (OffsetRange r : sources) {
+            Partition p = partitions.computeIfAbsent(r.topic() + "-" + r.partition(),
+                    k -> new Partition(r.topic(), r.partition(), r.from()));
+            for (long o = r.from(); o <= r.to(); o++) {
+                int bit = Math.toIntExact(o - p.base);
+                if (bit < 0 || p.seen.get(bit)) {
+                    p.duplicates++;
+                    continue;
+                }
+                p.seen.set(bit);
+                p.records++;
+                p.first = Math.min(p.first, o);
+                p.last = Math.max(p.last, o);
+            }
+        }
+    }
+
+    /** Next offsets to commit: one past the highest trained offset of each partition. */
+    List<PartitionOffset> nextOffsets() {
+        List<PartitionOffset> out = new ArrayList<>();
+        partitions.values().forEach(p -> out.add(new PartitionOffset(p.topic, p.partition, p.last + 1)));
+        return out;
+    }
+
+    /** The exactly-once audit per partition. */
+    List<PartitionProgress> progress() {
+        List<PartitionProgress> out = new ArrayList<>();
+        partitions.values().forEach(p -> out.add(new PartitionProgress(p.topic, p.partition, p.records, p.duplicates,
+                p.records == 0 ? -1 : p.first, p.last)));
+        return out;
+    }
+}

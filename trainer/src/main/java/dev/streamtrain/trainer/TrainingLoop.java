@@ -1,0 +1,254 @@
+package dev.streamtrain.trainer;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.events.CheckpointSaved;
+import dev.streamtrain.core.events.PredictReply;
+import dev.streamtrain.core.events.PredictRequest;
+import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.events.ValidationMetrics;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.trainer.lr.LearningRateControl;
+import dev.streamtrain.trainer.lr.PlateauController;
+import dev.streamtrain.trainer.lr.WarmupCosineSchedule;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The training loop, run by one dedicated thread (DJL allows one gradient collector per JVM): takes minibatches from
+ * the queue, updates the model, evaluates and checkpoints every {@code eval-every} updates, and in a bounded run
+ * finishes with a final evaluation and checkpoint. Other threads talk to it only through {@link #predict} and
+ * {@link #stop}, which it serves between minibatches, so the model is never read while it is being updated.
+ *
+ * <p>A minibatch whose loss is not finite is not applied (no backward, no step) and is counted as skipped: the
+ * model never takes a NaN step. The monitor sees the loss in the step metrics and raises the alert.
+ */
+public final class TrainingLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+    private static final double THROUGHPUT_SMOOTHING = 0.1;
+
+    private final JobConfig cfg;
+    private final BackPressureQueue<BatchQueueItem> queue;
+    private final ValidationSet validationSet;
+    private final TrainerEvents events;
+    private final LongSupplier nanoClock;
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final MlpNetwork network;
+    private final Model model;
+    private final Trainer trainer;
+    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+    private final Evaluator evaluator;
+    private final LearningRateControl lr;
+    private final OffsetLedger ledger = new OffsetLedger();
+    private final CheckpointWriter checkpoints;
+    private volatile boolean running = true;
+    private volatile boolean finished;
+    private long updates;
+    private long samples;
+    private long skipped;
+    private long startNanos = -1;
+    private long lastStepNanos = -1;
+    private double samplesPerSecond;
+    private ValidationMetrics lastValidation;
+    private Path lastCheckpoint;
+
+    /**
+     * Builds the model and optimizer (loads the PyTorch natives on first use: seconds; call off the event loop).
+     *
+     * @param nanoClock monotonic clock in nanoseconds (injected for tests)
+     */
+    public TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
+            TrainerEvents events, LongSupplier nanoClock) {
+        this.cfg = cfg;
+        this.queue = queue;
+        this.validationSet = validationSet;
+        this.events = events;
+        this.nanoClock = nanoClock;
+        Engine.getInstance().setRandomSeed((int) cfg.training().seed());
+        var s = cfg.schedule();
+        var p = cfg.plateau();
+        this.lr = new LearningRateControl(
+                new WarmupCosineSchedule(cfg.optimizer().lr(), s.warmupSteps(), s.totalSteps(), s.etaMin()),
+                p.enabled() ? new PlateauController(p.factor(), p.patience(), p.threshold(), p.cooldown()) : null,
+                p.minLr());
+        Optimizer sgd = Optimizer.sgd()
+                .setLearningRateTracker(lr.tracker())
+                .optMomentum((float) cfg.optimizer().momentum())
+                .optWeightDecays((float) cfg.optimizer().weightDecay())
+                .build();
+        this.network = new MlpNetwork(cfg.model());
+        this.model = network.newModel(cfg.job());
+        this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(sgd)
+                .optDevices(new Device[] {Device.cpu()}));
+        trainer.initialize(new Shape(1, cfg.model().inputs()));
+        this.evaluator = new Evaluator(trainer, loss);
+        this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
+    }
+
+    /** The loop body; returns after {@link #stop()}. */
+    public void run() {
+        while (running) {
+            Runnable command;
+            while ((command = commands.poll()) != null) {
+                command.run();
+            }
+            BatchQueueItem item;
+            try {
+                item = queue.poll(20, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (item == null || finished) {
+                continue;
+            }
+            try {
+                if (item instanceof MiniBatch batch) {
+                    train(batch);
+                } else if (item instanceof EndOfStream) {
+                    finish();
+                }
+            } catch (RuntimeException | IOException e) {
+                LOG.error("training loop error at update {}; continuing", updates, e);
+            }
+        }
+    }
+
+    private void train(MiniBatch batch) throws IOException {
+        long now = nanoClock.getAsLong();
+        if (startNanos < 0) {
+            startNanos = now;
+            lastStepNanos = now;
+        }
+        double rate = lr.prepare(updates);
+        float lossValue;
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray x = m.create(batch.x(), new Shape(batch.rows(), batch.features()));
+            NDArray y = m.create(batch.y(), new Shape(batch.rows()));
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+                lossValue = l.getFloat();
+                if (Float.isFinite(lossValue)) {
+                    collector.backward(l);
+                }
+            }
+            if (Float.isFinite(lossValue)) {
+                trainer.step();
+                updates++;
+            } else {
+                skipped++;
+            }
+        }
+        samples += batch.rows();
+        ledger.record(batch.sources());
+        long after = nanoClock.getAsLong();
+        double instant = batch.rows() / Math.max(1e-9, (after - lastStepNanos) / 1e9);
+        samplesPerSecond = samplesPerSecond == 0 ? instant
+                : (1 - THROUGHPUT_SMOOTHING) * samplesPerSecond + THROUGHPUT_SMOOTHING * instant;
+        lastStepNanos = after;
+        if (!Float.isFinite(lossValue) || updates % cfg.training().logEvery() == 0) {
+            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, rate, samplesPerSecond,
+                    System.currentTimeMillis()));
+        }
+        if (Float.isFinite(lossValue) && updates % cfg.training().evalEvery() == 0) {
+            evaluateAndCheckpoint();
+        }
+        if (cfg.training().maxUpdates() > 0 && updates >= cfg.training().maxUpdates()) {
+            finish();
+        }
+    }
+
+    private void evaluateAndCheckpoint() throws IOException {
+        var snapshotOfValidation = validationSet.snapshot();
+        if (!snapshotOfValidation.isEmpty()) {
+            Evaluator.Result r = evaluator.evaluate(snapshotOfValidation);
+            lastValidation = new ValidationMetrics(cfg.job(), updates, samples, r.rows(), r.meanLoss(), r.accuracy(),
+                    System.currentTimeMillis());
+            events.validation(lastValidation);
+            if (lr.observeValidationLoss(r.meanLoss())) {
+                LOG.info("validation loss plateaued at update {}: learning-rate scale now {}", updates,
+                        lr.plateauState().scale());
+            }
+        }
+        ModelSnapshot snapshot = network.snapshot(updates);
+        if (!snapshot.isFinite()) {
+            LOG.error("parameters are not finite at update {}: no checkpoint written", updates);
+            return;
+        }
+        var offsets = ledger.nextOffsets();
+        lastCheckpoint = checkpoints.save(snapshot, samples, offsets, lr.plateauState(), lastValidation);
+        events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
+    }
+
+    private void finish() throws IOException {
+        if (finished) {
+            return;
+        }
+        evaluateAndCheckpoint();
+        finished = true;
+        long wallMillis = startNanos < 0 ? 0 : (nanoClock.getAsLong() - startNanos) / 1_000_000;
+        events.finished(new TrainingFinished(cfg.job(), updates, samples, skipped, wallMillis, lastValidation,
+                lastCheckpoint.toString(), ledger.progress()));
+    }
+
+    /** Class probabilities from the current weights; served by the loop thread between minibatches. */
+    public CompletableFuture<PredictReply> predict(PredictRequest request) {
+        CompletableFuture<PredictReply> reply = new CompletableFuture<>();
+        commands.add(() -> {
+            try {
+                float[] p = evaluator.probabilities(request.x(), request.rows(), request.features());
+                reply.complete(new PredictReply(request.rows(), cfg.model().classes(), p));
+            } catch (RuntimeException e) {
+                reply.completeExceptionally(e);
+            }
+        });
+        return reply;
+    }
+
+    /** Asks the loop to return. */
+    public void stop() {
+        running = false;
+    }
+
+    /** True once a bounded run has finished. */
+    public boolean isFinished() {
+        return finished;
+    }
+
+    /** Releases the model's native memory; call after {@link #run()} returned. */
+    @Override
+    public void close() {
+        trainer.close();
+        model.close();
+    }
+
+    /** The current weights as an engine-neutral snapshot (call from the loop thread or after it stopped). */
+    ModelSnapshot snapshot() {
+        return network.snapshot(updates);
+    }
+
+}

@@ -1,0 +1,190 @@
+package dev.streamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.config.JobConfigLoader;
+import dev.streamtrain.core.events.CheckpointSaved;
+import dev.streamtrain.core.events.PredictReply;
+import dev.streamtrain.core.events.PredictRequest;
+import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.events.ValidationMetrics;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import dev.streamtrain.core.model.ModelSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainingLoopTest {
+    static final int FEATURES = 4;
+    static final int CLASSES = 3;
+
+    /** Three Gaussian blobs: class c is centred at 2*e_c. */
+    static MiniBatch blobs(Random rnd, int rows, String topic, long offset) {
+        float[] x = new float[rows * FEATURES];
+        long[] y = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            int c = rnd.nextInt(CLASSES);
+            y[r] = c;
+            for (int f = 0; f < FEATURES; f++) {
+                x[r * FEATURES + f] = (float) ((f == c ? 2.0 : 0.0) + 0.5 * rnd.nextGaussian());
+            }
+        }
+        return new MiniBatch(rows, FEATURES, x, y, List.of(OffsetRange.single(topic, 0, offset)));
+    }
+
+    static final class Recorder implements TrainerEvents {
+        final List<StepMetrics> steps = new CopyOnWriteArrayList<>();
+        final List<ValidationMetrics> validations = new CopyOnWriteArrayList<>();
+        final List<CheckpointSaved> checkpoints = new CopyOnWriteArrayList<>();
+        final CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
+
+        public void step(StepMetrics m) { steps.add(m); }
+        public void validation(ValidationMetrics m) { validations.add(m); }
+        public void checkpointSaved(CheckpointSaved c) { checkpoints.add(c); }
+        public void finished(TrainingFinished f) { finished.complete(f); }
+    }
+
+    static JobConfig config(Path dir) {
+        return JobConfigLoader.parse("""
+                job: blobs
+                work-dir: %s
+                model: {inputs: 4, hidden: [16], classes: 3}
+                optimizer: {lr: 0.1, momentum: 0.9}
+                schedule: {warmup-steps: 5, total-steps: 200}
+                training: {eval-every: 20, log-every: 1}
+                checkpoint: {keep: 2}
+                """.formatted(dir), "test");
+    }
+
+    @Test
+    void learnsSkipsNonFiniteBatchesAuditsOffsetsAndCheckpoints(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(7);
+        ValidationSet validation = new ValidationSet(10_000);
+        for (int i = 0; i < 5; i++) {
+            validation.add(blobs(rnd, 20, "v", i));
+        }
+        BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(1000, 1);
+        int batches = 150;
+        for (int i = 0; i < batches; i++) {
+            MiniBatch b = blobs(rnd, 16, "t", i);
+            if (i == 40) {
+                b.x()[3] = Float.NaN; // one poisoned minibatch
+            }
+            queue.put(b);
+        }
+        queue.put(new EndOfStream(Map.of("t-0", (long) batches)));
+
+        Recorder events = new Recorder();
+        TrainingLoop loop = new TrainingLoop(config(dir), queue, validation, events, System::nanoTime);
+        Thread thread = new Thread(loop::run);
+        thread.start();
+        try {
+            TrainingFinished done = events.finished.get(120, TimeUnit.SECONDS);
+            assertEquals(batches - 1, done.updates(), "the NaN minibatch is not applied");
+            assertEquals(1, done.skippedUpdates());
+            assertTrue(done.validation().accuracy() > 0.9, "accuracy " + done.validation().accuracy());
+            assertTrue(done.validation().loss() < 0.3 * Math.log(CLASSES),
+                    "validation loss " + done.validation().loss() + " far below chance level ln(3)");
+            assertEquals(batches / 20 + 1, events.validations.size(), "every 20 updates, plus the final one");
+            assertTrue(events.steps.stream().anyMatch(s -> Double.isNaN(s.loss())), "NaN loss published");
+
+            var progress = done.progress().get(0);
+            assertEquals(batches, progress.records());
+            assertEquals(0, progress.duplicates());
+            assertEquals(0, progress.firstOffset());
+            assertEquals(batches - 1, progress.lastOffset());
+            CheckpointSaved last = events.checkpoints.get(events.checkpoints.size() - 1);
+            assertEquals(batches, last.offsets().get(0).nextOffset());
+            try (var listing = Files.list(dir.resolve("checkpoints"))) {
+                assertEquals(2, listing.filter(p -> p.getFileName().toString().startsWith("ckpt-")).count(), "kept 2");
+            }
+
+            ModelSnapshot saved = ModelSnapshotFiles.read(Path.of(done.checkpoint()));
+            assertTrue(saved.isFinite());
+            assertEquals(batches - 1, saved.updates());
+
+            // DJL's probabilities equal the snapshot's math: proves the export names and layouts are right.
+            MiniBatch probe = blobs(rnd, 5, "p", 0);
+            PredictReply reply = loop.predict(new PredictRequest(5, FEATURES, probe.x())).get(30, TimeUnit.SECONDS);
+            float[] expected = ReferenceForward.probabilities(saved, probe.x(), 5);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], reply.probabilities()[i], 1e-5, "probability " + i);
+            }
+        } finally {
+            loop.stop();
+            thread.join();
+            loop.close();
+        }
+    }
+
+    /** Plain-Java forward pass of a snapshot (dense layers, ReLU/tanh, softmax) as an independent reference. */
+    static final class ReferenceForward {
+        static float[] probabilities(ModelSnapshot s, float[] x, int rows) {
+            List<Integer> widths = s.spec().widths();
+            double[] out = new double[0];
+            float[] probs = new float[rows * s.spec().classes()];
+            for (int r = 0; r < rows; r++) {
+                double[] a = new double[widths.get(0)];
+                for (int f = 0; f < a.length; f++) {
+                    a[f] = x[r * a.length + f];
+                }
+                for (int l = 0; l < s.spec().layerCount(); l++) {
+                    float[] w = s.values(ModelSpec.weightName(l));
+                    float[] b = s.values(ModelSpec.biasName(l));
+                    out = new double[widths.get(l + 1)];
+                    for (int o = 0; o < out.length; o++) {
+                        double sum = b[o];
+                        for (int i = 0; i < a.length; i++) {
+                            sum += w[o * a.length + i] * a[i];
+                        }
+                        boolean last = l == s.spec().layerCount() - 1;
+                        out[o] = last ? sum : s.spec().activation().equals("relu") ? Math.max(0, sum) : Math.tanh(sum);
+                    }
+                    a = out;
+                }
+                double max = java.util.Arrays.stream(out).max().orElseThrow();
+                double z = java.util.Arrays.stream(out).map(v -> Math.exp(v - max)).sum();
+                for (int c = 0; c < out.length; c++) {
+                    probs[r * out.length + c] = (float) (Math.exp(out[c] - max) / z);
+                }
+            }
+            return probs;
+        }
+    }
+
+    @Test
+    void ourSafetensorsEncodingDecodesIdenticallyWithDjl() throws Exception {
+        byte[] doc = dev.streamtrain.core.wire.MiniBatchCodec.standard().encode(2, 3,
+                new float[] {1, 2, 3, 4, 5, 6}, new long[] {7, 8});
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDList list = ai.djl.ndarray.NDList.decode(m, doc);
+            assertEquals("x", list.get(0).getName());
+            assertArrayEquals(new long[] {2, 3}, list.get(0).getShape().getShape());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, list.get(0).toFloatArray());
+            assertArrayEquals(new long[] {7, 8}, list.get(1).toLongArray());
+            // and back: DJL's encoder, our decoder
+            byte[] djl = list.encode(ai.djl.ndarray.NDList.Encoding.SAFETENSORS);
+            var batch = dev.streamtrain.core.wire.MiniBatchCodec.standard().decode(djl, OffsetRange.single("t", 0, 0));
+            assertArrayEquals(new long[] {7, 8}, batch.y());
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, batch.x());
+        }
+    }
+}
