@@ -1,1 +1,2 @@
+/** ONNX export of model snapshots, verification against the trainer, and serving with ONNX Runtime. */
 package dev.streamtrain.deploy;

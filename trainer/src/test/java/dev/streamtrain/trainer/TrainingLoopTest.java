@@ -20,7 +20,7 @@ import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.core.model.ModelSnapshotFiles;
-import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.model.ReferenceForward;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -132,41 +132,6 @@ class TrainingLoopTest {
             loop.stop();
             thread.join();
             loop.close();
-        }
-    }
-
-    /** Plain-Java forward pass of a snapshot (dense layers, ReLU/tanh, softmax) as an independent reference. */
-    static final class ReferenceForward {
-        static float[] probabilities(ModelSnapshot s, float[] x, int rows) {
-            List<Integer> widths = s.spec().widths();
-            double[] out = new double[0];
-            float[] probs = new float[rows * s.spec().classes()];
-            for (int r = 0; r < rows; r++) {
-                double[] a = new double[widths.get(0)];
-                for (int f = 0; f < a.length; f++) {
-                    a[f] = x[r * a.length + f];
-                }
-                for (int l = 0; l < s.spec().layerCount(); l++) {
-                    float[] w = s.values(ModelSpec.weightName(l));
-                    float[] b = s.values(ModelSpec.biasName(l));
-                    out = new double[widths.get(l + 1)];
-                    for (int o = 0; o < out.length; o++) {
-                        double sum = b[o];
-                        for (int i = 0; i < a.length; i++) {
-                            sum += w[o * a.length + i] * a[i];
-                        }
-                        boolean last = l == s.spec().layerCount() - 1;
-                        out[o] = last ? sum : s.spec().activation().equals("relu") ? Math.max(0, sum) : Math.tanh(sum);
-                    }
-                    a = out;
-                }
-                double max = java.util.Arrays.stream(out).max().orElseThrow();
-                double z = java.util.Arrays.stream(out).map(v -> Math.exp(v - max)).sum();
-                for (int c = 0; c < out.length; c++) {
-                    probs[r * out.length + c] = (float) (Math.exp(out[c] - max) / z);
-                }
-            }
-            return probs;
         }
     }
 

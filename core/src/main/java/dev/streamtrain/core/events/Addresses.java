@@ -16,6 +16,8 @@ public final class Addresses {
     public static final String OFFSETS_COMMITTED = "streamtrain.offsets.committed";
     /** {@link TrainingFinished}, published by the trainer at the end of a bounded run. */
     public static final String TRAINING_FINISHED = "streamtrain.training.finished";
+    /** {@link ModelDeployed}, published by deploy after each export and verification. */
+    public static final String MODEL_DEPLOYED = "streamtrain.model.deployed";
     /** Request/reply: {@link PredictRequest} to the trainer, answered with {@link PredictReply}. */
     public static final String TRAINER_PREDICT = "streamtrain.trainer.predict";
 

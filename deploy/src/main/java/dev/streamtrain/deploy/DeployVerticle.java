@@ -1,0 +1,146 @@
+package dev.streamtrain.deploy;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.ModelDeployed;
+import dev.streamtrain.core.events.PredictReply;
+import dev.streamtrain.core.events.PredictRequest;
+import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.model.AtomicFiles;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When training finishes: reads the final checkpoint's model snapshot, refuses a non-finite one, exports it to ONNX,
+ * runs ONNX Runtime on the validation rows and compares with the trainer's own (DJL) probabilities, obtained over
+ * {@link Addresses#TRAINER_PREDICT}; serves it only when the largest difference is within {@link Parity#TOLERANCE}.
+ * Publishes the outcome as {@link ModelDeployed}. Reads checkpoints, never trainer internals.
+ */
+public final class DeployVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(DeployVerticle.class);
+    private final String job;
+    private final Path modelsDir;
+    private final String host;
+    private final int port;
+    private final ValidationSet validationSet;
+    private ModelHttpServer server;
+    private int actualPort;
+
+    /**
+     * @param job job name
+     * @param modelsDir where exported versions are written ({@code <version>/model.onnx})
+     * @param host HTTP bind address
+     * @param port HTTP port (0: any free port)
+     * @param validationSet rows to verify the export on
+     */
+    public DeployVerticle(String job, Path modelsDir, String host, int port, ValidationSet validationSet) {
+        this.job = job;
+        this.modelsDir = modelsDir;
+        this.host = host;
+        this.port = port;
+        this.validationSet = validationSet;
+    }
+
+    @Override
+    public Future<?> start() {
+        Events.registerCodecs(vertx);
+        server = new ModelHttpServer(vertx);
+        vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> deploy(m.body()));
+        return server.listen(host, port).onSuccess(p -> actualPort = p);
+    }
+
+    /** The port the model server listens on. */
+    public int port() {
+        return actualPort;
+    }
+
+    private void deploy(TrainingFinished finished) {
+        String version = String.format("v%09d", finished.updates());
+        Path onnxPath = modelsDir.resolve(version).resolve("model.onnx");
+        String url = "http://" + host + ":" + actualPort;
+        vertx.executeBlocking(() -> {
+            ModelSnapshot snapshot = ModelSnapshotFiles.read(Path.of(finished.checkpoint()));
+            if (!snapshot.isFinite()) {
+                throw new IllegalStateException("the checkpoint's parameters are not finite: refusing to export");
+            }
+            byte[] onnx = OnnxExporter.export(snapshot, "0.1.0");
+            Path temp = AtomicFiles.tempDirFor(onnxPath.getParent());
+            AtomicFiles.write(temp.resolve("model.onnx"), onnx);
+            Files.copy(Path.of(finished.checkpoint()).resolve(ModelSnapshotFiles.SPEC_FILE),
+                    temp.resolve(ModelSnapshotFiles.SPEC_FILE));
+            AtomicFiles.publish(temp, onnxPath.getParent());
+            return new OnnxModel(onnx, snapshot.spec().inputs());
+        }).compose(model -> verify(model).map(diff -> new Object[] {model, diff})).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.error("export of {} failed: {}", version, ar.cause().getMessage());
+                publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), 0, Double.NaN,
+                        false, ar.cause().getMessage(), url));
+                return;
+            }
+            OnnxModel model = (OnnxModel) ar.result()[0];
+            Verification v = (Verification) ar.result()[1];
+            boolean ok = v.maxAbsDiff() <= Parity.TOLERANCE;
+            String message = ok ? "ok" : "ONNX Runtime and the trainer disagree by " + v.maxAbsDiff()
+                    + " (tolerance " + Parity.TOLERANCE + "): not served";
+            if (!ok) {
+                closeQuietly(model);
+            } else {
+                server.serve(new ServedModel(version, finished.updates(), v.classes(), model, finished.validation(),
+                        v.maxAbsDiff(), onnxPath.toString()));
+            }
+            publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), v.rows(),
+                    v.maxAbsDiff(), ok, message, url));
+        });
+    }
+
+    private record Verification(int rows, int classes, double maxAbsDiff) {
+    }
+
+    private Future<Verification> verify(OnnxModel model) {
+        List<MiniBatch> batches = validationSet.snapshot();
+        if (batches.isEmpty()) {
+            return Future.failedFuture("no validation rows to verify the export on");
+        }
+        int features = batches.get(0).features();
+        int rows = batches.stream().mapToInt(MiniBatch::rows).sum();
+        float[] x = new float[rows * features];
+        int at = 0;
+        for (MiniBatch b : batches) {
+            System.arraycopy(b.x(), 0, x, at, b.x().length);
+            at += b.x().length;
+        }
+        return vertx.eventBus().<PredictReply>request(Addresses.TRAINER_PREDICT, new PredictRequest(rows, features, x),
+                new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> vertx.executeBlocking(() -> {
+                    float[] ort = model.predict(x, rows);
+                    return new Verification(rows, reply.body().classes(),
+                            Parity.maxAbsDiff(ort, reply.body().probabilities()));
+                }));
+    }
+
+    private static void closeQuietly(OnnxModel model) {
+        try {
+            model.close();
+        } catch (Exception e) {
+            LOG.warn("closing a rejected ONNX session failed", e);
+        }
+    }
+
+    private void publish(ModelDeployed event) {
+        vertx.eventBus().publish(Addresses.MODEL_DEPLOYED, event);
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

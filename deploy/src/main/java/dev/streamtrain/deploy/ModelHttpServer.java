@@ -1,0 +1,152 @@
+package dev.streamtrain.deploy;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The model server: {@code POST /v1/predict} ({@code {"rows": [[...], ...]}} in; probabilities and arg-max classes
+ * out) and {@code GET /v1/model} (version, update count, validation metrics, parity). Answers 503 until a verified
+ * model is set. Inference runs off the event loop.
+ */
+public final class ModelHttpServer {
+    /** Largest request body accepted. */
+    static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+    private final Vertx vertx;
+    private final AtomicReference<ServedModel> current = new AtomicReference<>();
+    private HttpServer server;
+
+    public ModelHttpServer(Vertx vertx) {
+        this.vertx = vertx;
+    }
+
+    /** Binds; the future yields the actual port (useful with port 0). */
+    public Future<Integer> listen(String host, int port) {
+        return vertx.createHttpServer().requestHandler(this::handle).listen(port, host).map(s -> {
+            server = s;
+            return s.actualPort();
+        });
+    }
+
+    /** Serves this model from now on. */
+    public void serve(ServedModel model) {
+        current.set(model);
+    }
+
+    /** The model being served, or null. */
+    public ServedModel current() {
+        return current.get();
+    }
+
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void handle(HttpServerRequest req) {
+        String path = req.path();
+        if (path.equals("/v1/model") && req.method() == HttpMethod.GET) {
+            withModel(req, model -> reply(req, 200, describe(model)));
+        } else if (path.equals("/v1/predict") && req.method() == HttpMethod.POST) {
+            req.body().onSuccess(body -> withModel(req, model -> predict(req, model, body)))
+                    .onFailure(e -> reply(req, 400, error(e.getMessage())));
+        } else if (path.equals("/v1/model") || path.equals("/v1/predict")) {
+            reply(req, 405, error("method " + req.method() + " not allowed on " + path));
+        } else {
+            reply(req, 404, error("no such endpoint; try GET /v1/model or POST /v1/predict"));
+        }
+    }
+
+    private void withModel(HttpServerRequest req, java.util.function.Consumer<ServedModel> action) {
+        ServedModel model = current.get();
+        if (model == null) {
+            reply(req, 503, error("no verified model is being served yet"));
+        } else {
+            action.accept(model);
+        }
+    }
+
+    private void predict(HttpServerRequest req, ServedModel model, Buffer body) {
+        float[] x;
+        int rows;
+        try {
+            if (body.length() > MAX_BODY_BYTES) {
+                throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
+            }
+            JsonArray rowsJson = new JsonObject(body).getJsonArray("rows");
+            if (rowsJson == null || rowsJson.isEmpty()) {
+                throw new IllegalArgumentException("expected {\"rows\": [[" + model.onnx().inputs() + " numbers], ...]}");
+            }
+            rows = rowsJson.size();
+            int width = model.onnx().inputs();
+            x = new float[rows * width];
+            for (int r = 0; r < rows; r++) {
+                JsonArray row = rowsJson.getJsonArray(r);
+                if (row == null || row.size() != width) {
+                    throw new IllegalArgumentException("row " + r + " must hold " + width + " numbers");
+                }
+                for (int c = 0; c < width; c++) {
+                    Object v = row.getValue(c);
+                    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+                        throw new IllegalArgumentException("row " + r + " column " + c + " is not a finite number");
+                    }
+                    x[r * width + c] = n.floatValue();
+                }
+            }
+        } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
+            reply(req, 400, error(e.getMessage()));
+            return;
+        }
+        final float[] input = x;
+        final int n = rows;
+        vertx.executeBlocking(() -> model.onnx().predict(input, n), false)
+                .onSuccess(probs -> reply(req, 200, predictions(model, probs, n)))
+                .onFailure(e -> reply(req, 500, error("inference failed: " + e.getMessage())));
+    }
+
+    private static JsonObject predictions(ServedModel model, float[] probs, int rows) {
+        JsonArray probabilities = new JsonArray();
+        JsonArray classes = new JsonArray();
+        int k = model.classes();
+        for (int r = 0; r < rows; r++) {
+            JsonArray row = new JsonArray();
+            int best = 0;
+            for (int c = 0; c < k; c++) {
+                row.add(probs[r * k + c]);
+                if (probs[r * k + c] > probs[r * k + best]) {
+                    best = c;
+                }
+            }
+            probabilities.add(row);
+            classes.add(best);
+        }
+        return new JsonObject().put("model_version", model.version()).put("classes", classes)
+                .put("probabilities", probabilities);
+    }
+
+    private static JsonObject describe(ServedModel m) {
+        JsonObject json = new JsonObject().put("version", m.version()).put("updates", m.updates())
+                .put("inputs", m.onnx().inputs()).put("classes", m.classes()).put("onnx_path", m.onnxPath())
+                .put("parity_max_abs_diff", m.parityMaxAbsDiff());
+        if (m.validation() != null) {
+            json.put("validation", new JsonObject().put("loss", m.validation().loss())
+                    .put("accuracy", m.validation().accuracy()).put("rows", m.validation().rows())
+                    .put("update", m.validation().update()));
+        }
+        return json;
+    }
+
+    private static JsonObject error(String message) {
+        return new JsonObject().put("error", message);
+    }
+
+    private static void reply(HttpServerRequest req, int status, JsonObject body) {
+        req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    }
+}

@@ -1,0 +1,92 @@
+package dev.streamtrain.deploy;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.wire.Tensor;
+import java.util.List;
+
+/**
+ * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): for each layer {@code Gemm(transB=1)} (the
+ * weights keep PyTorch's {@code [out, in]} layout) then the activation, and a final {@code Softmax(axis=1)}. Input
+ * {@code input} is {@code float[batch, inputs]}; output {@code probabilities} is {@code float[batch, classes]}.
+ */
+public final class OnnxExporter {
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "probabilities";
+    private static final int OPSET = 13;
+    private static final long IR_VERSION = 8;
+
+    private OnnxExporter() {
+    }
+
+    /** Serialized ONNX model bytes. */
+    public static byte[] export(ModelSnapshot snapshot, String producerVersion) {
+        ModelSpec spec = snapshot.spec();
+        OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("streamtrain_mlp");
+        graph.addInput(valueInfo(INPUT, spec.inputs()));
+        graph.addOutput(valueInfo(OUTPUT, spec.classes()));
+        String current = INPUT;
+        for (int i = 0; i < spec.layerCount(); i++) {
+            String w = ModelSpec.weightName(i);
+            String b = ModelSpec.biasName(i);
+            graph.addInitializer(initializer(w, snapshot.parameters().get(w)));
+            graph.addInitializer(initializer(b, snapshot.parameters().get(b)));
+            String gemmOut = "dense_" + i;
+            graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm_" + i)
+                    .addAllInput(List.of(current, w, b)).addOutput(gemmOut)
+                    .addAttribute(intAttribute("transB", 1)));
+            current = gemmOut;
+            if (i < spec.layerCount() - 1) {
+                String actOut = spec.activation() + "_" + i;
+                graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(activationOp(spec.activation()))
+                        .setName(actOut).addInput(current).addOutput(actOut));
+                current = actOut;
+            }
+        }
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(current)
+                .addOutput(OUTPUT).addAttribute(intAttribute("axis", 1)));
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("streamtrain")
+                .setProducerVersion(producerVersion)
+                .setModelVersion(snapshot.updates())
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(graph)
+                .build()
+                .toByteArray();
+    }
+
+    private static String activationOp(String activation) {
+        return switch (activation) {
+            case "relu" -> "Relu";
+            case "tanh" -> "Tanh";
+            default -> throw new IllegalArgumentException("no ONNX operator for activation " + activation);
+        };
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(String name, int width) {
+        var shape = OnnxMl.TensorShapeProto.newBuilder()
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
+                .addDim(OnnxMl.TensorShapeProto.Dimension.newBuilder().setDimValue(width));
+        var type = OnnxMl.TypeProto.newBuilder().setTensorType(OnnxMl.TypeProto.Tensor.newBuilder()
+                .setElemType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setShape(shape));
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(type).build();
+    }
+
+    private static OnnxMl.TensorProto initializer(String name, Tensor t) {
+        var builder = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber());
+        for (long d : t.shape()) {
+            builder.addDims(d);
+        }
+        // safetensors float32 bytes are already ONNX raw_data: little-endian IEEE 754
+        return builder.setRawData(ByteString.copyFrom(Tensor.ofFloats(t.shape(), t.toFloats()).data())).build();
+    }
+
+    private static OnnxMl.AttributeProto intAttribute(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT)
+                .setI(value).build();
+    }
+}
