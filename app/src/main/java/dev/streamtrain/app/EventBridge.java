@@ -1,0 +1,83 @@
+package dev.streamtrain.app;
+
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.StreamEvent;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards the facts published on the event bus to Kafka as JSON events, keyed by job name: metrics, checkpoints,
+ * training and deployment outcomes to {@code <job>.metrics}; alerts to {@code <job>.alerts}. Dashboards and other
+ * services consume those topics; modules never talk to Kafka for this themselves.
+ */
+public final class EventBridge extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(EventBridge.class);
+    private final String job;
+    private final String bootstrapServers;
+    private final Map<String, String> producerSettings;
+    private KafkaProducer<byte[], byte[]> producer;
+
+    public EventBridge(String job, String bootstrapServers, Map<String, String> producerSettings) {
+        this.job = job;
+        this.bootstrapServers = bootstrapServers;
+        this.producerSettings = Map.copyOf(producerSettings);
+    }
+
+    /** Topic that receives metrics events. */
+    public static String metricsTopic(String job) {
+        return job + ".metrics";
+    }
+
+    /** Topic that receives alerts. */
+    public static String alertsTopic(String job) {
+        return job + ".alerts";
+    }
+
+    @Override
+    public Future<?> start() {
+        Events.registerCodecs(vertx);
+        Map<String, Object> p = new HashMap<>();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("key.serializer", ByteArraySerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("linger.ms", "20");
+        p.putAll(producerSettings);
+        return vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(p)).map(created -> {
+            producer = created;
+            for (String address : new String[] {Addresses.STEP_METRICS, Addresses.VALIDATION_METRICS,
+                    Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED}) {
+                forward(address, metricsTopic(job));
+            }
+            forward(Addresses.ALERTS, alertsTopic(job));
+            return null;
+        });
+    }
+
+    private void forward(String address, String topic) {
+        byte[] key = job.getBytes(StandardCharsets.UTF_8);
+        vertx.eventBus().<StreamEvent>consumer(address, m -> producer.send(
+                new ProducerRecord<>(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
+                (meta, error) -> {
+                    if (error != null) {
+                        LOG.warn("could not forward {} to {}: {}", m.body().eventType(), topic, error.getMessage());
+                    }
+                }));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return producer == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+            producer.close(java.time.Duration.ofSeconds(5));
+            return null;
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package dev.streamtrain.app;
+
+import dev.streamtrain.core.config.ConfigException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code streamtrain} command line. */
+@Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "StreamTrain 0.1.0",
+        description = {"Continuous training of neural networks from Apache Kafka on the JVM:",
+            "ingest minibatches from Kafka, train with DJL (PyTorch engine), watch the metrics,",
+            "export to ONNX, verify against the trainer and serve with ONNX Runtime.", ""},
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  streamtrain demo      (embedded Kafka, digits data, training, export, serving)",
+            "Your data:   streamtrain produce --help, then streamtrain run --config job.yaml",
+            "Exit codes: 0 ok, 1 failure, 2 bad arguments or job config."})
+public final class Main implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigException) {
+                cmd.getErr().println(e.getMessage());
+                return 2;
+            }
+            cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("streamtrain.debug")) {
+                e.printStackTrace(cmd.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.streamtrain.app;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.ModelDeployed;
+import dev.streamtrain.core.events.OffsetsCommitted;
+import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import dev.streamtrain.deploy.DeployVerticle;
+import dev.streamtrain.ingest.ConsumerSettings;
+import dev.streamtrain.ingest.TrainIngestVerticle;
+import dev.streamtrain.ingest.ValidationReaderVerticle;
+import dev.streamtrain.monitor.MonitorVerticle;
+import dev.streamtrain.monitor.NonFiniteLossRule;
+import dev.streamtrain.trainer.TrainerVerticle;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One job, wired: ingest, trainer, monitor, deploy and the Kafka event bridge as verticles on one Vert.x instance,
+ * over a {@link KafkaCluster}. A bounded run ({@code ingest.stop-at-end}) completes {@link #result()} once training
+ * finished, its final offsets are committed and the export was verified (and served, if it passed). Closing stops
+ * Vert.x and then the cluster (the embedded broker, if any). Idempotent; safe from a shutdown hook.
+ */
+public final class Pipeline implements AutoCloseable {
+    /** How long one verticle may take to start (the trainer loads native libraries on first use). */
+    private static final long START_TIMEOUT_SECONDS = 180;
+
+    /**
+     * What a bounded run produced.
+     *
+     * @param training the trainer's final report
+     * @param deployment the export's verification and serving outcome
+     * @param commit the final committed offsets (null when nothing was trained)
+     * @param servingPort the model server's port
+     */
+    public record Result(TrainingFinished training, ModelDeployed deployment, OffsetsCommitted commit,
+            int servingPort) {
+    }
+
+    private final KafkaCluster cluster;
+    private final Vertx vertx;
+    private final CompletableFuture<Result> result = new CompletableFuture<>();
+    private boolean closed;
+
+    private Pipeline(KafkaCluster cluster, Vertx vertx) {
+        this.cluster = cluster;
+        this.vertx = vertx;
+    }
+
+    /**
+     * Creates the topics, deploys every verticle and starts training.
+     *
+     * @param expectedUpdates total updates if known (progress bar), else 0
+     */
+    public static Pipeline start(JobConfig cfg, KafkaCluster cluster, ConsoleProgress console, long expectedUpdates)
+            throws Exception {
+        var ingest = cfg.ingest();
+        cluster.ensureTopics(List.of(ingest.trainTopic(), ingest.validationTopic(), EventBridge.metricsTopic(cfg.job()),
+                EventBridge.alertsTopic(cfg.job())), cfg.kafka().topicPartitions());
+        Vertx vertx = Vertx.vertx();
+        Pipeline pipeline = new Pipeline(cluster, vertx);
+        try {
+            Events.registerCodecs(vertx);
+            pipeline.collectResult();
+            String servers = cluster.bootstrapServers();
+            var codec = new MiniBatchCodec(ingest.featuresTensor(), ingest.labelsTensor());
+            var queue = new BackPressureQueue<BatchQueueItem>(ingest.queueCapacity(), ingest.queueCapacity() / 2);
+            var validation = new ValidationSet(ingest.validationMaxRows());
+            var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
+                    cfg.serving().port(), validation);
+            pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer()));
+            pipeline.deploy(new MonitorVerticle(List.of(new NonFiniteLossRule(Clock.systemUTC()))));
+            pipeline.deploy(new TrainingProgress(console, expectedUpdates));
+            pipeline.deploy(deploy);
+            pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
+                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()), codec, validation));
+            pipeline.deploy(new TrainerVerticle(cfg, queue, validation));
+            pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
+                    ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), codec, queue,
+                    ingest.stopAtEnd()));
+            pipeline.servingPort = deploy.port();
+        } catch (Exception | Error e) {
+            pipeline.closeVertx();
+            throw e;
+        }
+        return pipeline;
+    }
+
+    private int servingPort;
+
+    private void deploy(Deployable verticle) throws Exception {
+        vertx.deployVerticle(verticle).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private void collectResult() {
+        var bus = vertx.eventBus();
+        var finished = new CompletableFuture<TrainingFinished>();
+        var deployed = new CompletableFuture<ModelDeployed>();
+        var committed = new CompletableFuture<OffsetsCommitted>();
+        bus.<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> {
+            finished.complete(m.body());
+            if (m.body().progress().isEmpty()) {
+                committed.complete(null);
+            }
+        });
+        bus.<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.complete(m.body()));
+        bus.<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> finished.thenAccept(f -> {
+            if (m.body().update() == f.updates()) {
+                committed.complete(m.body());
+            }
+        }));
+        CompletableFuture.allOf(finished, deployed, committed).thenRun(() -> result.complete(
+                new Result(finished.join(), deployed.join(), committed.join(), servingPort)));
+    }
+
+    /** Completes when a bounded run finished, committed and deployed. */
+    public CompletableFuture<Result> result() {
+        return result;
+    }
+
+    /** The model server's port. */
+    public int servingPort() {
+        return servingPort;
+    }
+
+    private void closeVertx() {
+        try {
+            vertx.close().await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // closing anyway: the broker must still stop
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeVertx();
+        cluster.close();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.streamtrain.app;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamtrain produce}: stream a CSV file into a topic. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = {"Stream a numeric CSV file (optionally .gz) into a Kafka topic, so a job can train on it.",
+            "safetensors writes one minibatch per record (x float32 [rows, features], y int64 [rows]);",
+            "json writes one {\"x\": [...], \"y\": k} example per record; csv one line per record.", ""})
+final class ProduceCommand implements Callable<Integer> {
+    @Option(names = "--csv", required = true, description = "The CSV file: numeric features and an integer class column.")
+    Path csv;
+
+    @Option(names = "--topic", required = true, description = "Destination topic.")
+    String topic;
+
+    @Option(names = "--bootstrap-servers", required = true, defaultValue = "${env:STREAMTRAIN_BOOTSTRAP_SERVERS}",
+            description = "Kafka cluster (default: $STREAMTRAIN_BOOTSTRAP_SERVERS).")
+    String bootstrapServers;
+
+    @Option(names = "--label-column", defaultValue = "-1", description = "Index of the class column; negative counts from the end (default: ${DEFAULT-VALUE}, the last).")
+    int labelColumn;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Rows per record for safetensors (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--format", defaultValue = "safetensors", description = "safetensors, json or csv (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--scale", defaultValue = "1.0", description = "Multiply every feature by this (e.g. 0.0625 for 0..16 pixels).")
+    float scale;
+
+    @Option(names = "--header", description = "The first line is a header.")
+    boolean header;
+
+    @Override
+    public Integer call() throws Exception {
+        RecordFormat fmt;
+        try {
+            fmt = RecordFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--format must be safetensors, json or csv, got '" + format + "'");
+        }
+        if (batchSize < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--batch-size must be >= 1");
+        }
+        LabeledRows rows = CsvRows.read(csv, labelColumn, scale, header);
+        ConsoleProgress console = ConsoleProgress.forStdout();
+        long records;
+        try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
+            records = producer.send(topic, rows, fmt, batchSize,
+                    sent -> console.update("producing " + ConsoleProgress.bar(sent, rows.size()), false));
+        }
+        console.finish();
+        System.out.printf("produced %,d rows (%d features) as %,d %s records to %s%n", rows.size(), rows.features(),
+                records, fmt.name().toLowerCase(java.util.Locale.ROOT), topic);
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.streamtrain.app;
+
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.config.JobConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code streamtrain run --config job.yaml}: the pipeline from a job file. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the pipeline described by a job file (YAML or JSON): topics, record format, model,",
+            "optimizer, schedule, evaluation cadence, checkpoint directory, HTTP port. The file is validated first",
+            "and every problem is listed with its key. With ingest.stop-at-end the run trains on what the topics",
+            "hold, exports, verifies and serves; otherwise it trains continuously until Ctrl-C.",
+            "With no kafka.bootstrap-servers an embedded broker is started (data under work-dir/kafka).", ""})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "The job file.")
+    Path config;
+
+    @Option(names = "--exit-after-export", description = "Stop after the export is verified instead of serving.")
+    boolean exitAfterExport;
+
+    @Option(names = "--check", description = "Only validate the job file and print the resolved settings.")
+    boolean checkOnly;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig cfg = JobConfigLoader.load(config);
+        if (checkOnly) {
+            System.out.println(config + " is valid:\n" + cfg);
+            return 0;
+        }
+        KafkaCluster cluster = KafkaCluster.forJob(cfg);
+        System.out.println((cluster.embeddedBroker() != null ? "embedded Kafka broker at " : "using Kafka at ")
+                + cluster.bootstrapServers());
+        Pipeline pipeline;
+        try {
+            pipeline = Pipeline.start(cfg, cluster, ConsoleProgress.forStdout(), cfg.training().maxUpdates());
+        } catch (Exception e) {
+            cluster.close();
+            throw e;
+        }
+        Serving.closeOnExit(pipeline);
+        if (!cfg.ingest().stopAtEnd() && cfg.training().maxUpdates() == 0) {
+            System.out.println("training continuously from " + cfg.ingest().trainTopic() + "; Ctrl-C to stop.");
+            new CountDownLatch(1).await();
+        }
+        return Serving.finish(pipeline, cfg.serving().host(), exitAfterExport, System.out);
+    }
+}

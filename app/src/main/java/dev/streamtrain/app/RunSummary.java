@@ -1,0 +1,40 @@
+package dev.streamtrain.app;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The end-of-run table: updates, examples, wall time, final validation accuracy, ONNX parity, model path. */
+public final class RunSummary {
+    private RunSummary() {
+    }
+
+    /** Renders the table for a finished run. */
+    public static String render(Pipeline.Result r, String host) {
+        var t = r.training();
+        var d = r.deployment();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"updates", String.format("%,d", t.updates())
+                + (t.skippedUpdates() > 0 ? String.format(" (%,d skipped: non-finite loss)", t.skippedUpdates()) : "")});
+        rows.add(new String[] {"examples", String.format("%,d", t.samples())});
+        rows.add(new String[] {"wall time", String.format("%.1f s (%,.0f examples/s)", t.wallMillis() / 1000.0,
+                t.samples() / Math.max(0.001, t.wallMillis() / 1000.0))});
+        rows.add(new String[] {"final validation accuracy", t.validation() == null ? "n/a (no validation data)"
+                : String.format("%.4f (loss %.4f, %,d rows)", t.validation().accuracy(), t.validation().loss(),
+                        t.validation().rows())});
+        rows.add(new String[] {"ONNX parity", d.rowsCompared() == 0 ? "not verified: " + d.message()
+                : String.format("max |p_onnx - p_djl| = %.2e over %,d rows: %s", d.parityMaxAbsDiff(),
+                        d.rowsCompared(), d.served() ? "OK" : "FAILED")});
+        rows.add(new String[] {"model", d.onnxPath()});
+        rows.add(new String[] {"checkpoint", t.checkpoint()});
+        rows.add(new String[] {"serving", d.served() ? "http://" + host + ":" + r.servingPort() + "/v1/predict"
+                : "not served: " + d.message()});
+        int w0 = rows.stream().mapToInt(x -> x[0].length()).max().orElse(0);
+        int w1 = rows.stream().mapToInt(x -> x[1].length()).max().orElse(0);
+        String line = "+" + "-".repeat(w0 + 2) + "+" + "-".repeat(w1 + 2) + "+\n";
+        StringBuilder sb = new StringBuilder(line);
+        for (String[] row : rows) {
+            sb.append(String.format("| %-" + w0 + "s | %-" + w1 + "s |%n", row[0], row[1]));
+        }
+        return sb.append(line).toString();
+    }
+}

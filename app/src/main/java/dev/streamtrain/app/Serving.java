@@ -1,0 +1,39 @@
+package dev.streamtrain.app;
+
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+
+/** The end of a bounded run, shared by {@code demo} and {@code run}: summary, then serve until Ctrl-C or exit. */
+final class Serving {
+    private Serving() {
+    }
+
+    /**
+     * Waits for the run's result, prints the summary and either returns (exit-after-export) or serves until the
+     * JVM is asked to stop; the shutdown hook closes the pipeline and the embedded broker.
+     *
+     * @return the exit code: 1 when the export was not served
+     */
+    static int finish(Pipeline pipeline, String host, boolean exitAfterExport, PrintStream out) throws Exception {
+        Pipeline.Result result = pipeline.result().get();
+        out.println();
+        out.print(RunSummary.render(result, host));
+        if (!result.deployment().served()) {
+            pipeline.close();
+            return 1;
+        }
+        if (exitAfterExport) {
+            pipeline.close();
+            return 0;
+        }
+        out.println("serving: POST http://" + host + ":" + result.servingPort() + "/v1/predict  {\"rows\": [[...]]},"
+                + "  GET /v1/model.  Ctrl-C to stop.");
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    /** Closes the pipeline (and the embedded broker) on Ctrl-C or any JVM exit. */
+    static void closeOnExit(Pipeline pipeline) {
+        Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "streamtrain-shutdown"));
+    }
+}

@@ -1,0 +1,55 @@
+package dev.streamtrain.app;
+
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.ValidationMetrics;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+
+/**
+ * The training status line: updates (with a bar when the total is known), samples/s, loss, validation accuracy and
+ * learning rate, refreshed from the metric events.
+ */
+public final class TrainingProgress extends VerticleBase {
+    private final ConsoleProgress console;
+    private final long expectedUpdates;
+    private StepMetrics lastStep;
+    private ValidationMetrics lastValidation;
+
+    /** @param expectedUpdates total updates when known (for the bar), else 0 */
+    public TrainingProgress(ConsoleProgress console, long expectedUpdates) {
+        this.console = console;
+        this.expectedUpdates = expectedUpdates;
+    }
+
+    @Override
+    public Future<?> start() {
+        Events.registerCodecs(vertx);
+        var step = vertx.eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
+            lastStep = m.body();
+            render(false);
+        });
+        var validation = vertx.eventBus().<ValidationMetrics>consumer(Addresses.VALIDATION_METRICS, m -> {
+            lastValidation = m.body();
+            render(true);
+        });
+        return Future.all(step.completion(), validation.completion());
+    }
+
+    private void render(boolean durable) {
+        if (lastStep == null) {
+            return;
+        }
+        String bar = ConsoleProgress.bar(lastStep.update(), expectedUpdates);
+        String val = lastValidation == null ? "-" : String.format("%.4f", lastValidation.accuracy());
+        console.update(String.format("training %s update %,d | %,.0f samples/s | loss %.4f | val acc %s | lr %.5f",
+                bar, lastStep.update(), lastStep.samplesPerSecond(), lastStep.loss(), val, lastStep.lr()), durable);
+    }
+
+    @Override
+    public Future<?> stop() {
+        console.finish();
+        return Future.succeededFuture();
+    }
+}
