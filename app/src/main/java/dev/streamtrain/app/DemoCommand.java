@@ -7,14 +7,20 @@ import picocli.CommandLine.Option;
 
 /** {@code streamtrain demo}: the main job, end to end on real parts. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Run the main job end to end on real parts:",
-            "  1. start an embedded Kafka broker (KRaft) on 127.0.0.1, unless --bootstrap-servers is given;",
-            "  2. split the bundled digits data set 80/20 and stream it as safetensors minibatch records",
-            "     (x float32 [rows, 64] scaled by 1/16, y int64 [rows]) into streamtrain-demo.train/.validation;",
-            "  3. train a 64-128-10 MLP with DJL (SGD + momentum, warm-up + cosine, ReduceLROnPlateau),",
-            "     evaluating on the validation topic, checkpointing and committing offsets as it goes;",
-            "  4. export to ONNX, verify ONNX Runtime against DJL on the validation rows (max |diff| <= 1e-5),",
-            "     and serve POST /v1/predict and GET /v1/model until Ctrl-C.",
+        description = {"Run the main job end to end: Kafka, training, export, serving.",
+            "",
+            "1. Start an embedded Kafka broker (KRaft) on 127.0.0.1, unless",
+            "   --bootstrap-servers names a cluster.",
+            "2. Split the bundled digits data set 80/20 and stream it as safetensors",
+            "   minibatch records (x float32 [rows, 64] scaled by 1/16, y int64 [rows])",
+            "   into streamtrain-demo.train and streamtrain-demo.validation.",
+            "3. Train a 64-128-10 MLP with DJL: SGD with momentum, linear warm-up then",
+            "   cosine, ReduceLROnPlateau on validation loss; evaluate, checkpoint and",
+            "   commit offsets as it goes; metrics and alerts go to Kafka topics.",
+            "4. Export to ONNX, check ONNX Runtime against DJL on the validation rows",
+            "   (max |difference| <= 1e-5), then serve POST /v1/predict and",
+            "   GET /v1/model until Ctrl-C.",
+            "",
             "The work directory is wiped at start.", ""})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "work/demo", description = "Broker data, checkpoints, models (default: ${DEFAULT-VALUE}).")

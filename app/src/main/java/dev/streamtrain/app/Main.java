@@ -8,12 +8,15 @@ import picocli.CommandLine.Spec;
 
 /** The {@code streamtrain} command line. */
 @Command(name = "streamtrain", mixinStandardHelpOptions = true, version = "StreamTrain 0.1.0",
-        description = {"Continuous training of neural networks from Apache Kafka on the JVM:",
-            "ingest minibatches from Kafka, train with DJL (PyTorch engine), watch the metrics,",
-            "export to ONNX, verify against the trainer and serve with ONNX Runtime.", ""},
+        description = {"Continuous training of neural networks from Apache Kafka on the JVM.",
+            "Ingests minibatches from Kafka, trains with DJL (PyTorch engine), watches",
+            "the metrics, exports to ONNX, verifies it against the trainer and serves it",
+            "with ONNX Runtime.", ""},
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, CommandLine.HelpCommand.class},
-        footer = {"", "Start with:  streamtrain demo      (embedded Kafka, digits data, training, export, serving)",
-            "Your data:   streamtrain produce --help, then streamtrain run --config job.yaml",
+        footer = {"", "Start with:  streamtrain demo",
+            "             (embedded Kafka, digits data, training, export, serving)",
+            "Your data:   streamtrain produce --help, then",
+            "             streamtrain run --config job.yaml",
             "Exit codes: 0 ok, 1 failure, 2 bad arguments or job config."})
 public final class Main implements Runnable {
     @Spec
@@ -28,9 +31,14 @@ public final class Main implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs a command line and returns its exit code (tests call this). */
+    /** Runs a command line and returns its exit code. */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line with the given output streams (tests capture them) and returns its exit code. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new Main()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigException) {
                 cmd.getErr().println(e.getMessage());

@@ -127,6 +127,11 @@ public final class Pipeline implements AutoCloseable {
         return result;
     }
 
+    /** The Kafka cluster the job runs on. */
+    public KafkaCluster cluster() {
+        return cluster;
+    }
+
     /** The model server's port. */
     public int servingPort() {
         return servingPort;

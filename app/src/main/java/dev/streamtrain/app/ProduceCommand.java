@@ -8,9 +8,13 @@ import picocli.CommandLine.Option;
 
 /** {@code streamtrain produce}: stream a CSV file into a topic. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-        description = {"Stream a numeric CSV file (optionally .gz) into a Kafka topic, so a job can train on it.",
-            "safetensors writes one minibatch per record (x float32 [rows, features], y int64 [rows]);",
-            "json writes one {\"x\": [...], \"y\": k} example per record; csv one line per record.", ""})
+        description = {"Stream a CSV file into a Kafka topic for a job to train on.",
+            "",
+            "The file (optionally .gz) holds numeric features and an integer class.",
+            "safetensors: one minibatch per record (x float32 [rows, features],",
+            "             y int64 [rows]);",
+            "json:        one {\"x\": [...], \"y\": k} example per record;",
+            "csv:         one line (features, then the class) per record.", ""})
 final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--csv", required = true, description = "The CSV file: numeric features and an integer class column.")
     Path csv;

@@ -10,11 +10,15 @@ import picocli.CommandLine.Option;
 
 /** {@code streamtrain run --config job.yaml}: the pipeline from a job file. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Run the pipeline described by a job file (YAML or JSON): topics, record format, model,",
-            "optimizer, schedule, evaluation cadence, checkpoint directory, HTTP port. The file is validated first",
-            "and every problem is listed with its key. With ingest.stop-at-end the run trains on what the topics",
-            "hold, exports, verifies and serves; otherwise it trains continuously until Ctrl-C.",
-            "With no kafka.bootstrap-servers an embedded broker is started (data under work-dir/kafka).", ""})
+        description = {"Run the pipeline described by a job file (YAML or JSON).",
+            "",
+            "The job file names the topics, record format, model, optimizer, schedule,",
+            "evaluation cadence, checkpoint directory and HTTP port (see README.md).",
+            "It is validated first; every problem is listed with its key.",
+            "With ingest.stop-at-end: true the run trains on what the topics hold,",
+            "then exports, verifies and serves; otherwise it trains continuously",
+            "until Ctrl-C. Without kafka.bootstrap-servers an embedded broker is",
+            "started, with its data under <work-dir>/kafka.", ""})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "The job file.")
     Path config;

@@ -74,6 +74,7 @@ public final class TrainingLoop implements AutoCloseable {
     private double samplesPerSecond;
     private ValidationMetrics lastValidation;
     private Path lastCheckpoint;
+    private long lastCheckpointSamples = -1;
 
     /**
      * Builds the model and optimizer (loads the PyTorch natives on first use: seconds; call off the event loop).
@@ -201,6 +202,7 @@ public final class TrainingLoop implements AutoCloseable {
         }
         var offsets = ledger.nextOffsets();
         lastCheckpoint = checkpoints.save(snapshot, samples, offsets, lr.plateauState(), lastValidation);
+        lastCheckpointSamples = samples;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
     }
 
@@ -208,7 +210,9 @@ public final class TrainingLoop implements AutoCloseable {
         if (finished) {
             return;
         }
-        evaluateAndCheckpoint();
+        if (lastCheckpointSamples != samples) { // something was handled since the last checkpoint
+            evaluateAndCheckpoint();
+        }
         finished = true;
         long wallMillis = startNanos < 0 ? 0 : (nanoClock.getAsLong() - startNanos) / 1_000_000;
         events.finished(new TrainingFinished(cfg.job(), updates, samples, skipped, wallMillis, lastValidation,

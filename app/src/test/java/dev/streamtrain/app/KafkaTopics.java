@@ -1,0 +1,48 @@
+package dev.streamtrain.app;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Test helpers that read a topic the way an outside consumer would. */
+final class KafkaTopics {
+    private KafkaTopics() {
+    }
+
+    /** The end offset of partition 0: records ever produced to a one-partition topic. */
+    static long endOffset(Admin admin, String topic) throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+    }
+
+    /** Reads partition 0 from the beginning until a value matches or the timeout passes; returns all values read. */
+    static List<String> readUntil(String bootstrap, String topic, Predicate<String> wanted, Duration timeout) {
+        List<String> values = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrap,
+                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    String v = new String(r.value(), StandardCharsets.UTF_8);
+                    values.add(v);
+                    if (wanted.test(v)) {
+                        return values;
+                    }
+                }
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,137 @@
+package dev.streamtrain.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.broker.EmbeddedKafkaBroker;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.config.JobConfigLoader;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A job from a job file against an external (here: separately started) cluster; the produce command. */
+class RunJobTest {
+    @TempDir
+    static Path dir;
+    static EmbeddedKafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = EmbeddedKafkaBroker.start(dir.resolve("broker"));
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        broker.close();
+    }
+
+    @Test
+    void aPoisonedMinibatchRaisesAnAlertOnKafkaAndTrainingGoesOn() throws Exception {
+        JobConfig cfg = JobConfigLoader.parse("""
+                job: poisoned
+                work-dir: %s
+                kafka: {bootstrap-servers: "%s"}
+                ingest: {stop-at-end: true}
+                optimizer: {lr: 0.05}
+                training: {eval-every: 40}
+                serving: {port: 0}
+                """.formatted(dir.resolve("work"), broker.bootstrapServers()), "test");
+        LabeledRows[] split = CsvRows.digits().split(0.8, 1);
+        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+            cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
+        }
+        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+            producer.send(cfg.ingest().validationTopic(), split[1], RecordFormat.SAFETENSORS, 64, null);
+            for (int pass = 0; pass < 3; pass++) {
+                producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
+            }
+        }
+        float[] poisoned = new float[2 * 64];
+        poisoned[5] = Float.NaN;
+        try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+            raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
+                    MiniBatchCodec.standard().encode(2, 64, poisoned, new long[] {1, 2}))).get();
+            raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(), "not safetensors".getBytes())).get();
+            raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
+                    MiniBatchCodec.standard().encode(1, 64, new float[64], new long[] {0}))).get();
+        }
+
+        KafkaCluster cluster = KafkaCluster.forJob(cfg);
+        try (Pipeline pipeline = Pipeline.start(cfg, cluster, new ConsoleProgress(System.out, false), 0)) {
+            Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
+            assertEquals(1, r.training().skippedUpdates(), "the NaN minibatch was not applied");
+            assertTrue(r.training().validation().accuracy() > 0.85, "training went on: " + r.training().validation());
+            assertTrue(r.deployment().served(), r.deployment().message());
+            assertTrue(ModelSnapshotFiles.read(Path.of(r.training().checkpoint())).isFinite(), "no NaN model");
+            try (Admin admin = cluster.admin()) {
+                long end = KafkaTopics.endOffset(admin, cfg.ingest().trainTopic());
+                long committed = admin.listConsumerGroupOffsets(cfg.ingest().groupId()).partitionsToOffsetAndMetadata()
+                        .get().values().iterator().next().offset();
+                assertEquals(end, committed, "committed past the poisoned and the undecodable record");
+            }
+            var alerts = KafkaTopics.readUntil(broker.bootstrapServers(), "poisoned.alerts",
+                    v -> v.contains("non_finite_loss"), Duration.ofSeconds(30));
+            assertTrue(alerts.stream().anyMatch(v -> v.contains("\"type\":\"alert\"") && v.contains("non_finite_loss") && v.contains("\"value\":\"NaN\"")), alerts.toString());
+        }
+        assertTrue(broker.isAcceptingConnections(), "an external cluster is left running");
+    }
+
+    @Test
+    void produceWritesEachFormatAndRunReportsEveryConfigProblem() throws Exception {
+        Path csv = dir.resolve("tiny.csv");
+        Files.writeString(csv, "a,b,label\n0.5,1,0\n2,3,1\n4,5,1\n");
+        for (String format : List.of("safetensors", "json", "csv")) {
+            StringWriter out = new StringWriter();
+            int code = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "produce",
+                    "--csv", csv.toString(), "--topic", "tiny-" + format, "--header", "--batch-size", "2",
+                    "--format", format, "--bootstrap-servers", broker.bootstrapServers());
+            assertEquals(0, code);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                assertEquals(format.equals("safetensors") ? 2 : 3, KafkaTopics.endOffset(admin, "tiny-" + format));
+            }
+        }
+        var json = KafkaTopics.readUntil(broker.bootstrapServers(), "tiny-json", v -> true, Duration.ofSeconds(10));
+        assertEquals("{\"x\":[0.5,1.0],\"y\":0}", json.get(0));
+
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "model: {hidden: [-3]}\noptimizer: {lr: zero}\nserving: {prot: 1}\n");
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "run",
+                "--config", bad.toString());
+        assertEquals(2, code);
+        String message = err.toString();
+        assertTrue(message.contains("(3 problems)"), message);
+        assertTrue(message.contains("model.hidden[0]: must be a whole number >= 1"), message);
+        assertTrue(message.contains("optimizer.lr: must be a number"), message);
+        assertTrue(message.contains("serving.prot: unknown key (did you mean 'serving.port'?)"), message);
+    }
+
+    @Test
+    void helpExplainsEveryCommand() {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "--help"));
+        for (String command : List.of("demo", "run", "produce")) {
+            assertTrue(out.toString().contains("  " + command + " "), out.toString());
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(2, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "produce"));
+        assertTrue(err.toString().contains("Missing required options"), err.toString());
+    }
+}
