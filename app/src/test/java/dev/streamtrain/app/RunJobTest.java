@@ -74,6 +74,7 @@ class RunJobTest {
         }
 
         KafkaCluster cluster = KafkaCluster.forJob(cfg);
+        assertEquals(null, cluster.embeddedBroker(), "bootstrap servers given: nothing embedded is started");
         try (Pipeline pipeline = Pipeline.start(cfg, cluster, new ConsoleProgress(System.out, false), 0)) {
             Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
             assertEquals(1, r.training().skippedUpdates(), "the NaN minibatch was not applied");
@@ -121,6 +122,40 @@ class RunJobTest {
         assertTrue(message.contains("model.hidden[0]: must be a whole number >= 1"), message);
         assertTrue(message.contains("optimizer.lr: must be a number"), message);
         assertTrue(message.contains("serving.prot: unknown key (did you mean 'serving.port'?)"), message);
+    }
+
+    @Test
+    void runCommandTrainsFromAJobFileAndExitsAfterTheExport() throws Exception {
+        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+            LabeledRows[] split = CsvRows.digits().split(0.8, 3);
+            producer.send("cli.validation", split[1], RecordFormat.SAFETENSORS, 64, null);
+            producer.send("cli.train", split[0], RecordFormat.SAFETENSORS, 16, null);
+        }
+        Path job = dir.resolve("cli-job.yaml");
+        Files.writeString(job, """
+                job: cli
+                work-dir: %s
+                kafka: {bootstrap-servers: "%s"}
+                ingest: {stop-at-end: true}
+                serving: {port: 0}
+                """.formatted(dir.resolve("cli-work"), broker.bootstrapServers()));
+        StringWriter err = new StringWriter();
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        int code;
+        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "run",
+                    "--config", job.toString(), "--exit-after-export");
+        } finally {
+            System.setOut(original);
+        }
+        String printed = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, err + printed);
+        assertTrue(printed.contains("using Kafka at " + broker.bootstrapServers()), printed);
+        assertTrue(printed.matches("(?s).*\\| updates +\\| 90 +\\|.*"), printed);
+        assertTrue(printed.contains(": OK"), printed);
+        assertTrue(Files.exists(dir.resolve("cli-work/models/v000000090/model.onnx")));
     }
 
     @Test
