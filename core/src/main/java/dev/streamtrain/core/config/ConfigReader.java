@@ -10,25 +10,72 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads typed values from a parsed job file by dotted key path, collecting every problem instead of stopping at the
- * first, and remembering which keys were read so that unknown keys (typos) are reported too.
+ * Reads typed values from a parsed config tree by dotted key path, collecting every problem instead of stopping at
+ * the first, and remembering which keys were read so that unknown keys (typos) are reported too. A reader can work on
+ * a subtree: its problems then carry the subtree's full key path (e.g. {@code schedule.params.T_max}).
  */
-final class ConfigReader {
+public final class ConfigReader {
     private final JsonNode root;
-    private final List<String> problems = new ArrayList<>();
+    private final String prefix;
+    private final List<String> problems;
     private final Set<String> known = new LinkedHashSet<>();
     private final Set<String> passThrough = new LinkedHashSet<>();
 
-    ConfigReader(JsonNode root) {
-        this.root = root;
+    /** A reader of a whole document with its own problem list. */
+    public ConfigReader(JsonNode root) {
+        this(root, "", new ArrayList<>());
     }
 
-    List<String> problems() {
+    /**
+     * A reader of a subtree.
+     *
+     * @param root the subtree (may be null: every key is then absent)
+     * @param prefix its key path, e.g. {@code schedule.params} (empty for a document)
+     * @param problems where problems are added (shared with the parent reader)
+     */
+    public ConfigReader(JsonNode root, String prefix, List<String> problems) {
+        this.root = root;
+        this.prefix = prefix.isEmpty() ? "" : prefix + ".";
+        this.problems = problems;
+    }
+
+    /** Every problem found so far, as {@code key.path: what is wrong}. */
+    public List<String> problems() {
         return problems;
     }
 
-    void problem(String key, String message) {
-        problems.add(key + ": " + message);
+    /** Records a problem with a key (relative to this reader). */
+    public void problem(String key, String message) {
+        problems.add(prefix + key + ": " + message);
+    }
+
+    /** The full key path of a key relative to this reader. */
+    public String path(String key) {
+        return prefix + key;
+    }
+
+    /** The raw node at a key (marked as known), or null when absent. */
+    public JsonNode raw(String key) {
+        return node(key);
+    }
+
+    /** Reports a missing key as required; returns whether it is present. */
+    public boolean require(String key) {
+        known.add(key);
+        if (!has(key)) {
+            problem(key, "is required");
+            return false;
+        }
+        return true;
+    }
+
+    /** True when the key is present (does not mark it as known). */
+    public boolean has(String key) {
+        JsonNode n = root;
+        for (String part : key.split("\\.")) {
+            n = n == null ? null : n.get(part);
+        }
+        return n != null && !n.isNull();
     }
 
     private JsonNode node(String key) {
@@ -40,7 +87,8 @@ final class ConfigReader {
         return n == null || n.isNull() ? null : n;
     }
 
-    String string(String key, String def) {
+    /** A string, or {@code def} when absent. */
+    public String string(String key, String def) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -52,7 +100,8 @@ final class ConfigReader {
         return n.asText();
     }
 
-    String choice(String key, String def, List<String> allowed) {
+    /** One of the allowed strings, or {@code def} when absent. */
+    public String choice(String key, String def, List<String> allowed) {
         String v = string(key, def);
         if (v != null && !allowed.contains(v)) {
             problem(key, "must be one of " + allowed + ", got '" + v + "'");
@@ -61,7 +110,8 @@ final class ConfigReader {
         return v;
     }
 
-    boolean bool(String key, boolean def) {
+    /** A boolean, or {@code def} when absent. */
+    public boolean bool(String key, boolean def) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -73,7 +123,8 @@ final class ConfigReader {
         return n.asBoolean();
     }
 
-    long integer(String key, long def, long min, long max) {
+    /** A whole number in [min, max], or {@code def} when absent. */
+    public long integer(String key, long def, long min, long max) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -90,7 +141,8 @@ final class ConfigReader {
         return v;
     }
 
-    double decimal(String key, double def, double min, double max, boolean minInclusive) {
+    /** A finite number in [min, max] (min exclusive unless minInclusive), or {@code def} when absent. */
+    public double decimal(String key, double def, double min, double max, boolean minInclusive) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -108,7 +160,8 @@ final class ConfigReader {
         return v;
     }
 
-    List<Integer> intList(String key, List<Integer> def, int min) {
+    /** A list of whole numbers >= min, or {@code def} when absent. */
+    public List<Integer> intList(String key, List<Integer> def, int min) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -130,7 +183,7 @@ final class ConfigReader {
     }
 
     /** A map whose entries are passed through unchecked (Kafka client settings). */
-    Map<String, String> passThroughMap(String key) {
+    public Map<String, String> passThroughMap(String key) {
         JsonNode n = node(key);
         passThrough.add(key);
         Map<String, String> out = new LinkedHashMap<>();
@@ -158,7 +211,7 @@ final class ConfigReader {
     }
 
     /** Reports every key in the file that no reader asked for. */
-    void reportUnknownKeys() {
+    public void reportUnknownKeys() {
         if (root == null || !root.isObject()) {
             return;
         }
