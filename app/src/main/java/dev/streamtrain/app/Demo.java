@@ -61,7 +61,7 @@ public final class Demo {
         tree.put("work-dir", o.workDir().toString());
         tree.with("kafka").put("bootstrap-servers", o.bootstrapServers());
         tree.with("serving").put("port", o.port());
-        tree.with("schedule").put("total-steps", Math.max(expectedUpdates, 51));
+        ((ObjectNode) tree.at("/schedule/params/schedule/params")).put("total_steps", expectedUpdates);
         tree.with("training").put("seed", o.seed());
         return JobConfigLoader.fromTree(tree, "demo-job.yaml");
     }

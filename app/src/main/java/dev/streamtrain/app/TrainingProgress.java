@@ -43,8 +43,9 @@ public final class TrainingProgress extends VerticleBase {
         }
         String bar = ConsoleProgress.bar(lastStep.update(), expectedUpdates);
         String val = lastValidation == null ? "-" : String.format("%.4f", lastValidation.accuracy());
-        console.update(String.format("training %s update %,d | %,.0f samples/s | loss %.4f | val acc %s | lr %.5f",
-                bar, lastStep.update(), lastStep.samplesPerSecond(), lastStep.loss(), val, lastStep.lr()), durable);
+        console.update(String.format("training %s update %,d | %,.0f samples/s | loss %.4f | val acc %s | lr %.5f"
+                + " | mom %.3f", bar, lastStep.update(), lastStep.samplesPerSecond(), lastStep.loss(), val,
+                lastStep.lr(), lastStep.momentum()), durable);
     }
 
     @Override

@@ -48,7 +48,7 @@ class RunJobTest {
                 work-dir: %s
                 kafka: {bootstrap-servers: "%s"}
                 ingest: {stop-at-end: true}
-                optimizer: {lr: 0.05}
+                optimizer: {name: SGD, params: {lr: 0.05}}
                 training: {eval-every: 40}
                 serving: {port: 0}
                 """.formatted(dir.resolve("work"), broker.bootstrapServers()), "test");
@@ -112,7 +112,7 @@ class RunJobTest {
         assertEquals("{\"x\":[0.5,1.0],\"y\":0}", json.get(0));
 
         Path bad = dir.resolve("bad.yaml");
-        Files.writeString(bad, "model: {hidden: [-3]}\noptimizer: {lr: zero}\nserving: {prot: 1}\n");
+        Files.writeString(bad, "model: {hidden: [-3]}\noptimizer: {params: {lr: zero}}\nserving: {prot: 1}\n");
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "run",
                 "--config", bad.toString());
@@ -120,7 +120,7 @@ class RunJobTest {
         String message = err.toString();
         assertTrue(message.contains("(3 problems)"), message);
         assertTrue(message.contains("model.hidden[0]: must be a whole number >= 1"), message);
-        assertTrue(message.contains("optimizer.lr: must be a number"), message);
+        assertTrue(message.contains("optimizer.params.lr: must be a number"), message);
         assertTrue(message.contains("serving.prot: unknown key (did you mean 'serving.port'?)"), message);
     }
 

@@ -23,6 +23,9 @@ class JobConfigLoaderTest {
         assertEquals(List.of(64, 128, 10), c.model().widths());
         assertEquals(Path.of("work/streamtrain/checkpoints"), c.checkpoint().dir());
         assertEquals(0.9, c.optimizer().momentum());
+        assertEquals("SGD", c.optimizer().name());
+        assertEquals(0.05, c.schedule().lr(1000, c.schedule().initialState()), 0, "constant by default");
+        assertEquals(null, c.schedule().plateau());
     }
 
     @Test
@@ -35,9 +38,11 @@ class JobConfigLoaderTest {
                   consumer: {security.protocol: SSL, fetch: {max.bytes: 1000}}
                 ingest: {train-topic: a, validation-topic: b, queue-capacity: 8, stop-at-end: true}
                 model: {inputs: 4, hidden: [16, 8], classes: 3, activation: tanh}
-                optimizer: {lr: 0.2, momentum: 0.5}
-                schedule: {warmup-steps: 10, total-steps: 100, eta-min: 0.001}
-                plateau: {factor: 0.5, patience: 2}
+                optimizer: {name: SGD, params: {lr: 0.2, momentum: 0.5, nesterov: true, weight_decay: 0.01}}
+                schedule:
+                  scheduler: ReduceLROnPlateau
+                  params: {factor: 0.5, patience: 2, schedule: {scheduler: StepLR, params: {step_size: 10}}}
+                  clock: {unit: samples}
                 training: {eval-every: 5, max-updates: 99}
                 serving: {port: 0}
                 """, "test");
@@ -48,8 +53,12 @@ class JobConfigLoaderTest {
         assertEquals("tanh", c.model().activation());
         assertEquals(8, c.ingest().queueCapacity());
         assertTrue(c.ingest().stopAtEnd());
-        assertEquals(100, c.schedule().totalSteps());
-        assertEquals(0.5, c.plateau().factor());
+        assertEquals(0.2, c.optimizer().lr());
+        assertTrue(c.optimizer().nesterov());
+        assertEquals(0.01, c.optimizer().weightDecay());
+        assertEquals(0.5, c.schedule().plateau().factor());
+        assertEquals(0.02, c.schedule().lr(10, c.schedule().initialState()), 1e-12, "StepLR scales optimizer.params.lr");
+        assertEquals("samples", c.schedule().clock().unit());
         assertEquals(99, c.training().maxUpdates());
         assertEquals(0, c.serving().port());
         assertEquals(Path.of("/tmp/st/checkpoints"), c.checkpoint().dir());
@@ -61,16 +70,16 @@ class JobConfigLoaderTest {
                 job: "bad name"
                 ingest: {train-topic: same, validation-topic: same, queue-capacity: 1}
                 model: {hidden: [0], activation: swish}
-                optimizer: {name: lamb, lr: -1, momentum: 2}
-                plateau: {factor: 1.5}
-                schedule: {warmup-stepz: 3}
+                optimizer: {name: lamb, params: {lr: -1, momentum: 2}}
+                schedule: {scheduler: ReduceLROnPlateau, params: {factor: 1.5}, clok: 1}
                 training: {eval-every: "often"}
                 extra: 1
                 """, "job.yaml"));
         List<String> problems = e.problems();
         for (String key : List.of("job:", "ingest.validation-topic:", "ingest.queue-capacity:", "model.hidden[0]:",
-                "model.activation:", "optimizer.name:", "optimizer.lr:", "optimizer.momentum:", "plateau.factor:",
-                "schedule.warmup-stepz: unknown key (did you mean 'schedule.warmup-steps'?)",
+                "model.activation:", "optimizer.name:", "optimizer.params.lr:", "optimizer.params.momentum:",
+                "schedule.params: factor must be in (0, 1)",
+                "schedule.clok: unknown key (did you mean 'schedule.clock'?)",
                 "training.eval-every: must be a whole number", "extra: unknown key")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(key)), () -> "no problem for " + key + " in " + problems);
         }

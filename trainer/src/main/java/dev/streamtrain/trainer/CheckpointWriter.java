@@ -1,25 +1,26 @@
 package dev.streamtrain.trainer;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtrain.core.events.Events;
-import dev.streamtrain.core.events.PartitionOffset;
-import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.AtomicFiles;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.core.model.ModelSnapshotFiles;
-import dev.streamtrain.trainer.lr.PlateauController;
+import dev.streamtrain.core.wire.Safetensors;
+import dev.streamtrain.core.wire.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Writes checkpoints atomically as {@code ckpt-<update>} directories: the model snapshot, plus {@code state.json}
- * (counters, the Kafka offsets included, plateau state, last validation metrics); keeps the newest {@code keep}.
+ * Writes checkpoints atomically as {@code ckpt-<update>} directories: the model snapshot, {@code optimizer.safetensors}
+ * (optimizer buffers by parameter name) and {@code state.json} (a {@link TrainerState}); keeps the newest
+ * {@code keep}. {@link #readState} and {@link #readOptimizer} read them back.
  */
 final class CheckpointWriter {
     static final String STATE_FILE = "state.json";
+    static final String OPTIMIZER_FILE = "optimizer.safetensors";
     private final Path root;
     private final int keep;
 
@@ -28,23 +29,24 @@ final class CheckpointWriter {
         this.keep = keep;
     }
 
-    Path save(ModelSnapshot snapshot, long samples, List<PartitionOffset> offsets, PlateauController.State plateau,
-            ValidationMetrics validation) throws IOException {
+    Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, TrainerState state) throws IOException {
         Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
         Path temp = AtomicFiles.tempDirFor(target);
         ModelSnapshotFiles.write(snapshot, temp);
-        ObjectNode state = Events.mapper().createObjectNode();
-        state.put("updates", snapshot.updates());
-        state.put("samples", samples);
-        state.set("offsets", Events.mapper().valueToTree(offsets));
-        state.set("plateau", Events.mapper().valueToTree(plateau));
-        if (validation != null) {
-            state.set("validation", Events.mapper().valueToTree(validation));
-        }
-        AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+        AtomicFiles.write(temp.resolve(OPTIMIZER_FILE), Safetensors.encode(optimizerState));
+        AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(state));
         AtomicFiles.publish(temp, target);
         prune();
         return target;
+    }
+
+    static TrainerState readState(Path checkpoint) throws IOException {
+        return Events.mapper().readValue(checkpoint.resolve(STATE_FILE).toFile(), TrainerState.class);
+    }
+
+    static Map<String, Tensor> readOptimizer(Path checkpoint) throws IOException {
+        return Safetensors.decode(Files.readAllBytes(checkpoint.resolve(OPTIMIZER_FILE)));
     }
 
     private void prune() throws IOException {

@@ -59,6 +59,26 @@ final class MlpNetwork {
         return model;
     }
 
+    /** DJL parameter id to engine-neutral name ({@code layers.<i>.weight|bias}), for optimizer state. */
+    Map<String, String> namesById() {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            names.put(layers.get(i).getParameters().get("weight").getId(), ModelSpec.weightName(i));
+            names.put(layers.get(i).getParameters().get("bias").getId(), ModelSpec.biasName(i));
+        }
+        return names;
+    }
+
+    /** The live parameter arrays by engine-neutral name. */
+    Map<String, NDArray> arraysByName() {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            arrays.put(ModelSpec.weightName(i), layers.get(i).getParameters().get("weight").getArray());
+            arrays.put(ModelSpec.biasName(i), layers.get(i).getParameters().get("bias").getArray());
+        }
+        return arrays;
+    }
+
     /** Copies the current parameters out as an engine-neutral snapshot. */
     ModelSnapshot snapshot(long updates) {
         Map<String, Tensor> params = new LinkedHashMap<>();

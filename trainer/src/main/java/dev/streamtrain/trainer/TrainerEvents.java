@@ -1,6 +1,7 @@
 package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.events.CheckpointSaved;
+import dev.streamtrain.core.events.LrChanged;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
@@ -12,6 +13,8 @@ public interface TrainerEvents {
     void validation(ValidationMetrics metrics);
 
     void checkpointSaved(CheckpointSaved checkpoint);
+
+    void lrChanged(LrChanged change);
 
     void finished(TrainingFinished finished);
 }

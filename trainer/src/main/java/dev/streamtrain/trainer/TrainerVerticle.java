@@ -7,6 +7,7 @@ import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.LrChanged;
 import dev.streamtrain.core.events.PredictRequest;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.TrainingFinished;
@@ -80,6 +81,11 @@ public final class TrainerVerticle extends VerticleBase {
         @Override
         public void checkpointSaved(CheckpointSaved checkpoint) {
             bus.publish(Addresses.CHECKPOINT_SAVED, checkpoint);
+        }
+
+        @Override
+        public void lrChanged(LrChanged change) {
+            bus.publish(Addresses.LR_CHANGED, change);
         }
 
         @Override

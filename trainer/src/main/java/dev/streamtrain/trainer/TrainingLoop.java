@@ -11,7 +11,6 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
 import dev.streamtrain.core.batch.EndOfStream;
@@ -25,9 +24,11 @@ import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
-import dev.streamtrain.trainer.lr.LearningRateControl;
-import dev.streamtrain.trainer.lr.PlateauController;
-import dev.streamtrain.trainer.lr.WarmupCosineSchedule;
+import dev.streamtrain.core.events.LrChanged;
+import dev.streamtrain.core.schedule.LrController;
+import dev.streamtrain.core.schedule.ReduceLROnPlateau;
+import dev.streamtrain.trainer.optim.StepHyperParameters;
+import dev.streamtrain.trainer.optim.TorchSgd;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,9 @@ public final class TrainingLoop implements AutoCloseable {
     private final Trainer trainer;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
     private final Evaluator evaluator;
-    private final LearningRateControl lr;
+    private final LrController lr;
+    private final StepHyperParameters hyper;
+    private final TorchSgd optimizer;
     private final OffsetLedger ledger = new OffsetLedger();
     private final CheckpointWriter checkpoints;
     private volatile boolean running = true;
@@ -69,6 +72,7 @@ public final class TrainingLoop implements AutoCloseable {
     private long updates;
     private long samples;
     private long skipped;
+    private long evaluations;
     private long startNanos = -1;
     private long lastStepNanos = -1;
     private double samplesPerSecond;
@@ -89,22 +93,17 @@ public final class TrainingLoop implements AutoCloseable {
         this.events = events;
         this.nanoClock = nanoClock;
         Engine.getInstance().setRandomSeed((int) cfg.training().seed());
-        var s = cfg.schedule();
-        var p = cfg.plateau();
-        this.lr = new LearningRateControl(
-                new WarmupCosineSchedule(cfg.optimizer().lr(), s.warmupSteps(), s.totalSteps(), s.etaMin()),
-                p.enabled() ? new PlateauController(p.factor(), p.patience(), p.threshold(), p.cooldown()) : null,
-                p.minLr());
-        Optimizer sgd = Optimizer.sgd()
-                .setLearningRateTracker(lr.tracker())
-                .optMomentum((float) cfg.optimizer().momentum())
-                .optWeightDecays((float) cfg.optimizer().weightDecay())
-                .build();
+        this.lr = new LrController(cfg.schedule());
+        var o = cfg.optimizer();
+        this.hyper = new StepHyperParameters(lr.lr(0), lr.momentum(0).orElse(o.momentum()));
         this.network = new MlpNetwork(cfg.model());
         this.model = network.newModel(cfg.job());
-        this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(sgd)
+        java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
+        this.optimizer = new TorchSgd(o.dampening(), o.nesterov(), o.weightDecay(), hyper, names::get);
+        this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                 .optDevices(new Device[] {Device.cpu()}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));
+        names.putAll(network.namesById());
         this.evaluator = new Evaluator(trainer, loss);
         this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
     }
@@ -144,7 +143,10 @@ public final class TrainingLoop implements AutoCloseable {
             startNanos = now;
             lastStepNanos = now;
         }
-        double rate = lr.prepare(updates);
+        long step = scheduleStep();
+        double rate = lr.lr(step);
+        double momentum = lr.momentum(step).orElse(cfg.optimizer().momentum());
+        hyper.set(rate, momentum);
         float lossValue;
         try (NDManager m = trainer.getManager().newSubManager()) {
             NDArray x = m.create(batch.x(), new Shape(batch.rows(), batch.features()));
@@ -172,7 +174,7 @@ public final class TrainingLoop implements AutoCloseable {
                 : (1 - THROUGHPUT_SMOOTHING) * samplesPerSecond + THROUGHPUT_SMOOTHING * instant;
         lastStepNanos = after;
         if (!Float.isFinite(lossValue) || updates % cfg.training().logEvery() == 0) {
-            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, rate, samplesPerSecond,
+            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, rate, momentum, samplesPerSecond,
                     System.currentTimeMillis()));
         }
         if (Float.isFinite(lossValue) && updates % cfg.training().evalEvery() == 0) {
@@ -190,10 +192,15 @@ public final class TrainingLoop implements AutoCloseable {
             lastValidation = new ValidationMetrics(cfg.job(), updates, samples, r.rows(), r.meanLoss(), r.accuracy(),
                     System.currentTimeMillis());
             events.validation(lastValidation);
-            if (lr.observeValidationLoss(r.meanLoss())) {
-                LOG.info("validation loss plateaued at update {}: learning-rate scale now {}", updates,
-                        lr.plateauState().scale());
-            }
+            evaluations++;
+            long step = scheduleStep();
+            lr.observe(r.meanLoss(), step).ifPresent(d -> {
+                String reason = d.action() == ReduceLROnPlateau.Action.RESTARTED ? "plateau_restart" : "plateau_reduce";
+                LOG.info("validation loss {} plateaued at update {}: {} lr {} -> {}", r.meanLoss(), updates, reason,
+                        d.oldLr(), d.newLr());
+                events.lrChanged(new LrChanged(cfg.job(), updates, step, d.oldLr(), d.newLr(), reason, r.meanLoss(),
+                        System.currentTimeMillis()));
+            });
         }
         ModelSnapshot snapshot = network.snapshot(updates);
         if (!snapshot.isFinite()) {
@@ -201,7 +208,8 @@ public final class TrainingLoop implements AutoCloseable {
             return;
         }
         var offsets = ledger.nextOffsets();
-        lastCheckpoint = checkpoints.save(snapshot, samples, offsets, lr.plateauState(), lastValidation);
+        lastCheckpoint = checkpoints.save(snapshot, optimizer.exportState(),
+                new TrainerState(updates, samples, evaluations, offsets, lr.snapshot(), lastValidation));
         lastCheckpointSamples = samples;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
     }
@@ -217,6 +225,11 @@ public final class TrainingLoop implements AutoCloseable {
         long wallMillis = startNanos < 0 ? 0 : (nanoClock.getAsLong() - startNanos) / 1_000_000;
         events.finished(new TrainingFinished(cfg.job(), updates, samples, skipped, wallMillis, lastValidation,
                 lastCheckpoint.toString(), ledger.progress()));
+    }
+
+    /** The schedule's step now, on the configured clock. */
+    private long scheduleStep() {
+        return cfg.schedule().clock().step(updates, samples, evaluations);
     }
 
     /** Class probabilities from the current weights; served by the loop thread between minibatches. */

@@ -54,11 +54,13 @@ class TrainingLoopTest {
         final List<StepMetrics> steps = new CopyOnWriteArrayList<>();
         final List<ValidationMetrics> validations = new CopyOnWriteArrayList<>();
         final List<CheckpointSaved> checkpoints = new CopyOnWriteArrayList<>();
+        final List<dev.streamtrain.core.events.LrChanged> lrChanges = new CopyOnWriteArrayList<>();
         final CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
 
         public void step(StepMetrics m) { steps.add(m); }
         public void validation(ValidationMetrics m) { validations.add(m); }
         public void checkpointSaved(CheckpointSaved c) { checkpoints.add(c); }
+        public void lrChanged(dev.streamtrain.core.events.LrChanged c) { lrChanges.add(c); }
         public void finished(TrainingFinished f) { finished.complete(f); }
     }
 
@@ -67,8 +69,14 @@ class TrainingLoopTest {
                 job: blobs
                 work-dir: %s
                 model: {inputs: 4, hidden: [16], classes: 3}
-                optimizer: {lr: 0.1, momentum: 0.9}
-                schedule: {warmup-steps: 5, total-steps: 200}
+                optimizer: {name: SGD, params: {lr: 0.1, momentum: 0.9, weight_decay: 0.0001}}
+                schedule:
+                  scheduler: ReduceLROnPlateau
+                  params:
+                    patience: 0
+                    threshold: 0.5
+                    factor: 0.5
+                    schedule: {scheduler: OneCycleLR, params: {max_lr: 0.2, total_steps: 149}}
                 training: {eval-every: 20, log-every: 1}
                 checkpoint: {keep: 2}
                 """.formatted(dir), "test");
@@ -100,7 +108,7 @@ class TrainingLoopTest {
             TrainingFinished done = events.finished.get(120, TimeUnit.SECONDS);
             assertEquals(batches - 1, done.updates(), "the NaN minibatch is not applied");
             assertEquals(1, done.skippedUpdates());
-            assertTrue(done.validation().accuracy() > 0.9, "accuracy " + done.validation().accuracy());
+            assertTrue(done.validation().accuracy() > 0.85, "accuracy " + done.validation().accuracy());
             assertTrue(done.validation().loss() < 0.3 * Math.log(CLASSES),
                     "validation loss " + done.validation().loss() + " far below chance level ln(3)");
             assertEquals(batches / 20 + 1, events.validations.size(), "every 20 updates, plus the final one");
@@ -116,6 +124,39 @@ class TrainingLoopTest {
             try (var listing = Files.list(dir.resolve("checkpoints"))) {
                 assertEquals(2, listing.filter(p -> p.getFileName().toString().startsWith("ckpt-")).count(), "kept 2");
             }
+
+            // every update used the schedule's rate and cycled momentum, scaled by the plateau control
+            var policy = config(dir).schedule();
+            assertTrue(events.lrChanges.size() >= 1, "threshold 0.5 makes improvements rare: the plateau rule fires");
+            var change = events.lrChanges.get(0);
+            assertEquals("plateau_reduce", change.reason());
+            assertEquals(change.oldLr() * 0.5, change.newLr(), 1e-12);
+            double scaleNow = 1.0;
+            int nextChange = 0;
+            for (StepMetrics s : events.steps) {
+                // a skipped (NaN) minibatch keeps the update count: it follows the evaluation at that count
+                boolean skippedStep = Double.isNaN(s.loss());
+                while (nextChange < events.lrChanges.size() && (events.lrChanges.get(nextChange).update() < s.update()
+                        || skippedStep && events.lrChanges.get(nextChange).update() == s.update())) {
+                    scaleNow *= 0.5;
+                    nextChange++;
+                }
+                long t = skippedStep ? s.update() : s.update() - 1;
+                assertEquals(policy.schedule().lr(t) * scaleNow, s.lr(), 1e-9, "lr of update " + s.update());
+                assertEquals(policy.schedule().momentum(t).orElseThrow(), s.momentum(), 1e-9, "momentum " + s.update());
+            }
+            assertTrue(events.steps.stream().mapToDouble(StepMetrics::momentum).min().orElseThrow() < 0.86, "momentum cycles");
+
+            // the checkpoint's explicit state round-trips
+            Path ckpt = Path.of(done.checkpoint());
+            TrainerState state = CheckpointWriter.readState(ckpt);
+            assertEquals(batches - 1, state.updates());
+            assertEquals(done.validation(), state.validation());
+            assertEquals(events.lrChanges.size(), state.lrControl().reductions());
+            assertEquals(last.offsets(), state.offsets());
+            assertEquals(java.util.Set.of("momentum_buffer.layers.0.weight", "momentum_buffer.layers.0.bias",
+                    "momentum_buffer.layers.1.weight", "momentum_buffer.layers.1.bias"),
+                    CheckpointWriter.readOptimizer(ckpt).keySet());
 
             ModelSnapshot saved = ModelSnapshotFiles.read(Path.of(done.checkpoint()));
             assertTrue(saved.isFinite());

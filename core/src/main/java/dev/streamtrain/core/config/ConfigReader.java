@@ -249,7 +249,7 @@ public final class ConfigReader {
                 best = k;
             }
         }
-        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+        return best != null && bestDistance <= 3 ? " (did you mean '" + prefix + best + "'?)" : "";
     }
 
     private static int levenshtein(String a, String b) {

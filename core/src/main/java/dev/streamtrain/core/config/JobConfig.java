@@ -1,6 +1,7 @@
 package dev.streamtrain.core.config;
 
 import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.schedule.LrPolicy;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,14 +15,13 @@ import java.util.Map;
  * @param ingest topics, record format and hand-off queue
  * @param model the network
  * @param optimizer optimizer settings
- * @param schedule learning-rate schedule
- * @param plateau reduce-on-plateau control on validation loss
+ * @param schedule learning-rate policy: schedule, optional plateau control, clock
  * @param training evaluation cadence and limits
  * @param checkpoint checkpoint location and cadence
  * @param serving the HTTP model server
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
-        OptimizerSettings optimizer, ScheduleSettings schedule, PlateauSettings plateau, TrainingSettings training,
+        OptimizerSettings optimizer, LrPolicy schedule, TrainingSettings training,
         CheckpointSettings checkpoint, ServingSettings serving) {
 
     /**
@@ -59,37 +59,19 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     }
 
     /**
-     * @param name optimizer ({@code sgd})
-     * @param lr base learning rate
-     * @param momentum momentum factor
+     * The optimizer, with PyTorch's class name and argument names ({@code optimizer: {name: SGD, params: {...}}}).
+     *
+     * @param name optimizer class
+     * @param lr base learning rate (the rate schedules scale)
+     * @param momentum momentum factor (before any cycling by the schedule)
+     * @param dampening dampening for momentum
+     * @param nesterov Nesterov momentum
      * @param weightDecay L2 penalty added to the gradient
      */
-    public record OptimizerSettings(String name, double lr, double momentum, double weightDecay) {
-    }
-
-    /**
-     * Linear warm-up from 0 to the base rate over {@code warmupSteps}, then cosine annealing to {@code etaMin} at
-     * {@code totalSteps} (constant when {@code totalSteps} is 0).
-     *
-     * @param warmupSteps warm-up updates
-     * @param totalSteps update at which the cosine reaches its floor (0: no annealing)
-     * @param etaMin floor of the cosine
-     */
-    public record ScheduleSettings(int warmupSteps, int totalSteps, double etaMin) {
-    }
-
-    /**
-     * ReduceLROnPlateau on validation loss, PyTorch semantics (mode min, relative threshold).
-     *
-     * @param enabled whether the controller runs
-     * @param factor multiplier applied on a plateau
-     * @param patience non-improving evaluations tolerated
-     * @param threshold relative improvement needed
-     * @param cooldown evaluations ignored after a reduction
-     * @param minLr floor of the rate
-     */
-    public record PlateauSettings(boolean enabled, double factor, int patience, double threshold, int cooldown,
-            double minLr) {
+    public record OptimizerSettings(String name, double lr, double momentum, double dampening, boolean nesterov,
+            double weightDecay) {
+        /** Optimizers available. */
+        public static final java.util.List<String> NAMES = java.util.List.of("SGD");
     }
 
     /**

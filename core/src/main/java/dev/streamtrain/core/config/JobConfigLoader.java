@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.schedule.LrPolicy;
+import dev.streamtrain.core.schedule.ScheduleSpecs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,31 +86,24 @@ public final class JobConfigLoader {
         String activation = r.choice("model.activation", "relu", ModelSpec.ACTIVATIONS);
         ModelSpec model = new ModelSpec(inputs, hidden, classes, activation);
 
+        ConfigReader opt = new ConfigReader(r.raw("optimizer"), "optimizer", r.problems());
+        ConfigReader optParams = new ConfigReader(opt.raw("params"), "optimizer.params", r.problems());
         var optimizer = new JobConfig.OptimizerSettings(
-                r.choice("optimizer.name", "sgd", List.of("sgd")),
-                r.decimal("optimizer.lr", 0.05, 0, 100, false),
-                r.decimal("optimizer.momentum", 0.9, 0, 1, true),
-                r.decimal("optimizer.weight-decay", 0.0, 0, 10, true));
-
-        var schedule = new JobConfig.ScheduleSettings(
-                (int) r.integer("schedule.warmup-steps", 0, 0, Integer.MAX_VALUE),
-                (int) r.integer("schedule.total-steps", 0, 0, Integer.MAX_VALUE),
-                r.decimal("schedule.eta-min", 0.0, 0, 100, true));
-        if (schedule.totalSteps() > 0 && schedule.totalSteps() <= schedule.warmupSteps()) {
-            r.problem("schedule.total-steps", "must exceed schedule.warmup-steps (" + schedule.warmupSteps()
-                    + ") or be 0, got " + schedule.totalSteps());
+                opt.choice("name", "SGD", JobConfig.OptimizerSettings.NAMES),
+                optParams.decimal("lr", 0.05, 0, 100, false),
+                optParams.decimal("momentum", 0.9, 0, 1, true),
+                optParams.decimal("dampening", 0.0, 0, 1, true),
+                optParams.bool("nesterov", false),
+                optParams.decimal("weight_decay", 0.0, 0, 10, true));
+        if (optimizer.nesterov() && (optimizer.momentum() <= 0 || optimizer.dampening() != 0)) {
+            optParams.problem("nesterov", "requires momentum > 0 and dampening = 0 (as in PyTorch)");
         }
+        optParams.reportUnknownKeys();
+        opt.reportUnknownKeys();
 
-        var plateau = new JobConfig.PlateauSettings(
-                r.bool("plateau.enabled", true),
-                r.decimal("plateau.factor", 0.1, 0, 1, false),
-                (int) r.integer("plateau.patience", 10, 0, Integer.MAX_VALUE),
-                r.decimal("plateau.threshold", 1e-4, 0, 1, true),
-                (int) r.integer("plateau.cooldown", 0, 0, Integer.MAX_VALUE),
-                r.decimal("plateau.min-lr", 0.0, 0, 100, true));
-        if (plateau.factor() >= 1.0) {
-            r.problem("plateau.factor", "must be < 1 (a reduction), got " + plateau.factor());
-        }
+        ConfigReader scheduleReader = new ConfigReader(r.raw("schedule"), "schedule", r.problems());
+        LrPolicy schedule = ScheduleSpecs.parseSection(scheduleReader, optimizer.lr());
+        scheduleReader.reportUnknownKeys();
 
         var training = new JobConfig.TrainingSettings(
                 (int) r.integer("training.eval-every", 50, 1, Integer.MAX_VALUE),
@@ -128,7 +123,7 @@ public final class JobConfigLoader {
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
-        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, plateau, training, checkpoint,
+        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, training, checkpoint,
                 serving);
     }
 }

@@ -10,6 +10,8 @@ public final class Addresses {
     public static final String VALIDATION_METRICS = "streamtrain.metrics.validation";
     /** {@link Alert}, published by the monitor. */
     public static final String ALERTS = "streamtrain.alerts";
+    /** {@link LrChanged}, published by the trainer when plateau control reduces or restarts the rate. */
+    public static final String LR_CHANGED = "streamtrain.lr.changed";
     /** {@link CheckpointSaved}, published by the trainer; ingest commits the offsets it names. */
     public static final String CHECKPOINT_SAVED = "streamtrain.checkpoint.saved";
     /** {@link OffsetsCommitted}, published by ingest once a checkpoint's offsets are committed. */

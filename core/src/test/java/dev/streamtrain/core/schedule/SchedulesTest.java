@@ -180,7 +180,7 @@ class SchedulesTest {
         List<String> p = e.problems();
         assertTrue(p.contains("params.schedulers[0].params: step_size must be >= 1, got 0"), p::toString);
         assertTrue(p.contains("params.schedulers[1].params.T_max: is required"), p::toString);
-        assertTrue(p.contains("params.schedulers[1].params.Tmax: unknown key (did you mean 'T_max'?)"), p::toString);
+        assertTrue(p.contains("params.schedulers[1].params.Tmax: unknown key (did you mean 'params.schedulers[1].params.T_max'?)"), p::toString);
         assertTrue(p.stream().anyMatch(s -> s.startsWith("params.schedulers[2].scheduler: must be one of")), p::toString);
         assertTrue(p.contains("params.extra: unknown key"), p::toString);
         assertEquals(5, p.size(), p::toString);

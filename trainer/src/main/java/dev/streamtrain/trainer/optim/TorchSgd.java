@@ -54,6 +54,9 @@ public final class TorchSgd extends Optimizer {
         String name = nameOf.apply(parameterId);
         double lr = hyper.lr();
         double momentum = hyper.momentum();
+        // an in-place update of a leaf tensor is only legal with autograd off (torch.no_grad in PyTorch's step)
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
         try (NDScope scope = new NDScope()) {
             NDArray d = weightDecay != 0 ? grad.add(weight.mul(weightDecay)) : grad;
             if (momentum != 0) {
@@ -69,6 +72,8 @@ public final class TorchSgd extends Optimizer {
                 d = nesterov ? d.add(buf.mul(momentum)) : buf;
             }
             weight.subi(d.mul(lr));
+        } finally {
+            JniUtils.setGradMode(gradMode);
         }
         if (weight instanceof PtNDArray pt && pt.hasGradient()) {
             JniUtils.zeroGrad(pt);

@@ -1,0 +1,35 @@
+package dev.streamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.streamtrain.core.events.PartitionOffset;
+import dev.streamtrain.core.events.ValidationMetrics;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.schedule.ReduceLROnPlateau;
+import dev.streamtrain.core.wire.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerStateTest {
+    @Test
+    void checkpointStateAndOptimizerBuffersRoundTrip(@TempDir Path dir) throws Exception {
+        ModelSpec spec = new ModelSpec(1, List.of(), 2, "relu");
+        Map<String, Tensor> params = new LinkedHashMap<>();
+        params.put("layers.0.weight", Tensor.ofFloats(new long[] {2, 1}, new float[] {1, 2}));
+        params.put("layers.0.bias", Tensor.ofFloats(new long[] {2}, new float[] {0, 0}));
+        var plateau = new ReduceLROnPlateau.State(0.25, 2, 1, 0.5, 1, 0, 0, 9);
+        var state = new TrainerState(42, 1344, 9, List.of(new PartitionOffset("t", 0, 43)), plateau,
+                new ValidationMetrics("j", 42, 1344, 10, Double.NaN, 0.9, 7));
+        Map<String, Tensor> optimizer = Map.of("momentum_buffer.layers.0.bias",
+                Tensor.ofFloats(new long[] {2}, new float[] {0.5f, -0.5f}));
+        Path ckpt = new CheckpointWriter(dir, 2).save(new ModelSnapshot(spec, params, 42), optimizer, state);
+        assertEquals(state, CheckpointWriter.readState(ckpt));
+        assertEquals(optimizer, CheckpointWriter.readOptimizer(ckpt));
+        assertEquals(dir.resolve("ckpt-000000000042"), ckpt);
+    }
+}
