@@ -13,7 +13,7 @@ package dev.streamtrain.core.schedule;
  * @param peakDecay peak multiplier per restart, in (0, 1] (1 for PyTorch)
  */
 public record CosineAnnealingWarmRestarts(double baseLr, long t0, long tMult, double etaMin, double peakDecay)
-        implements LrSchedule {
+        implements AbsoluteSchedule {
     public CosineAnnealingWarmRestarts {
         Args.positive("base_lr", baseLr);
         Args.atLeast("T_0", t0, 1);
@@ -46,11 +46,5 @@ public record CosineAnnealingWarmRestarts(double baseLr, long t0, long tMult, do
         Position p = position(t);
         double peak = baseLr * Math.pow(peakDecay, p.cycle());
         return etaMin + (peak - etaMin) * (1 + Math.cos(Math.PI * p.tCur() / p.tI())) / 2;
-    }
-
-    /** PyTorch's {@code get_lr} sets an absolute rate: in a chain it overrides what it finds. */
-    @Override
-    public double chained(double current, long t, double chainBase) {
-        return lr(t);
     }
 }

@@ -22,7 +22,7 @@ import java.util.OptionalDouble;
  * @param maxMomentum upper momentum (default 0.9)
  */
 public record CyclicLR(double baseLr, double maxLr, long stepSizeUp, long stepSizeDown, String mode, double gamma,
-        String scaleMode, boolean cycleMomentum, double baseMomentum, double maxMomentum) implements LrSchedule {
+        String scaleMode, boolean cycleMomentum, double baseMomentum, double maxMomentum) implements AbsoluteSchedule {
     public CyclicLR {
         Args.positive("base_lr", baseLr);
         Args.positive("max_lr", maxLr);
@@ -78,11 +78,5 @@ public record CyclicLR(double baseLr, double maxLr, long stepSizeUp, long stepSi
     @Override
     public boolean cyclesMomentum() {
         return cycleMomentum;
-    }
-
-    /** PyTorch's {@code get_lr} sets an absolute rate: in a chain it overrides what it finds. */
-    @Override
-    public double chained(double current, long t, double chainBase) {
-        return lr(t);
     }
 }

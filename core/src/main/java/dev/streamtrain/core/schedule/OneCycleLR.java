@@ -24,7 +24,7 @@ import java.util.OptionalDouble;
  */
 public record OneCycleLR(double maxLr, long totalSteps, double pctStart, String annealStrategy, double divFactor,
         double finalDivFactor, boolean threePhase, boolean cycleMomentum, double baseMomentum, double maxMomentum)
-        implements LrSchedule {
+        implements AbsoluteSchedule {
     public OneCycleLR {
         Args.positive("max_lr", maxLr);
         Args.atLeast("total_steps", totalSteps, 1);
@@ -93,11 +93,5 @@ public record OneCycleLR(double maxLr, long totalSteps, double pctStart, String 
     @Override
     public boolean cyclesMomentum() {
         return cycleMomentum;
-    }
-
-    /** PyTorch's {@code get_lr} sets an absolute rate: in a chain it overrides what it finds. */
-    @Override
-    public double chained(double current, long t, double chainBase) {
-        return lr(t);
     }
 }

@@ -10,7 +10,7 @@ import java.util.OptionalDouble;
  * @param schedules the schedules in order (at least one)
  * @param milestones {@code schedules.size() - 1} increasing steps where the next schedule takes over
  */
-public record SequentialLR(List<LrSchedule> schedules, List<Long> milestones) implements LrSchedule {
+public record SequentialLR(List<LrSchedule> schedules, List<Long> milestones) implements AbsoluteSchedule {
     public SequentialLR {
         schedules = List.copyOf(schedules);
         milestones = Args.milestones("milestones", milestones);
@@ -45,11 +45,5 @@ public record SequentialLR(List<LrSchedule> schedules, List<Long> milestones) im
     @Override
     public boolean cyclesMomentum() {
         return schedules.stream().anyMatch(LrSchedule::cyclesMomentum);
-    }
-
-    /** PyTorch's {@code get_lr} sets an absolute rate: in a chain it overrides what it finds. */
-    @Override
-    public double chained(double current, long t, double chainBase) {
-        return lr(t);
     }
 }
