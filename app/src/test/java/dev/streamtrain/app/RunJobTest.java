@@ -48,7 +48,7 @@ class RunJobTest {
                 work-dir: %s
                 kafka: {bootstrap-servers: "%s"}
                 ingest: {stop-at-end: true}
-                optimizer: {name: SGD, params: {lr: 0.05}}
+                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
                 training: {eval-every: 40}
                 serving: {port: 0}
                 """.formatted(dir.resolve("work"), broker.bootstrapServers()), "test");

@@ -22,7 +22,7 @@ class JobConfigLoaderTest {
         assertTrue(c.kafka().embedded());
         assertEquals(List.of(64, 128, 10), c.model().widths());
         assertEquals(Path.of("work/streamtrain/checkpoints"), c.checkpoint().dir());
-        assertEquals(0.9, c.optimizer().momentum());
+        assertEquals(0.0, c.optimizer().momentum(), "PyTorch SGD default");
         assertEquals("SGD", c.optimizer().name());
         assertEquals(0.05, c.schedule().lr(1000, c.schedule().initialState()), 0, "constant by default");
         assertEquals(null, c.schedule().plateau());

@@ -28,7 +28,8 @@ import dev.streamtrain.core.events.LrChanged;
 import dev.streamtrain.core.schedule.LrController;
 import dev.streamtrain.core.schedule.ReduceLROnPlateau;
 import dev.streamtrain.trainer.optim.StepHyperParameters;
-import dev.streamtrain.trainer.optim.TorchSgd;
+import dev.streamtrain.trainer.optim.Optimizers;
+import dev.streamtrain.trainer.optim.TorchOptimizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +65,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final Evaluator evaluator;
     private final LrController lr;
     private final StepHyperParameters hyper;
-    private final TorchSgd optimizer;
+    private final TorchOptimizer optimizer;
     private final OffsetLedger ledger = new OffsetLedger();
     private final CheckpointWriter checkpoints;
     private volatile boolean running = true;
@@ -99,7 +100,7 @@ public final class TrainingLoop implements AutoCloseable {
         this.network = new MlpNetwork(cfg.model());
         this.model = network.newModel(cfg.job());
         java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
-        this.optimizer = new TorchSgd(o.dampening(), o.nesterov(), o.weightDecay(), hyper, names::get);
+        this.optimizer = Optimizers.create(o, hyper, names::get);
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                 .optDevices(new Device[] {Device.cpu()}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));

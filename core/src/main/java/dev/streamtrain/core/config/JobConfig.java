@@ -59,22 +59,6 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     }
 
     /**
-     * The optimizer, with PyTorch's class name and argument names ({@code optimizer: {name: SGD, params: {...}}}).
-     *
-     * @param name optimizer class
-     * @param lr base learning rate (the rate schedules scale)
-     * @param momentum momentum factor (before any cycling by the schedule)
-     * @param dampening dampening for momentum
-     * @param nesterov Nesterov momentum
-     * @param weightDecay L2 penalty added to the gradient
-     */
-    public record OptimizerSettings(String name, double lr, double momentum, double dampening, boolean nesterov,
-            double weightDecay) {
-        /** Optimizers available. */
-        public static final java.util.List<String> NAMES = java.util.List.of("SGD");
-    }
-
-    /**
      * @param evalEvery updates between evaluations (and checkpoints)
      * @param logEvery updates between step-metric events (non-finite losses are always published)
      * @param maxUpdates stop after this many updates (0: no limit)

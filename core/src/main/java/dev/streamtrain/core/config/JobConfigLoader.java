@@ -87,18 +87,7 @@ public final class JobConfigLoader {
         ModelSpec model = new ModelSpec(inputs, hidden, classes, activation);
 
         ConfigReader opt = new ConfigReader(r.raw("optimizer"), "optimizer", r.problems());
-        ConfigReader optParams = new ConfigReader(opt.raw("params"), "optimizer.params", r.problems());
-        var optimizer = new JobConfig.OptimizerSettings(
-                opt.choice("name", "SGD", JobConfig.OptimizerSettings.NAMES),
-                optParams.decimal("lr", 0.05, 0, 100, false),
-                optParams.decimal("momentum", 0.9, 0, 1, true),
-                optParams.decimal("dampening", 0.0, 0, 1, true),
-                optParams.bool("nesterov", false),
-                optParams.decimal("weight_decay", 0.0, 0, 10, true));
-        if (optimizer.nesterov() && (optimizer.momentum() <= 0 || optimizer.dampening() != 0)) {
-            optParams.problem("nesterov", "requires momentum > 0 and dampening = 0 (as in PyTorch)");
-        }
-        optParams.reportUnknownKeys();
+        var optimizer = OptimizerSettings.read(opt);
         opt.reportUnknownKeys();
 
         ConfigReader scheduleReader = new ConfigReader(r.raw("schedule"), "schedule", r.problems());
