@@ -16,12 +16,13 @@ import java.util.Map;
  * @param model the network
  * @param optimizer optimizer settings
  * @param schedule learning-rate policy: schedule, optional plateau control, clock
+ * @param tricks training tricks, one switch each
  * @param training evaluation cadence and limits
  * @param checkpoint checkpoint location and cadence
  * @param serving the HTTP model server
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
-        OptimizerSettings optimizer, LrPolicy schedule, TrainingSettings training,
+        OptimizerSettings optimizer, LrPolicy schedule, TricksSettings tricks, TrainingSettings training,
         CheckpointSettings checkpoint, ServingSettings serving) {
 
     /**

@@ -94,6 +94,10 @@ public final class JobConfigLoader {
         LrPolicy schedule = ScheduleSpecs.parseSection(scheduleReader, optimizer.lr());
         scheduleReader.reportUnknownKeys();
 
+        ConfigReader tricksReader = new ConfigReader(r.raw("tricks"), "tricks", r.problems());
+        var tricks = TricksSettings.read(tricksReader);
+        tricksReader.reportUnknownKeys();
+
         var training = new JobConfig.TrainingSettings(
                 (int) r.integer("training.eval-every", 50, 1, Integer.MAX_VALUE),
                 (int) r.integer("training.log-every", 10, 1, Integer.MAX_VALUE),
@@ -112,7 +116,7 @@ public final class JobConfigLoader {
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
-        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, training, checkpoint,
+        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
                 serving);
     }
 }

@@ -23,7 +23,8 @@ public final class TorchAdadelta extends TorchOptimizer {
 
     @Override
     protected void apply(ParamState s, NDArray w, NDArray g, double lr, double momentum) {
-        NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
+        double wd = decay(s, weightDecay);
+        NDArray d = wd != 0 ? g.add(w.mul(wd)) : g;
         NDArray squareAvg = s.buffer("square_avg", w::zerosLike);
         NDArray accDelta = s.buffer("acc_delta", w::zerosLike);
         ema(squareAvg, rho, d.mul(d));

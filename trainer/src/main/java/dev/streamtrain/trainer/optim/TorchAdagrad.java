@@ -24,7 +24,8 @@ public final class TorchAdagrad extends TorchOptimizer {
 
     @Override
     protected void apply(ParamState s, NDArray w, NDArray g, double lr, double momentum) {
-        NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
+        double wd = decay(s, weightDecay);
+        NDArray d = wd != 0 ? g.add(w.mul(wd)) : g;
         double clr = lr / (1 + (s.step() - 1) * lrDecay);
         NDArray sum = s.buffer("sum", () -> w.zerosLike().addi(initialAccumulatorValue));
         sum.addi(d.mul(d));

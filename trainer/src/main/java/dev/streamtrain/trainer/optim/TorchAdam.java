@@ -33,10 +33,11 @@ public final class TorchAdam extends TorchOptimizer {
     @Override
     protected void apply(ParamState s, NDArray w, NDArray g, double lr, double beta1) {
         NDArray d = g;
+        double wd = decay(s, weightDecay);
         if (decoupled) {
-            w.muli(1 - lr * weightDecay);
-        } else if (weightDecay != 0) {
-            d = g.add(w.mul(weightDecay));
+            w.muli(1 - lr * wd);
+        } else if (wd != 0) {
+            d = g.add(w.mul(wd));
         }
         NDArray expAvg = s.buffer("exp_avg", w::zerosLike);
         NDArray expAvgSq = s.buffer("exp_avg_sq", w::zerosLike);

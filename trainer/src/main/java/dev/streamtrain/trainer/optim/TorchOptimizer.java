@@ -28,15 +28,22 @@ public abstract class TorchOptimizer extends Optimizer {
     private final StepHyperParameters hyper;
     private final Function<String, String> nameOf;
     private final Map<String, ParamState> states = new ConcurrentHashMap<>();
+    private java.util.function.Predicate<String> decays = name -> true;
 
     /** State of one parameter: its update count and named buffers (exp_avg, square_avg, ...). */
     protected static final class ParamState {
         private final NDArray weight;
+        private String name = "";
         private final Map<String, NDArray> buffers = new LinkedHashMap<>();
         private long step;
 
         ParamState(NDArray weight) {
             this.weight = weight;
+        }
+
+        /** The parameter's stable name. */
+        public String name() {
+            return name;
         }
 
         /** Updates done on this parameter, this one included (1 at the first update). */
@@ -98,6 +105,7 @@ public abstract class TorchOptimizer extends Optimizer {
         JniUtils.setGradMode(false);
         try (NDScope scope = new NDScope()) {
             ParamState s = states.computeIfAbsent(name, n -> new ParamState(weight));
+            s.name = name;
             s.step++;
             apply(s, weight, grad, hyper.lr(), hyper.momentum());
         } finally {
@@ -108,7 +116,19 @@ public abstract class TorchOptimizer extends Optimizer {
         }
     }
 
-    /** {@code a * x + b * y} with b applied to y: a small helper for the moving averages. */
+    /**
+     * Restricts weight decay to the parameters the predicate accepts (no-bias-decay: weight matrices only).
+     */
+    public void decayOnly(java.util.function.Predicate<String> parameterNames) {
+        this.decays = parameterNames;
+    }
+
+    /** The weight decay that applies to this parameter: {@code weightDecay}, or 0 when it is excluded. */
+    protected double decay(ParamState s, double weightDecay) {
+        return decays.test(s.name()) ? weightDecay : 0;
+    }
+
+    /** {@code avg = decay * avg + (1 - decay) * x}, in place: PyTorch's moving averages. */
     protected static void ema(NDArray avg, double decay, NDArray x) {
         avg.muli(decay).addi(x.mul(1 - decay));
     }

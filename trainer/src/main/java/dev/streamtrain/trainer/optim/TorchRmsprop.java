@@ -25,7 +25,8 @@ public final class TorchRmsprop extends TorchOptimizer {
 
     @Override
     protected void apply(ParamState s, NDArray w, NDArray g, double lr, double momentum) {
-        NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
+        double wd = decay(s, weightDecay);
+        NDArray d = wd != 0 ? g.add(w.mul(wd)) : g;
         NDArray squareAvg = s.buffer("square_avg", w::zerosLike);
         ema(squareAvg, alpha, d.mul(d));
         NDArray avg;

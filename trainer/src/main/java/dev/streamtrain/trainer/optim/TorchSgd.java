@@ -32,7 +32,8 @@ public final class TorchSgd extends TorchOptimizer {
 
     @Override
     protected void apply(ParamState s, NDArray w, NDArray g, double lr, double momentum) {
-        NDArray d = weightDecay != 0 ? g.add(w.mul(weightDecay)) : g;
+        double wd = decay(s, weightDecay);
+        NDArray d = wd != 0 ? g.add(w.mul(wd)) : g;
         if (momentum != 0) {
             boolean first = !s.has("momentum_buffer");
             NDArray buf = s.buffer("momentum_buffer", d::duplicate);
