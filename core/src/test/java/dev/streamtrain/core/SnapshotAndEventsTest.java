@@ -62,7 +62,7 @@ class SnapshotAndEventsTest {
 
     @Test
     void eventsCarryTypeSchemaAndNonFiniteNumbers() {
-        StepMetrics m = new StepMetrics("j", 3, 96, Double.NaN, 0.1, 0.9, 1234.5, 99);
+        StepMetrics m = new StepMetrics("j", 3, 96, Double.NaN, 0.1, 0.9, 2.5, 1234.5, 99);
         String json = Events.toJson(m);
         assertTrue(json.startsWith("{\"type\":\"step_metrics\",\"schema\":1,"), json);
         assertTrue(json.contains("\"loss\":\"NaN\""), json);

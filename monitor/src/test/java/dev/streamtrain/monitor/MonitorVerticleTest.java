@@ -31,8 +31,8 @@ class MonitorVerticleTest {
             vertx.deployVerticle(new MonitorVerticle(List.of(new NonFiniteLossRule(FIXED)))).await(10, TimeUnit.SECONDS);
 
             var bus = vertx.eventBus();
-            bus.publish(Addresses.STEP_METRICS, new StepMetrics("j", 1, 32, 0.7, 0.1, 0.9, 100, 0));
-            bus.publish(Addresses.STEP_METRICS, new StepMetrics("j", 2, 64, Double.NaN, 0.1, 0.9, 100, 0));
+            bus.publish(Addresses.STEP_METRICS, new StepMetrics("j", 1, 32, 0.7, 0.1, 0.9, Double.NaN, 100, 0));
+            bus.publish(Addresses.STEP_METRICS, new StepMetrics("j", 2, 64, Double.NaN, 0.1, 0.9, Double.NaN, 100, 0));
             bus.publish(Addresses.VALIDATION_METRICS, new ValidationMetrics("j", 3, 96, 10, 0.5, 0.9, 0));
             bus.publish(Addresses.VALIDATION_METRICS,
                     new ValidationMetrics("j", 4, 128, 10, Double.POSITIVE_INFINITY, 0.1, 0));

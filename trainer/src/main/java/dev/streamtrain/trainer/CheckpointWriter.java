@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 final class CheckpointWriter {
     static final String STATE_FILE = "state.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
+    static final String EMA_FILE = "ema.safetensors";
     private final Path root;
     private final int keep;
 
@@ -29,11 +30,18 @@ final class CheckpointWriter {
         this.keep = keep;
     }
 
-    Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, TrainerState state) throws IOException {
+    /**
+     * @param weightAverage the EMA of the weights by name (empty when the trick is off: no file)
+     */
+    Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
+            TrainerState state) throws IOException {
         Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
         Path temp = AtomicFiles.tempDirFor(target);
         ModelSnapshotFiles.write(snapshot, temp);
         AtomicFiles.write(temp.resolve(OPTIMIZER_FILE), Safetensors.encode(optimizerState));
+        if (!weightAverage.isEmpty()) {
+            AtomicFiles.write(temp.resolve(EMA_FILE), Safetensors.encode(weightAverage));
+        }
         AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(state));
         AtomicFiles.publish(temp, target);
@@ -47,6 +55,11 @@ final class CheckpointWriter {
 
     static Map<String, Tensor> readOptimizer(Path checkpoint) throws IOException {
         return Safetensors.decode(Files.readAllBytes(checkpoint.resolve(OPTIMIZER_FILE)));
+    }
+
+    static Map<String, Tensor> readWeightAverage(Path checkpoint) throws IOException {
+        Path file = checkpoint.resolve(EMA_FILE);
+        return Files.exists(file) ? Safetensors.decode(Files.readAllBytes(file)) : Map.of();
     }
 
     private void prune() throws IOException {

@@ -30,8 +30,13 @@ import dev.streamtrain.core.schedule.ReduceLROnPlateau;
 import dev.streamtrain.trainer.optim.StepHyperParameters;
 import dev.streamtrain.trainer.optim.Optimizers;
 import dev.streamtrain.trainer.optim.TorchOptimizer;
+import dev.streamtrain.trainer.tricks.Devices;
+import dev.streamtrain.trainer.tricks.GradientClipping;
+import dev.streamtrain.trainer.tricks.SmoothedCrossEntropy;
+import dev.streamtrain.trainer.tricks.WeightEma;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +66,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final MlpNetwork network;
     private final Model model;
     private final Trainer trainer;
-    private final Loss loss = Loss.softmaxCrossEntropyLoss();
+    private final Loss loss;
     private final Evaluator evaluator;
     private final LrController lr;
     private final StepHyperParameters hyper;
@@ -74,6 +79,10 @@ public final class TrainingLoop implements AutoCloseable {
     private long samples;
     private long skipped;
     private long evaluations;
+    private int pendingBatches;
+    private int pendingRows;
+    private double pendingLoss;
+    private final WeightEma ema;
     private long startNanos = -1;
     private long lastStepNanos = -1;
     private double samplesPerSecond;
@@ -97,12 +106,19 @@ public final class TrainingLoop implements AutoCloseable {
         this.lr = new LrController(cfg.schedule());
         var o = cfg.optimizer();
         this.hyper = new StepHyperParameters(lr.lr(0), lr.momentum(0).orElse(o.momentum()));
+        var tricks = cfg.tricks();
+        this.loss = tricks.labelSmoothing() > 0 ? new SmoothedCrossEntropy(tricks.labelSmoothing())
+                : Loss.softmaxCrossEntropyLoss();
+        this.ema = tricks.emaDecay() > 0 ? new WeightEma(tricks.emaDecay()) : null;
         this.network = new MlpNetwork(cfg.model());
         this.model = network.newModel(cfg.job());
         java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         this.optimizer = Optimizers.create(o, hyper, names::get);
+        if (tricks.noBiasDecay()) {
+            optimizer.decayOnly(name -> name.endsWith(".weight"));
+        }
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
-                .optDevices(new Device[] {Device.cpu()}));
+                .optDevices(new Device[] {Devices.select(tricks.device())}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));
         names.putAll(network.namesById());
         this.evaluator = new Evaluator(trainer, loss);
@@ -144,29 +160,7 @@ public final class TrainingLoop implements AutoCloseable {
             startNanos = now;
             lastStepNanos = now;
         }
-        long step = scheduleStep();
-        double rate = lr.lr(step);
-        double momentum = lr.momentum(step).orElse(cfg.optimizer().momentum());
-        hyper.set(rate, momentum);
-        float lossValue;
-        try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray x = m.create(batch.x(), new Shape(batch.rows(), batch.features()));
-            NDArray y = m.create(batch.y(), new Shape(batch.rows()));
-            try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
-                NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
-                lossValue = l.getFloat();
-                if (Float.isFinite(lossValue)) {
-                    collector.backward(l);
-                }
-            }
-            if (Float.isFinite(lossValue)) {
-                trainer.step();
-                updates++;
-            } else {
-                skipped++;
-            }
-        }
+        float lossValue = forwardBackward(batch);
         samples += batch.rows();
         ledger.record(batch.sources());
         long after = nanoClock.getAsLong();
@@ -174,11 +168,29 @@ public final class TrainingLoop implements AutoCloseable {
         samplesPerSecond = samplesPerSecond == 0 ? instant
                 : (1 - THROUGHPUT_SMOOTHING) * samplesPerSecond + THROUGHPUT_SMOOTHING * instant;
         lastStepNanos = after;
-        if (!Float.isFinite(lossValue) || updates % cfg.training().logEvery() == 0) {
-            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, rate, momentum, samplesPerSecond,
+        if (!Float.isFinite(lossValue)) {
+            skipped++;
+            long step = scheduleStep(); // the rate and momentum in force for the next update
+            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, lr.lr(step),
+                    lr.momentum(step).orElse(cfg.optimizer().momentum()), Double.NaN, samplesPerSecond,
                     System.currentTimeMillis()));
+            return;
         }
-        if (Float.isFinite(lossValue) && updates % cfg.training().evalEvery() == 0) {
+        pendingBatches++;
+        pendingRows += batch.rows();
+        pendingLoss += lossValue;
+        if (pendingBatches < cfg.tricks().accumulate()) {
+            return;
+        }
+        double gradNorm = applyUpdate();
+        if (updates % cfg.training().logEvery() == 0) {
+            events.step(new StepMetrics(cfg.job(), updates, samples, pendingLoss / pendingBatches, hyper.lr(),
+                    hyper.momentum(), gradNorm, samplesPerSecond, System.currentTimeMillis()));
+        }
+        pendingBatches = 0;
+        pendingRows = 0;
+        pendingLoss = 0;
+        if (updates % cfg.training().evalEvery() == 0) {
             evaluateAndCheckpoint();
         }
         if (cfg.training().maxUpdates() > 0 && updates >= cfg.training().maxUpdates()) {
@@ -186,10 +198,79 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Forward and backward on one minibatch; gradients accumulate until {@link #applyUpdate}. A non-finite loss is
+     * not back-propagated: the model never takes a NaN step.
+     *
+     * @return the minibatch's mean loss (before flooding and accumulation scaling)
+     */
+    private float forwardBackward(MiniBatch batch) {
+        var tricks = cfg.tricks();
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray x = m.create(batch.x(), new Shape(batch.rows(), batch.features()));
+            NDArray y = m.create(batch.y(), new Shape(batch.rows()));
+            try (GradientCollector collector = trainer.newGradientCollector()) {
+                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+                float value = l.getFloat();
+                if (Float.isFinite(value)) {
+                    NDArray objective = tricks.flooding() > 0 ? l.sub(tricks.flooding()).abs().add(tricks.flooding()) : l;
+                    if (tricks.accumulate() > 1) {
+                        objective = objective.div(tricks.accumulate());
+                    }
+                    collector.backward(objective);
+                }
+                return value;
+            }
+        }
+    }
+
+    /**
+     * One optimizer update from the accumulated gradients: clipping, the schedule's rate (linearly scaled to the
+     * effective batch when configured) and momentum, the step, the weight average.
+     *
+     * @return the global gradient norm before clipping, or NaN when clipping is off
+     */
+    private double applyUpdate() {
+        var tricks = cfg.tricks();
+        double gradNorm = Double.NaN;
+        if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
+            try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                java.util.List<NDArray> grads = network.arraysByName().values().stream().map(NDArray::getGradient)
+                        .toList();
+                if (tricks.clipGradNorm() > 0) {
+                    gradNorm = GradientClipping.clipByNorm(grads, tricks.clipGradNorm(), tricks.clipNormType());
+                } else {
+                    gradNorm = GradientClipping.totalNorm(grads, tricks.clipNormType());
+                }
+                if (tricks.clipGradValue() > 0) {
+                    GradientClipping.clipByValue(grads, tricks.clipGradValue());
+                }
+            }
+        }
+        long step = scheduleStep();
+        double rate = lr.lr(step);
+        if (tricks.linearScalingReference() > 0) {
+            rate *= (double) pendingRows / tricks.linearScalingReference();
+        }
+        hyper.set(rate, lr.momentum(step).orElse(cfg.optimizer().momentum()));
+        trainer.step();
+        updates++;
+        if (ema != null) {
+            ema.update(network.arraysByName());
+        }
+        return gradNorm;
+    }
+
+    /** Runs work with the weights that are evaluated and exported: the averaged ones under ema-for-eval. */
+    private <T> T withServedWeights(java.util.function.Supplier<T> work) {
+        return ema != null && cfg.tricks().emaForEval() ? ema.withAverage(network.arraysByName(), work) : work.get();
+    }
+
     private void evaluateAndCheckpoint() throws IOException {
         var snapshotOfValidation = validationSet.snapshot();
         if (!snapshotOfValidation.isEmpty()) {
-            Evaluator.Result r = evaluator.evaluate(snapshotOfValidation);
+            Evaluator.Result r = withServedWeights(() -> evaluator.evaluate(snapshotOfValidation));
             lastValidation = new ValidationMetrics(cfg.job(), updates, samples, r.rows(), r.meanLoss(), r.accuracy(),
                     System.currentTimeMillis());
             events.validation(lastValidation);
@@ -203,13 +284,13 @@ public final class TrainingLoop implements AutoCloseable {
                         System.currentTimeMillis()));
             });
         }
-        ModelSnapshot snapshot = network.snapshot(updates);
+        ModelSnapshot snapshot = withServedWeights(() -> network.snapshot(updates));
         if (!snapshot.isFinite()) {
             LOG.error("parameters are not finite at update {}: no checkpoint written", updates);
             return;
         }
         var offsets = ledger.nextOffsets();
-        lastCheckpoint = checkpoints.save(snapshot, optimizer.exportState(),
+        lastCheckpoint = checkpoints.save(snapshot, optimizer.exportState(), ema == null ? Map.of() : ema.export(),
                 new TrainerState(updates, samples, evaluations, offsets, lr.snapshot(), lastValidation));
         lastCheckpointSamples = samples;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
@@ -218,6 +299,12 @@ public final class TrainingLoop implements AutoCloseable {
     private void finish() throws IOException {
         if (finished) {
             return;
+        }
+        if (pendingBatches > 0) {
+            applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
+            pendingBatches = 0;
+            pendingRows = 0;
+            pendingLoss = 0;
         }
         if (lastCheckpointSamples != samples) { // something was handled since the last checkpoint
             evaluateAndCheckpoint();
@@ -238,7 +325,8 @@ public final class TrainingLoop implements AutoCloseable {
         CompletableFuture<PredictReply> reply = new CompletableFuture<>();
         commands.add(() -> {
             try {
-                float[] p = evaluator.probabilities(request.x(), request.rows(), request.features());
+                float[] p = withServedWeights(() -> evaluator.probabilities(request.x(), request.rows(),
+                        request.features()));
                 reply.complete(new PredictReply(request.rows(), cfg.model().classes(), p));
             } catch (RuntimeException e) {
                 reply.completeExceptionally(e);

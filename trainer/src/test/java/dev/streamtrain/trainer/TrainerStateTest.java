@@ -27,9 +27,10 @@ class TrainerStateTest {
                 new ValidationMetrics("j", 42, 1344, 10, Double.NaN, 0.9, 7));
         Map<String, Tensor> optimizer = Map.of("momentum_buffer.layers.0.bias",
                 Tensor.ofFloats(new long[] {2}, new float[] {0.5f, -0.5f}));
-        Path ckpt = new CheckpointWriter(dir, 2).save(new ModelSnapshot(spec, params, 42), optimizer, state);
+        Path ckpt = new CheckpointWriter(dir, 2).save(new ModelSnapshot(spec, params, 42), optimizer, params, state);
         assertEquals(state, CheckpointWriter.readState(ckpt));
         assertEquals(optimizer, CheckpointWriter.readOptimizer(ckpt));
+        assertEquals(params, CheckpointWriter.readWeightAverage(ckpt));
         assertEquals(dir.resolve("ckpt-000000000042"), ckpt);
     }
 }

@@ -9,11 +9,12 @@ package dev.streamtrain.core.events;
  * @param loss mean training loss of the last minibatch (may be NaN or infinite: the monitor's business)
  * @param lr learning rate used by this update
  * @param momentum momentum (or beta1) used by this update
+ * @param gradNorm global gradient norm before clipping (NaN when clipping is off: not computed)
  * @param samplesPerSecond recent training throughput
  * @param timeMillis wall-clock time of the event
  */
 public record StepMetrics(String job, long update, long samples, double loss, double lr, double momentum,
-        double samplesPerSecond,
+        double gradNorm, double samplesPerSecond,
         long timeMillis) implements StreamEvent {
     @Override
     public String eventType() {

@@ -1,0 +1,93 @@
+package dev.streamtrain.trainer.tricks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.streamtrain.core.wire.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * An exponential moving average of the weights, {@code ema = decay * ema + (1 - decay) * w} after every update
+ * (initialised to the weights at the first one), kept on the weights' device. {@link #withAverage} runs work (an
+ * evaluation, a snapshot, a prediction) with the averaged weights swapped in, and swaps the live ones back after.
+ */
+public final class WeightEma {
+    private static final NDIndex ALL = new NDIndex("...");
+    private final double decay;
+    private final Map<String, NDArray> shadow = new LinkedHashMap<>();
+
+    /** @param decay in [0, 1) */
+    public WeightEma(double decay) {
+        if (!(decay >= 0 && decay < 1)) {
+            throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + decay);
+        }
+        this.decay = decay;
+    }
+
+    /** Folds the current weights into the average. */
+    public void update(Map<String, NDArray> weights) {
+        noGrad(() -> {
+            try (NDScope scope = new NDScope()) {
+                weights.forEach((name, w) -> {
+                    NDArray avg = shadow.get(name);
+                    if (avg == null) {
+                        avg = w.duplicate();
+                        NDScope.unregister(avg);
+                        avg.attach(w.getManager());
+                        shadow.put(name, avg);
+                    } else {
+                        avg.muli(decay).addi(w.mul(1 - decay));
+                    }
+                });
+            }
+            return null;
+        });
+    }
+
+    /** Runs {@code work} with the averaged weights in place of the live ones (no-op swap before the first update). */
+    public <T> T withAverage(Map<String, NDArray> weights, Supplier<T> work) {
+        swap(weights);
+        try {
+            return work.get();
+        } finally {
+            swap(weights);
+        }
+    }
+
+    private void swap(Map<String, NDArray> weights) {
+        noGrad(() -> {
+            try (NDScope scope = new NDScope()) {
+                weights.forEach((name, w) -> {
+                    NDArray avg = shadow.get(name);
+                    if (avg != null) {
+                        NDArray live = w.duplicate();
+                        w.set(ALL, avg);
+                        avg.set(ALL, live);
+                    }
+                });
+            }
+            return null;
+        });
+    }
+
+    /** The averaged weights as named tensors (checkpoints keep them). */
+    public Map<String, Tensor> export() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        shadow.forEach((name, a) -> out.put(name, Tensor.ofFloats(a.getShape().getShape(),
+                a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray())));
+        return out;
+    }
+
+    private static <T> T noGrad(Supplier<T> work) {
+        boolean mode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try {
+            return work.get();
+        } finally {
+            JniUtils.setGradMode(mode);
+        }
+    }
+}
