@@ -32,6 +32,7 @@ import dev.streamtrain.trainer.optim.Optimizers;
 import dev.streamtrain.trainer.optim.TorchOptimizer;
 import dev.streamtrain.trainer.tricks.Devices;
 import dev.streamtrain.trainer.tricks.GradientClipping;
+import dev.streamtrain.trainer.tricks.Mixup;
 import dev.streamtrain.trainer.tricks.SmoothedCrossEntropy;
 import dev.streamtrain.trainer.tricks.WeightEma;
 import java.io.IOException;
@@ -83,6 +84,7 @@ public final class TrainingLoop implements AutoCloseable {
     private int pendingRows;
     private double pendingLoss;
     private final WeightEma ema;
+    private final Mixup mixup;
     private long startNanos = -1;
     private long lastStepNanos = -1;
     private double samplesPerSecond;
@@ -117,6 +119,8 @@ public final class TrainingLoop implements AutoCloseable {
         if (tricks.noBiasDecay()) {
             optimizer.decayOnly(name -> name.endsWith(".weight"));
         }
+        optimizer.scaleLearningRates(tricks::lrMultiplier);
+        this.mixup = tricks.mixupAlpha() > 0 ? new Mixup(tricks.mixupAlpha(), cfg.training().seed()) : null;
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                 .optDevices(new Device[] {Devices.select(tricks.device())}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));
@@ -207,14 +211,24 @@ public final class TrainingLoop implements AutoCloseable {
     private float forwardBackward(MiniBatch batch) {
         var tricks = cfg.tricks();
         try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray x = m.create(batch.x(), new Shape(batch.rows(), batch.features()));
+            Mixup.Mixed mixed = mixup == null ? null : mixup.mix(batch.x(), batch.rows(), batch.features());
+            NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
             NDArray y = m.create(batch.y(), new Shape(batch.rows()));
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
+                if (mixed != null) {
+                    long[] partner = new long[batch.rows()];
+                    for (int i = 0; i < partner.length; i++) {
+                        partner[i] = batch.y()[mixed.permutation()[i]];
+                    }
+                    NDArray l2 = loss.evaluate(new NDList(m.create(partner, new Shape(batch.rows()))), new NDList(logits));
+                    l = l.mul((float) mixed.lambda()).add(l2.mul((float) (1 - mixed.lambda())));
+                }
                 float value = l.getFloat();
                 if (Float.isFinite(value)) {
-                    NDArray objective = tricks.flooding() > 0 ? l.sub(tricks.flooding()).abs().add(tricks.flooding()) : l;
+                    float b = (float) tricks.flooding();
+                    NDArray objective = b > 0 ? l.sub(b).abs().add(b) : l;
                     if (tricks.accumulate() > 1) {
                         objective = objective.div(tricks.accumulate());
                     }

@@ -158,6 +158,24 @@ class TricksInTrainingTest {
     }
 
     @Test
+    void mixupStillLearnsAndLrMultipliersScaleParameterGroups(@TempDir Path dir) throws Exception {
+        List<MiniBatch> data = stream(120, 16, 13);
+        Run mixed = train(dir.resolve("mixup"), """
+                optimizer: {name: SGD, params: {lr: 0.1, momentum: 0.9}}
+                tricks: {mixup-alpha: 0.4}""", data);
+        Run plain = train(dir.resolve("plain"), "optimizer: {name: SGD, params: {lr: 0.1, momentum: 0.9}}", data);
+        assertTrue(mixed.done().validation().accuracy() > 0.85, "learns on mixed examples: " + mixed.done().validation());
+        assertTrue(mixed.lateMeanLoss() > 2 * plain.lateMeanLoss(), "mixed targets keep the training loss up");
+
+        Run initial = train(dir.resolve("init"), "training: {max-updates: 1}", List.of());
+        Run frozen = train(dir.resolve("frozen"), "tricks: {lr-multipliers: {layers.0: 0.0}}", stream(10, 16, 2));
+        assertEquals(initial.model().parameters().get("layers.0.weight"), frozen.model().parameters().get("layers.0.weight"),
+                "multiplier 0 freezes the first layer");
+        assertTrue(!initial.model().parameters().get("layers.1.weight").equals(frozen.model().parameters().get("layers.1.weight")),
+                "the rest trains");
+    }
+
+    @Test
     void noBiasDecayLeavesBiasesAlone() {
         StepHyperParameters hyper = new StepHyperParameters(0.5, 0);
         try (NDManager m = NDManager.newBaseManager()) {

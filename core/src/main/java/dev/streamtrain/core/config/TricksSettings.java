@@ -16,11 +16,17 @@ import java.util.List;
  * @param noBiasDecay apply weight decay to weight matrices only, never to biases
  * @param emaDecay keep an exponential moving average of the weights with this decay (0: off)
  * @param emaForEval evaluate, checkpoint and export the averaged weights
+ * @param mixupAlpha mixup with {@code lambda ~ Beta(alpha, alpha)} (0: off)
+ * @param lrMultipliers per-parameter-group rate multipliers: parameter-name prefix to factor (longest prefix wins)
  * @param device auto, cpu or gpu
  */
 public record TricksSettings(double labelSmoothing, double clipGradNorm, double clipNormType, double clipGradValue,
         int accumulate, double flooding, int linearScalingReference, boolean noBiasDecay, double emaDecay,
-        boolean emaForEval, String device) {
+        boolean emaForEval, double mixupAlpha, java.util.Map<String, Double> lrMultipliers, String device) {
+    public TricksSettings {
+        lrMultipliers = java.util.Map.copyOf(lrMultipliers);
+    }
+
     /** Devices accepted. */
     public static final List<String> DEVICES = List.of("auto", "cpu", "gpu");
 
@@ -48,6 +54,8 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
                 t.bool("no-bias-decay", false),
                 t.decimal("ema-decay", 0, 0, 1, true),
                 t.bool("ema-for-eval", false),
+                t.decimal("mixup-alpha", 0, 0, 1e6, true),
+                multipliers(t),
                 t.choice("device", "auto", DEVICES));
         if (s.labelSmoothing() >= 1) {
             t.problem("label-smoothing", "must be < 1, got " + s.labelSmoothing());
@@ -61,8 +69,30 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
         return s;
     }
 
-    /** Everything off, on the best device. */
-    public static TricksSettings none() {
-        return new TricksSettings(0, 0, 2, 0, 1, 0, 0, false, 0, false, "auto");
+    private static java.util.Map<String, Double> multipliers(ConfigReader t) {
+        java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+        t.passThroughMap("lr-multipliers").forEach((prefix, value) -> {
+            try {
+                double v = Double.parseDouble(value);
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new NumberFormatException();
+                }
+                out.put(prefix, v);
+            } catch (NumberFormatException e) {
+                t.problem("lr-multipliers." + prefix, "must be a number >= 0, got '" + value + "'");
+            }
+        });
+        return out;
+    }
+
+    /** The rate multiplier of a parameter: the factor of the longest matching prefix, else 1. */
+    public double lrMultiplier(String parameterName) {
+        String best = null;
+        for (String prefix : lrMultipliers.keySet()) {
+            if (parameterName.startsWith(prefix) && (best == null || prefix.length() > best.length())) {
+                best = prefix;
+            }
+        }
+        return best == null ? 1.0 : lrMultipliers.get(best);
     }
 }

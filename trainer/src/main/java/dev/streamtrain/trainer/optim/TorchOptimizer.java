@@ -29,6 +29,7 @@ public abstract class TorchOptimizer extends Optimizer {
     private final Function<String, String> nameOf;
     private final Map<String, ParamState> states = new ConcurrentHashMap<>();
     private java.util.function.Predicate<String> decays = name -> true;
+    private java.util.function.ToDoubleFunction<String> lrScale = name -> 1.0;
 
     /** State of one parameter: its update count and named buffers (exp_avg, square_avg, ...). */
     protected static final class ParamState {
@@ -107,7 +108,7 @@ public abstract class TorchOptimizer extends Optimizer {
             ParamState s = states.computeIfAbsent(name, n -> new ParamState(weight));
             s.name = name;
             s.step++;
-            apply(s, weight, grad, hyper.lr(), hyper.momentum());
+            apply(s, weight, grad, hyper.lr() * lrScale.applyAsDouble(name), hyper.momentum());
         } finally {
             JniUtils.setGradMode(gradMode);
         }
@@ -121,6 +122,11 @@ public abstract class TorchOptimizer extends Optimizer {
      */
     public void decayOnly(java.util.function.Predicate<String> parameterNames) {
         this.decays = parameterNames;
+    }
+
+    /** Per-parameter-group rate multipliers (by parameter name); every schedule then scales each group's rate. */
+    public void scaleLearningRates(java.util.function.ToDoubleFunction<String> multiplierByName) {
+        this.lrScale = multiplierByName;
     }
 
     /** The weight decay that applies to this parameter: {@code weightDecay}, or 0 when it is excluded. */
