@@ -83,10 +83,11 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(deploy);
             pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
                     ConsumerSettings.of(servers, null, cfg.kafka().consumer()), codec, validation));
-            pipeline.deploy(new TrainerVerticle(cfg, queue, validation));
+            var trainer = new TrainerVerticle(cfg, queue, validation);
+            pipeline.deploy(trainer);
             pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
                     ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), codec, queue,
-                    ingest.stopAtEnd()));
+                    ingest.stopAtEnd(), trainer.resumeOffsets()));
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();

@@ -95,6 +95,45 @@ class RunJobTest {
     }
 
     @Test
+    void aRestartedJobResumesFromItsCheckpointAndTrainsOnlyNewRecords() throws Exception {
+        JobConfig cfg = JobConfigLoader.parse("""
+                job: continuous
+                work-dir: %s
+                kafka: {bootstrap-servers: "%s"}
+                ingest: {stop-at-end: true}
+                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
+                serving: {port: 0}
+                """.formatted(dir.resolve("continuous"), broker.bootstrapServers()), "test");
+        LabeledRows[] split = CsvRows.digits().split(0.8, 5);
+        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+            cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
+        }
+        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+            producer.send(cfg.ingest().validationTopic(), split[1], RecordFormat.SAFETENSORS, 64, null);
+            producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
+        }
+        Pipeline.Result first;
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0)) {
+            first = pipeline.result().get(5, TimeUnit.MINUTES);
+        }
+        long firstRecords = first.training().progress().get(0).records();
+        assertEquals(first.training().updates(), firstRecords);
+        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+            producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
+        }
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0)) {
+            Pipeline.Result second = pipeline.result().get(5, TimeUnit.MINUTES);
+            var progress = second.training().progress().get(0);
+            assertEquals(firstRecords, progress.firstOffset(), "continues after the last checkpointed record");
+            assertEquals(firstRecords, progress.records(), "trains only the new records, each once");
+            assertEquals(2 * firstRecords, second.training().updates(), "update count continues");
+            assertTrue(second.training().validation().accuracy() >= first.training().validation().accuracy() - 0.02,
+                    "the resumed model kept what it learned: " + second.training().validation());
+            assertTrue(second.deployment().served(), second.deployment().message());
+        }
+    }
+
+    @Test
     void produceWritesEachFormatAndRunReportsEveryConfigProblem() throws Exception {
         Path csv = dir.resolve("tiny.csv");
         Files.writeString(csv, "a,b,label\n0.5,1,0\n2,3,1\n4,5,1\n");

@@ -42,6 +42,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final MiniBatchCodec codec;
     private final BackPressureQueue<BatchQueueItem> queue;
     private final boolean stopAtEnd;
+    private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
     private final AtomicLong undecodable = new AtomicLong();
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -58,6 +59,15 @@ public final class TrainIngestVerticle extends VerticleBase {
      */
     public TrainIngestVerticle(String job, String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
             BackPressureQueue<BatchQueueItem> queue, boolean stopAtEnd) {
+        this(job, topic, consumerConfig, codec, queue, stopAtEnd, java.util.List.of());
+    }
+
+    /**
+     * @param resumeAt where the resumed checkpoint left off (wins over the committed offsets, which may lag it after a
+     *     crash between checkpoint and commit)
+     */
+    public TrainIngestVerticle(String job, String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
+            BackPressureQueue<BatchQueueItem> queue, boolean stopAtEnd, java.util.List<PartitionOffset> resumeAt) {
         if (!consumerConfig.containsKey("group.id")) {
             throw new IllegalArgumentException("the training consumer needs a group.id to commit offsets");
         }
@@ -67,6 +77,8 @@ public final class TrainIngestVerticle extends VerticleBase {
         this.codec = codec;
         this.queue = queue;
         this.stopAtEnd = stopAtEnd;
+        resumeAt.stream().filter(p -> p.topic().equals(topic))
+                .forEach(p -> this.resumeAt.put(new TopicPartition(p.topic(), p.partition()), p.nextOffset()));
     }
 
     @Override
@@ -77,7 +89,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         var context = vertx.getOrCreateContext();
         queue.onResume(() -> context.runOnContext(v -> consumer.resume(partitions)));
         vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, msg -> commit(msg.body()));
-        return TopicAssignment.assignAll(consumer, topic, true, tracker).map(tps -> {
+        return TopicAssignment.assignAll(consumer, topic, true, resumeAt, tracker).map(tps -> {
             partitions = tps;
             consumer.handler(this::onRecord);
             handOverEndIfReached();

@@ -49,6 +49,17 @@ final class CheckpointWriter {
         return target;
     }
 
+    /** The newest complete checkpoint under {@code root} (temp directories are hidden and never match). */
+    static java.util.Optional<Path> latest(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return java.util.Optional.empty();
+        }
+        try (Stream<Path> list = Files.list(root)) {
+            return list.filter(p -> p.getFileName().toString().startsWith("ckpt-"))
+                    .filter(p -> Files.exists(p.resolve(STATE_FILE))).max(Path::compareTo);
+        }
+    }
+
     static TrainerState readState(Path checkpoint) throws IOException {
         return Events.mapper().readValue(checkpoint.resolve(STATE_FILE).toFile(), TrainerState.class);
     }

@@ -54,6 +54,11 @@ public final class TrainerVerticle extends VerticleBase {
                 });
     }
 
+    /** The offsets ingest must continue from (those of the resumed checkpoint); valid once started. */
+    public java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeOffsets() {
+        return loop == null ? java.util.List.of() : loop.resumeOffsets();
+    }
+
     @Override
     public Future<?> stop() {
         if (loop == null) {

@@ -91,6 +91,7 @@ public final class TrainingLoop implements AutoCloseable {
     private ValidationMetrics lastValidation;
     private Path lastCheckpoint;
     private long lastCheckpointSamples = -1;
+    private java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeOffsets = java.util.List.of();
 
     /**
      * Builds the model and optimizer (loads the PyTorch natives on first use: seconds; call off the event loop).
@@ -127,6 +128,11 @@ public final class TrainingLoop implements AutoCloseable {
         names.putAll(network.namesById());
         this.evaluator = new Evaluator(trainer, loss);
         this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
+        try {
+            resumeFromLatestCheckpoint();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the checkpoints in " + cfg.checkpoint().dir(), e);
+        }
     }
 
     /** The loop body; returns after {@link #stop()}. */
@@ -327,6 +333,52 @@ public final class TrainingLoop implements AutoCloseable {
         long wallMillis = startNanos < 0 ? 0 : (nanoClock.getAsLong() - startNanos) / 1_000_000;
         events.finished(new TrainingFinished(cfg.job(), updates, samples, skipped, wallMillis, lastValidation,
                 lastCheckpoint.toString(), ledger.progress()));
+    }
+
+    /**
+     * Continues where the newest checkpoint of {@code checkpoint.dir} left off: parameters restored in place (never by
+     * reloading the block under a live trainer), optimizer state, weight average, counters, learning-rate control
+     * and the last validation metrics. Ingest then seeks to the checkpoint's offsets ({@link #resumeOffsets()}).
+     */
+    private void resumeFromLatestCheckpoint() throws IOException {
+        var latest = CheckpointWriter.latest(cfg.checkpoint().dir());
+        if (latest.isEmpty()) {
+            return;
+        }
+        Path dir = latest.get();
+        ModelSnapshot saved = dev.streamtrain.core.model.ModelSnapshotFiles.read(dir);
+        if (!saved.spec().equals(cfg.model())) {
+            throw new IllegalStateException("checkpoint " + dir + " holds a different model (" + saved.spec()
+                    + ") than the job's model: section (" + cfg.model() + "); point checkpoint.dir elsewhere to start"
+                    + " a new model");
+        }
+        Map<String, NDArray> arrays = network.arraysByName();
+        boolean gradMode = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            arrays.forEach((name, array) -> array.set(java.nio.FloatBuffer.wrap(saved.values(name))));
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
+        }
+        optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
+        if (ema != null) {
+            ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);
+        }
+        TrainerState state = CheckpointWriter.readState(dir);
+        updates = state.updates();
+        samples = state.samples();
+        evaluations = state.evaluations();
+        lastValidation = state.validation();
+        lr.restore(state.lrControl());
+        resumeOffsets = state.offsets();
+        lastCheckpoint = dir;
+        lastCheckpointSamples = samples;
+        LOG.info("resumed from {} at update {} ({} samples)", dir, updates, samples);
+    }
+
+    /** The Kafka offsets to continue from: those of the checkpoint resumed, or empty for a new model. */
+    public java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeOffsets() {
+        return resumeOffsets;
     }
 
     /** The schedule's step now, on the configured clock. */

@@ -73,6 +73,19 @@ public final class WeightEma {
         });
     }
 
+    /** Restores an average saved by {@link #export}, beside the named weights. */
+    public void restore(Map<String, Tensor> saved, Map<String, NDArray> weights) {
+        shadow.values().forEach(NDArray::close);
+        shadow.clear();
+        saved.forEach((name, t) -> {
+            NDArray w = weights.get(name);
+            if (w == null) {
+                throw new IllegalArgumentException("weight average names unknown parameter " + name);
+            }
+            shadow.put(name, w.getManager().create(t.toFloats(), w.getShape()).toType(w.getDataType(), false));
+        });
+    }
+
     /** The averaged weights as named tensors (checkpoints keep them). */
     public Map<String, Tensor> export() {
         Map<String, Tensor> out = new LinkedHashMap<>();

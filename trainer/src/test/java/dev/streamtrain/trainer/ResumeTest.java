@@ -1,0 +1,103 @@
+package dev.streamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.config.JobConfigLoader;
+import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A stopped trainer resumes from its newest checkpoint exactly as if it had never stopped. */
+class ResumeTest {
+    static JobConfig config(Path dir, String model) {
+        return JobConfigLoader.parse("""
+                job: resume
+                work-dir: %s
+                model: %s
+                optimizer: {name: SGD, params: {lr: 0.1, momentum: 0.9, weight_decay: 0.001}}
+                schedule:
+                  scheduler: ReduceLROnPlateau
+                  params: {patience: 0, threshold: 0.3, factor: 0.5,
+                           schedule: {scheduler: CosineAnnealingLR, params: {T_max: 60}}}
+                tricks: {ema-decay: 0.8}
+                training: {eval-every: 20, log-every: 1}
+                """.formatted(dir, model), "test");
+    }
+
+    static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed) throws Exception {
+        ValidationSet validation = new ValidationSet(1000);
+        validation.add(TrainingLoopTest.blobs(new Random(3), 30, "v", 0));
+        BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(100_000, 1);
+        batches.forEach(queue::put);
+        queue.put(new EndOfStream(Map.of()));
+        var events = new TrainingLoopTest.Recorder();
+        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime);
+        resumed.addAll(loop.resumeOffsets());
+        Thread thread = new Thread(loop::run);
+        thread.start();
+        try {
+            events.finished.get(120, TimeUnit.SECONDS);
+            return events;
+        } finally {
+            loop.stop();
+            thread.join();
+            loop.close();
+        }
+    }
+
+    @Test
+    void stoppingAndResumingEqualsTrainingStraightThrough(@TempDir Path dir) throws Exception {
+        List<MiniBatch> data = TricksInTrainingTest.stream(60, 16, 21);
+        String model = "{inputs: 4, hidden: [16], classes: 3}";
+        List<Object> none = new java.util.ArrayList<>();
+        TrainingFinished straight = run(config(dir.resolve("straight"), model), data, none).finished.get();
+
+        JobConfig cfg = config(dir.resolve("resumed"), model);
+        List<Object> firstOffsets = new java.util.ArrayList<>();
+        TrainingFinished first = run(cfg, data.subList(0, 40), firstOffsets).finished.get();
+        assertEquals(List.of(), firstOffsets, "a new model starts from the topic's committed offsets");
+        assertEquals(40, first.updates());
+        List<Object> resumedAt = new java.util.ArrayList<>();
+        var second = run(cfg, data.subList(40, 60), resumedAt);
+        TrainingFinished done = second.finished.get();
+        assertEquals(List.of(new dev.streamtrain.core.events.PartitionOffset("t", 0, 40)), resumedAt,
+                "ingest is told to continue after the last checkpointed record");
+        assertEquals(60, done.updates());
+        assertEquals(41, second.steps.get(0).update(), "counters continue");
+        assertEquals(20, done.progress().get(0).records(), "the audit counts this run's records");
+
+        ModelSnapshot a = ModelSnapshotFiles.read(Path.of(straight.checkpoint()));
+        ModelSnapshot b = ModelSnapshotFiles.read(Path.of(done.checkpoint()));
+        double diff = TricksInTrainingTest.maxAbsDiff(a, b);
+        assertTrue(diff < 1e-6, "weights, momentum, plateau state and schedule all resumed exactly: " + diff);
+        assertEquals(CheckpointWriter.readWeightAverage(Path.of(straight.checkpoint())),
+                CheckpointWriter.readWeightAverage(Path.of(done.checkpoint())), "the weight average resumed too");
+        assertEquals(CheckpointWriter.readState(Path.of(straight.checkpoint())).lrControl(),
+                CheckpointWriter.readState(Path.of(done.checkpoint())).lrControl());
+    }
+
+    @Test
+    void refusesACheckpointOfAnotherModel(@TempDir Path dir) throws Exception {
+        run(config(dir, "{inputs: 4, hidden: [16], classes: 3}"), TricksInTrainingTest.stream(2, 16, 1),
+                new java.util.ArrayList<>());
+        JobConfig other = config(dir, "{inputs: 4, hidden: [8], classes: 3}");
+        var e = assertThrows(IllegalStateException.class, () -> new TrainingLoop(other, new BackPressureQueue<>(2, 1),
+                new ValidationSet(10), new TrainingLoopTest.Recorder(), System::nanoTime));
+        assertTrue(e.getMessage().contains("holds a different model"), e.getMessage());
+    }
+}
