@@ -8,7 +8,8 @@ import dev.streamtrain.core.wire.Tensor;
 import java.util.List;
 
 /**
- * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): for each layer {@code Gemm(transB=1)} (the
+ * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): for each layer {@code Gemm(transB=1)}, then
+ * {@code BatchNormalization} (running statistics), {@code Add} for residual blocks and the activation (the
  * weights keep PyTorch's {@code [out, in]} layout) then the activation, and a final {@code Softmax(axis=1)}. Input
  * {@code input} is {@code float[batch, inputs]}; output {@code probabilities} is {@code float[batch, classes]}.
  */
@@ -29,21 +30,24 @@ public final class OnnxExporter {
         graph.addOutput(valueInfo(OUTPUT, spec.classes()));
         String current = INPUT;
         for (int i = 0; i < spec.layerCount(); i++) {
-            String w = ModelSpec.weightName(i);
-            String b = ModelSpec.biasName(i);
-            graph.addInitializer(initializer(w, snapshot.parameters().get(w)));
-            graph.addInitializer(initializer(b, snapshot.parameters().get(b)));
-            String gemmOut = "dense_" + i;
-            graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm_" + i)
-                    .addAllInput(List.of(current, w, b)).addOutput(gemmOut)
-                    .addAttribute(intAttribute("transB", 1)));
-            current = gemmOut;
-            if (i < spec.layerCount() - 1) {
-                String actOut = spec.activation() + "_" + i;
-                graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(activationOp(spec.activation()))
-                        .setName(actOut).addInput(current).addOutput(actOut));
-                current = actOut;
+            String blockInput = current;
+            current = gemm(graph, snapshot, i, current);
+            if (i == spec.layerCount() - 1) {
+                break;
             }
+            if (spec.batchNorm()) {
+                current = batchNorm(graph, snapshot, i, current);
+            }
+            if (spec.residual() && i >= 1) {
+                String sum = "residual_" + i;
+                graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Add").setName(sum).addInput(blockInput)
+                        .addInput(current).addOutput(sum));
+                current = sum;
+            }
+            String actOut = spec.activation() + "_" + i;
+            graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType(activationOp(spec.activation()))
+                    .setName(actOut).addInput(current).addOutput(actOut));
+            current = actOut; // dropout is the identity at inference
         }
         graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(current)
                 .addOutput(OUTPUT).addAttribute(intAttribute("axis", 1)));
@@ -56,6 +60,33 @@ public final class OnnxExporter {
                 .setGraph(graph)
                 .build()
                 .toByteArray();
+    }
+
+    private static String gemm(OnnxMl.GraphProto.Builder graph, ModelSnapshot snapshot, int layer, String input) {
+        String w = ModelSpec.weightName(layer);
+        String b = ModelSpec.biasName(layer);
+        graph.addInitializer(initializer(w, snapshot.parameters().get(w)));
+        graph.addInitializer(initializer(b, snapshot.parameters().get(b)));
+        String out = "dense_" + layer;
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm_" + layer)
+                .addAllInput(List.of(input, w, b)).addOutput(out).addAttribute(intAttribute("transB", 1)));
+        return out;
+    }
+
+    /** Inference-mode BatchNormalization with the running statistics (PyTorch eps). */
+    private static String batchNorm(OnnxMl.GraphProto.Builder graph, ModelSnapshot snapshot, int layer, String input) {
+        List<String> names = List.of(ModelSpec.normWeightName(layer), ModelSpec.normBiasName(layer),
+                ModelSpec.runningMeanName(layer), ModelSpec.runningVarName(layer));
+        for (String name : names) {
+            graph.addInitializer(initializer(name, snapshot.parameters().get(name)));
+        }
+        String out = "norm_" + layer;
+        var node = OnnxMl.NodeProto.newBuilder().setOpType("BatchNormalization").setName(out).addInput(input)
+                .addAllInput(names).addOutput(out);
+        node.addAttribute(OnnxMl.AttributeProto.newBuilder().setName("epsilon")
+                .setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF((float) ModelSpec.BN_EPS));
+        graph.addNode(node);
+        return out;
     }
 
     private static String activationOp(String activation) {

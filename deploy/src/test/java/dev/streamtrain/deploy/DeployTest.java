@@ -70,6 +70,34 @@ class DeployTest {
     }
 
     @Test
+    void batchNormAndResidualBlocksExportExactly() throws Exception {
+        ModelSpec spec = new ModelSpec(5, List.of(6, 6, 6), 3, "relu", true, 0.3, true);
+        Random rnd = new Random(4);
+        Map<String, Tensor> p = new LinkedHashMap<>();
+        List<Integer> w = spec.widths();
+        for (int l = 0; l < spec.layerCount(); l++) {
+            p.put(ModelSpec.weightName(l), Tensor.ofFloats(new long[] {w.get(l + 1), w.get(l)}, gauss(rnd, w.get(l + 1) * w.get(l))));
+            p.put(ModelSpec.biasName(l), Tensor.ofFloats(new long[] {w.get(l + 1)}, gauss(rnd, w.get(l + 1))));
+            if (l < spec.hidden().size()) {
+                float[] var = gauss(rnd, 6);
+                for (int i = 0; i < 6; i++) {
+                    var[i] = 0.5f + var[i] * var[i];
+                }
+                p.put(ModelSpec.normWeightName(l), Tensor.ofFloats(new long[] {6}, gauss(rnd, 6)));
+                p.put(ModelSpec.normBiasName(l), Tensor.ofFloats(new long[] {6}, gauss(rnd, 6)));
+                p.put(ModelSpec.runningMeanName(l), Tensor.ofFloats(new long[] {6}, gauss(rnd, 6)));
+                p.put(ModelSpec.runningVarName(l), Tensor.ofFloats(new long[] {6}, var));
+            }
+        }
+        ModelSnapshot s = new ModelSnapshot(spec, p, 7);
+        float[] x = gauss(new Random(8), 4 * 5);
+        try (OnnxModel model = new OnnxModel(OnnxExporter.export(s, "test"), 5)) {
+            double diff = Parity.maxAbsDiff(model.predict(x, 4), ReferenceForward.probabilities(s, x, 4));
+            assertTrue(diff < 1e-6, "BatchNormalization + Add + dropout-free inference: " + diff);
+        }
+    }
+
+    @Test
     void parityIsInfiniteForNaNOrShapeMismatch() {
         assertEquals(Double.POSITIVE_INFINITY, Parity.maxAbsDiff(new float[] {Float.NaN}, new float[] {0}));
         assertEquals(Double.POSITIVE_INFINITY, Parity.maxAbsDiff(new float[] {0}, new float[] {0, 0}));

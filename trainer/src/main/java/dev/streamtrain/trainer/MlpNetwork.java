@@ -2,38 +2,66 @@ package dev.streamtrain.trainer;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.core.model.ModelSpec;
 import dev.streamtrain.core.wire.Tensor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A DJL multilayer perceptron built from a {@link ModelSpec}, which keeps its dense layers in order so their
- * parameters can be exported under the spec's engine-neutral names ({@code layers.<i>.weight|bias}).
+ * A DJL multilayer perceptron built from a {@link ModelSpec} (dense layers, optional batch norm, dropout and residual
+ * blocks), which keeps its layers in order so their parameters can be exported under the spec's engine-neutral,
+ * PyTorch-style names.
  */
 final class MlpNetwork {
     private final ModelSpec spec;
     private final SequentialBlock block = new SequentialBlock();
     private final List<Linear> layers = new ArrayList<>();
+    private final List<BatchNorm> norms = new ArrayList<>();
 
     MlpNetwork(ModelSpec spec) {
         this.spec = spec;
         List<Integer> widths = spec.widths();
-        for (int i = 1; i < widths.size(); i++) {
-            Linear linear = Linear.builder().setUnits(widths.get(i)).build();
+        for (int i = 0; i < spec.hidden().size(); i++) {
+            Linear linear = Linear.builder().setUnits(widths.get(i + 1)).build();
             layers.add(linear);
-            block.add(linear);
-            if (i < widths.size() - 1) {
-                block.add(activation(spec.activation()));
+            SequentialBlock branch = new SequentialBlock().add(linear);
+            if (spec.batchNorm()) {
+                // DJL's momentum weighs the old running value: PyTorch's default momentum 0.1 is DJL's 0.9
+                BatchNorm norm = BatchNorm.builder().optEpsilon((float) ModelSpec.BN_EPS).optMomentum(0.9f).build();
+                norms.add(norm);
+                branch.add(norm);
+            }
+            if (spec.residual() && i >= 1) {
+                block.add(new ParallelBlock(MlpNetwork::sum, List.of(branch, Blocks.identityBlock())));
+            } else {
+                block.add(branch);
+            }
+            block.add(activation(spec.activation()));
+            if (spec.dropout() > 0) {
+                block.add(Dropout.builder().optRate((float) spec.dropout()).build());
             }
         }
+        Linear output = Linear.builder().setUnits(spec.classes()).build();
+        layers.add(output);
+        block.add(output);
+    }
+
+    private static NDList sum(List<NDList> branches) {
+        return new NDList(branches.get(0).singletonOrThrow().add(branches.get(1).singletonOrThrow()));
     }
 
     private static Block activation(String name) {
@@ -59,37 +87,61 @@ final class MlpNetwork {
         return model;
     }
 
-    /** DJL parameter id to engine-neutral name ({@code layers.<i>.weight|bias}), for optimizer state. */
-    Map<String, String> namesById() {
-        Map<String, String> names = new java.util.HashMap<>();
+    /** Every parameter by engine-neutral name, in layer order. */
+    private Map<String, Parameter> parameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
-            names.put(layers.get(i).getParameters().get("weight").getId(), ModelSpec.weightName(i));
-            names.put(layers.get(i).getParameters().get("bias").getId(), ModelSpec.biasName(i));
+            out.put(ModelSpec.weightName(i), layers.get(i).getParameters().get("weight"));
+            out.put(ModelSpec.biasName(i), layers.get(i).getParameters().get("bias"));
+            if (i < norms.size()) {
+                var p = norms.get(i).getParameters();
+                out.put(ModelSpec.normWeightName(i), p.get("gamma"));
+                out.put(ModelSpec.normBiasName(i), p.get("beta"));
+                out.put(ModelSpec.runningMeanName(i), p.get("runningMean"));
+                out.put(ModelSpec.runningVarName(i), p.get("runningVar"));
+            }
         }
+        return out;
+    }
+
+    /** DJL parameter id to engine-neutral name, for optimizer state. */
+    Map<String, String> namesById() {
+        Map<String, String> names = new HashMap<>();
+        parameters().forEach((name, p) -> names.put(p.getId(), name));
         return names;
     }
 
-    /** The live parameter arrays by engine-neutral name. */
+    /** The live parameter arrays by engine-neutral name (running statistics included). */
     Map<String, NDArray> arraysByName() {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            arrays.put(ModelSpec.weightName(i), layers.get(i).getParameters().get("weight").getArray());
-            arrays.put(ModelSpec.biasName(i), layers.get(i).getParameters().get("bias").getArray());
-        }
+        parameters().forEach((name, p) -> arrays.put(name, p.getArray()));
         return arrays;
+    }
+
+    /** The arrays that receive gradients (running statistics excluded), for clipping. */
+    Map<String, NDArray> trainableArraysByName() {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        parameters().forEach((name, p) -> {
+            if (p.requiresGradient()) {
+                arrays.put(name, p.getArray());
+            }
+        });
+        return arrays;
+    }
+
+    /** Zeroes the batch-norm gamma of every residual branch, so each block starts as the identity. */
+    void zeroInitResidualBranches() {
+        for (int i = 1; i < norms.size(); i++) {
+            NDArray gamma = norms.get(i).getParameters().get("gamma").getArray();
+            gamma.set(java.nio.FloatBuffer.wrap(new float[(int) gamma.size()]));
+        }
     }
 
     /** Copies the current parameters out as an engine-neutral snapshot. */
     ModelSnapshot snapshot(long updates) {
         Map<String, Tensor> params = new LinkedHashMap<>();
-        for (int i = 0; i < layers.size(); i++) {
-            params.put(ModelSpec.weightName(i), copy(layers.get(i).getParameters().get("weight").getArray()));
-            params.put(ModelSpec.biasName(i), copy(layers.get(i).getParameters().get("bias").getArray()));
-        }
+        arraysByName().forEach((name, a) -> params.put(name, Tensor.ofFloats(a.getShape().getShape(),
+                a.toFloatArray())));
         return new ModelSnapshot(spec, params, updates);
-    }
-
-    private static Tensor copy(NDArray array) {
-        return Tensor.ofFloats(array.getShape().getShape(), array.toFloatArray());
     }
 }

@@ -110,6 +110,14 @@ public final class TrainingLoop implements AutoCloseable {
         var o = cfg.optimizer();
         this.hyper = new StepHyperParameters(lr.lr(0), lr.momentum(0).orElse(o.momentum()));
         var tricks = cfg.tricks();
+        Device device = Devices.select(tricks.device());
+        if (!tricks.precision().equals("fp32")) {
+            throw new IllegalStateException("tricks.precision " + tricks.precision() + (device.isGpu()
+                    ? ": mixed precision (fp16/bf16 compute, fp32 master weights, dynamic loss scaling) is not"
+                            + " implemented in StreamTrain yet; use precision: fp32"
+                    : " needs a CUDA GPU: mixed precision is not available on the CPU (this run trains on " + device
+                            + "); use precision: fp32"));
+        }
         this.loss = tricks.labelSmoothing() > 0 ? new SmoothedCrossEntropy(tricks.labelSmoothing())
                 : Loss.softmaxCrossEntropyLoss();
         this.ema = tricks.emaDecay() > 0 ? new WeightEma(tricks.emaDecay()) : null;
@@ -118,13 +126,16 @@ public final class TrainingLoop implements AutoCloseable {
         java.util.Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
         this.optimizer = Optimizers.create(o, hyper, names::get);
         if (tricks.noBiasDecay()) {
-            optimizer.decayOnly(name -> name.endsWith(".weight"));
+            optimizer.decayOnly(name -> name.startsWith("layers.") && name.endsWith(".weight"));
         }
         optimizer.scaleLearningRates(tricks::lrMultiplier);
         this.mixup = tricks.mixupAlpha() > 0 ? new Mixup(tricks.mixupAlpha(), cfg.training().seed()) : null;
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
-                .optDevices(new Device[] {Devices.select(tricks.device())}));
+                .optDevices(new Device[] {device}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));
+        if (tricks.zeroInitResidual()) {
+            noGrad(network::zeroInitResidualBranches);
+        }
         names.putAll(network.namesById());
         this.evaluator = new Evaluator(trainer, loss);
         this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
@@ -256,8 +267,8 @@ public final class TrainingLoop implements AutoCloseable {
         double gradNorm = Double.NaN;
         if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
             try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                java.util.List<NDArray> grads = network.arraysByName().values().stream().map(NDArray::getGradient)
-                        .toList();
+                java.util.List<NDArray> grads = network.trainableArraysByName().values().stream()
+                        .map(NDArray::getGradient).toList();
                 if (tricks.clipGradNorm() > 0) {
                     gradNorm = GradientClipping.clipByNorm(grads, tricks.clipGradNorm(), tricks.clipNormType());
                 } else {
@@ -353,13 +364,7 @@ public final class TrainingLoop implements AutoCloseable {
                     + " a new model");
         }
         Map<String, NDArray> arrays = network.arraysByName();
-        boolean gradMode = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
-            arrays.forEach((name, array) -> array.set(java.nio.FloatBuffer.wrap(saved.values(name))));
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
-        }
+        noGrad(() -> arrays.forEach((name, array) -> array.set(java.nio.FloatBuffer.wrap(saved.values(name)))));
         optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (ema != null) {
             ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);
@@ -374,6 +379,17 @@ public final class TrainingLoop implements AutoCloseable {
         lastCheckpoint = dir;
         lastCheckpointSamples = samples;
         LOG.info("resumed from {} at update {} ({} samples)", dir, updates, samples);
+    }
+
+    /** Runs an in-place change of parameters with autograd off (illegal on leaf tensors otherwise). */
+    private static void noGrad(Runnable change) {
+        boolean gradMode = ai.djl.pytorch.jni.JniUtils.isGradMode();
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
+        try {
+            change.run();
+        } finally {
+            ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
+        }
     }
 
     /** The Kafka offsets to continue from: those of the checkpoint resumed, or empty for a new model. */

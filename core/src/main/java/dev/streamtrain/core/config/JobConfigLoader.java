@@ -84,7 +84,14 @@ public final class JobConfigLoader {
         List<Integer> hidden = r.intList("model.hidden", List.of(128), 1);
         int classes = (int) r.integer("model.classes", 10, 2, 1_000_000);
         String activation = r.choice("model.activation", "relu", ModelSpec.ACTIVATIONS);
-        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation);
+        boolean batchNorm = r.bool("model.batch-norm", false);
+        double dropout = r.decimal("model.dropout", 0, 0, 0.99, true);
+        boolean residual = r.bool("model.residual", false);
+        if (residual && (hidden.size() < 2 || hidden.stream().distinct().count() != 1)) {
+            r.problem("model.residual", "needs at least two hidden layers of equal width, got " + hidden);
+            residual = false;
+        }
+        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual);
 
         ConfigReader opt = new ConfigReader(r.raw("optimizer"), "optimizer", r.problems());
         var optimizer = OptimizerSettings.read(opt);
@@ -96,6 +103,10 @@ public final class JobConfigLoader {
 
         ConfigReader tricksReader = new ConfigReader(r.raw("tricks"), "tricks", r.problems());
         var tricks = TricksSettings.read(tricksReader);
+        if (tricks.zeroInitResidual() && !(model.residual() && model.batchNorm())) {
+            tricksReader.problem("zero-init-residual", "needs model.residual: true and model.batch-norm: true (it zeroes"
+                    + " the batch-norm gamma of each residual branch)");
+        }
         tricksReader.reportUnknownKeys();
 
         var training = new JobConfig.TrainingSettings(

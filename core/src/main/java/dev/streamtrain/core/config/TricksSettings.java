@@ -13,7 +13,9 @@ import java.util.List;
  * @param flooding train on {@code |loss - b| + b} so the training loss cannot fall below b (0: off)
  * @param linearScalingReference scale the rate by {@code effective batch / reference} (0: off; 256 is the ResNet
  *     reference)
- * @param noBiasDecay apply weight decay to weight matrices only, never to biases
+ * @param noBiasDecay apply weight decay to weight matrices only, never to biases or batch-norm parameters
+ * @param zeroInitResidual start each residual branch's batch-norm gamma at 0, so every block begins as identity
+ * @param precision fp32, or fp16/bf16 mixed precision (GPU only)
  * @param emaDecay keep an exponential moving average of the weights with this decay (0: off)
  * @param emaForEval evaluate, checkpoint and export the averaged weights
  * @param mixupAlpha mixup with {@code lambda ~ Beta(alpha, alpha)} (0: off)
@@ -21,7 +23,8 @@ import java.util.List;
  * @param device auto, cpu or gpu
  */
 public record TricksSettings(double labelSmoothing, double clipGradNorm, double clipNormType, double clipGradValue,
-        int accumulate, double flooding, int linearScalingReference, boolean noBiasDecay, double emaDecay,
+        int accumulate, double flooding, int linearScalingReference, boolean noBiasDecay, boolean zeroInitResidual,
+        String precision, double emaDecay,
         boolean emaForEval, double mixupAlpha, java.util.Map<String, Double> lrMultipliers, String device) {
     public TricksSettings {
         lrMultipliers = java.util.Map.copyOf(lrMultipliers);
@@ -52,6 +55,8 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
                 t.decimal("flooding", 0, 0, 1e6, true),
                 (int) t.integer("linear-scaling-reference", 0, 0, 1 << 24),
                 t.bool("no-bias-decay", false),
+                t.bool("zero-init-residual", false),
+                t.choice("precision", "fp32", List.of("fp32", "fp16", "bf16")),
                 t.decimal("ema-decay", 0, 0, 1, true),
                 t.bool("ema-for-eval", false),
                 t.decimal("mixup-alpha", 0, 0, 1e6, true),

@@ -3,6 +3,7 @@ package dev.streamtrain.core.model;
 import dev.streamtrain.core.wire.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,10 +16,16 @@ import java.util.Map;
 public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long updates) {
     public ModelSnapshot {
         parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
-        java.util.List<Integer> w = spec.widths();
+        List<Integer> w = spec.widths();
         for (int i = 0; i < spec.layerCount(); i++) {
             check(parameters, ModelSpec.weightName(i), new long[] {w.get(i + 1), w.get(i)});
             check(parameters, ModelSpec.biasName(i), new long[] {w.get(i + 1)});
+            if (spec.batchNorm() && i < spec.hidden().size()) {
+                for (String name : List.of(ModelSpec.normWeightName(i), ModelSpec.normBiasName(i),
+                        ModelSpec.runningMeanName(i), ModelSpec.runningVarName(i))) {
+                    check(parameters, name, new long[] {w.get(i + 1)});
+                }
+            }
         }
     }
 

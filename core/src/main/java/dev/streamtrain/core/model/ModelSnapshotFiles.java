@@ -31,6 +31,9 @@ public final class ModelSnapshotFiles {
         snapshot.spec().hidden().forEach(hidden::add);
         json.put("classes", snapshot.spec().classes());
         json.put("activation", snapshot.spec().activation());
+        json.put("batch_norm", snapshot.spec().batchNorm());
+        json.put("dropout", snapshot.spec().dropout());
+        json.put("residual", snapshot.spec().residual());
         json.put("updates", snapshot.updates());
         AtomicFiles.write(dir.resolve(SPEC_FILE), Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         AtomicFiles.write(dir.resolve(PARAMETERS_FILE), Safetensors.encode(snapshot.parameters()));
@@ -42,7 +45,8 @@ public final class ModelSnapshotFiles {
         List<Integer> hidden = new ArrayList<>();
         json.path("hidden").forEach(h -> hidden.add(h.asInt()));
         ModelSpec spec = new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),
-                json.path("activation").asText());
+                json.path("activation").asText(), json.path("batch_norm").asBoolean(false),
+                json.path("dropout").asDouble(0), json.path("residual").asBoolean(false));
         var params = Safetensors.decode(Files.readAllBytes(dir.resolve(PARAMETERS_FILE)));
         return new ModelSnapshot(spec, params, json.path("updates").asLong());
     }

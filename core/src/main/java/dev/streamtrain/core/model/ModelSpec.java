@@ -7,16 +7,27 @@ import java.util.List;
  * Engine-neutral description of a multilayer perceptron classifier: the contract between the trainer (which builds
  * it in DJL) and deploy (which writes it as ONNX).
  *
- * <p>Parameters are named {@code layers.<i>.weight} (shape {@code [out, in]}, PyTorch's {@code nn.Linear} layout)
- * and {@code layers.<i>.bias} (shape {@code [out]}) for {@code i = 0 .. hidden.size()}. The activation follows every
- * layer but the last; the output is softmax probabilities over {@code classes}.
+ * <p>Hidden layer {@code i} computes {@code z = Linear_i(h)}, then {@code z = BN_i(z)} with batch norm, then
+ * {@code z = h + z} for a residual block ({@code i >= 1}), then {@code h = act(z)}, then dropout (training only). The
+ * last dense layer gives logits; the output is softmax probabilities over {@code classes}.
+ *
+ * <p>Parameters use PyTorch's names and layouts: {@code layers.<i>.weight} ({@code [out, in]}, {@code nn.Linear}) and
+ * {@code layers.<i>.bias} for {@code i = 0 .. hidden.size()}; with batch norm {@code norms.<i>.weight} (gamma),
+ * {@code norms.<i>.bias} (beta), {@code norms.<i>.running_mean} and {@code norms.<i>.running_var}
+ * ({@code nn.BatchNorm1d}, eps {@link #BN_EPS}) for each hidden layer.
  *
  * @param inputs features per example
  * @param hidden widths of the hidden layers
  * @param classes number of classes
  * @param activation {@code relu} or {@code tanh}
+ * @param batchNorm batch normalisation after each hidden dense layer
+ * @param dropout dropout probability after each hidden activation (0: none)
+ * @param residual hidden layers after the first are residual blocks (all hidden widths equal)
  */
-public record ModelSpec(int inputs, List<Integer> hidden, int classes, String activation) {
+public record ModelSpec(int inputs, List<Integer> hidden, int classes, String activation, boolean batchNorm,
+        double dropout, boolean residual) {
+    /** Batch-norm epsilon (PyTorch's default), shared by the trainer, the ONNX writer and the reference. */
+    public static final double BN_EPS = 1e-5;
     /** Activations both the trainer and the ONNX writer implement. */
     public static final List<String> ACTIVATIONS = List.of("relu", "tanh");
 
@@ -29,6 +40,38 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
         if (!ACTIVATIONS.contains(activation)) {
             throw new IllegalArgumentException("activation must be one of " + ACTIVATIONS + ", got " + activation);
         }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (residual && (hidden.size() < 2 || hidden.stream().distinct().count() != 1)) {
+            throw new IllegalArgumentException("residual blocks need at least two hidden layers of equal width, got "
+                    + hidden);
+        }
+    }
+
+    /** A plain MLP: no batch norm, no dropout, no residual blocks. */
+    public ModelSpec(int inputs, List<Integer> hidden, int classes, String activation) {
+        this(inputs, hidden, classes, activation, false, 0, false);
+    }
+
+    /** Batch-norm gamma of hidden layer i. */
+    public static String normWeightName(int layer) {
+        return "norms." + layer + ".weight";
+    }
+
+    /** Batch-norm beta of hidden layer i. */
+    public static String normBiasName(int layer) {
+        return "norms." + layer + ".bias";
+    }
+
+    /** Batch-norm running mean of hidden layer i. */
+    public static String runningMeanName(int layer) {
+        return "norms." + layer + ".running_mean";
+    }
+
+    /** Batch-norm running variance of hidden layer i. */
+    public static String runningVarName(int layer) {
+        return "norms." + layer + ".running_var";
     }
 
     /** Layer widths from input to output, e.g. {@code [64, 128, 10]}. */

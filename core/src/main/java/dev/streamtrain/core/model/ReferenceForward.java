@@ -22,9 +22,23 @@ public final class ReferenceForward {
             for (int f = 0; f < inputs; f++) {
                 a[f] = x[r * inputs + f];
             }
-            for (int l = 0; l < s.spec().layerCount(); l++) {
-                a = dense(s, l, a, l == s.spec().layerCount() - 1);
+            ModelSpec spec = s.spec();
+            for (int l = 0; l < spec.hidden().size(); l++) {
+                double[] z = dense(s, l, a);
+                if (spec.batchNorm()) {
+                    z = batchNorm(s, l, z);
+                }
+                if (spec.residual() && l >= 1) {
+                    for (int k = 0; k < z.length; k++) {
+                        z[k] += a[k];
+                    }
+                }
+                for (int k = 0; k < z.length; k++) {
+                    z[k] = activate(spec.activation(), z[k]);
+                }
+                a = z;
             }
+            a = dense(s, spec.hidden().size(), a);
             double max = Double.NEGATIVE_INFINITY;
             for (double v : a) {
                 max = Math.max(max, v);
@@ -40,7 +54,7 @@ public final class ReferenceForward {
         return probs;
     }
 
-    private static double[] dense(ModelSnapshot s, int layer, double[] in, boolean last) {
+    private static double[] dense(ModelSnapshot s, int layer, double[] in) {
         float[] w = s.values(ModelSpec.weightName(layer));
         float[] b = s.values(ModelSpec.biasName(layer));
         double[] out = new double[b.length];
@@ -49,7 +63,20 @@ public final class ReferenceForward {
             for (int i = 0; i < in.length; i++) {
                 sum += (double) w[o * in.length + i] * in[i];
             }
-            out[o] = last ? sum : activate(s.spec().activation(), sum);
+            out[o] = sum;
+        }
+        return out;
+    }
+
+    /** Batch norm in evaluation mode: running statistics. */
+    private static double[] batchNorm(ModelSnapshot s, int layer, double[] z) {
+        float[] gamma = s.values(ModelSpec.normWeightName(layer));
+        float[] beta = s.values(ModelSpec.normBiasName(layer));
+        float[] mean = s.values(ModelSpec.runningMeanName(layer));
+        float[] var = s.values(ModelSpec.runningVarName(layer));
+        double[] out = new double[z.length];
+        for (int k = 0; k < z.length; k++) {
+            out[k] = (z[k] - mean[k]) / Math.sqrt(var[k] + ModelSpec.BN_EPS) * gamma[k] + beta[k];
         }
         return out;
     }
