@@ -94,6 +94,21 @@ class SafetensorsTest {
         assertTrue(missing.getMessage().contains("missing tensor 'features'"), missing.getMessage());
     }
 
+    @Test
+    void floatLabelTensorsDecodeAsRegressionTargets() {
+        MiniBatchCodec codec = MiniBatchCodec.standard();
+        MiniBatch b = codec.decode(codec.encodeTargets(2, 1, new float[] {1, 2}, new float[] {0.5f, -1, 3, 4}, 2), SRC);
+        assertTrue(b.hasTargets());
+        assertEquals(2, b.targetWidth());
+        assertArrayEquals(new float[] {0.5f, -1, 3, 4}, b.targets());
+        Map<String, Tensor> oneD = new LinkedHashMap<>();
+        oneD.put("x", Tensor.ofFloats(new long[] {2, 1}, new float[] {1, 2}));
+        oneD.put("y", Tensor.ofFloats(new long[] {2}, new float[] {0.25f, 0.75f}));
+        MiniBatch c = codec.decode(Safetensors.encode(oneD), SRC);
+        assertEquals(1, c.targetWidth());
+        assertArrayEquals(new float[] {0.25f, 0.75f}, c.targets());
+    }
+
     private static void assertMessage(byte[] doc, String fragment) {
         var e = assertThrows(WireFormatException.class, () -> MiniBatchCodec.standard().decode(doc, SRC));
         assertTrue(e.getMessage().contains(fragment), () -> "expected '" + fragment + "' in: " + e.getMessage());

@@ -79,34 +79,45 @@ public final class DeployVerticle extends VerticleBase {
             Files.copy(Path.of(finished.checkpoint()).resolve(ModelSnapshotFiles.SPEC_FILE),
                     temp.resolve(ModelSnapshotFiles.SPEC_FILE));
             AtomicFiles.publish(temp, onnxPath.getParent());
-            return new OnnxModel(onnx, snapshot.spec().inputs());
-        }).compose(model -> verify(model).map(diff -> new Object[] {model, diff})).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.error("export of {} failed: {}", version, ar.cause().getMessage());
-                publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), 0, Double.NaN,
-                        false, ar.cause().getMessage(), url));
-                return;
-            }
-            OnnxModel model = (OnnxModel) ar.result()[0];
-            Verification v = (Verification) ar.result()[1];
-            boolean ok = v.maxAbsDiff() <= Parity.TOLERANCE;
-            String message = ok ? "ok" : "ONNX Runtime and the trainer disagree by " + v.maxAbsDiff()
-                    + " (tolerance " + Parity.TOLERANCE + "): not served";
-            if (!ok) {
-                closeQuietly(model);
-            } else {
-                server.serve(new ServedModel(version, finished.updates(), v.classes(), model, finished.validation(),
-                        v.maxAbsDiff(), onnxPath.toString()));
-            }
-            publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), v.rows(),
-                    v.maxAbsDiff(), ok, message, url));
-        });
+            return new Exported(new OnnxModel(onnx, snapshot.spec().inputs()), snapshot.spec().head());
+        }).compose(exported -> verify(exported.model(), exported.head())
+                .map(v -> new Verified(exported.model(), v)))
+                .onComplete(ar -> finishDeploy(ar, finished, version, onnxPath, url));
     }
 
-    private record Verification(int rows, int classes, double maxAbsDiff) {
+    private record Exported(OnnxModel model, String head) {
     }
 
-    private Future<Verification> verify(OnnxModel model) {
+    private record Verified(OnnxModel model, Verification verification) {
+    }
+
+    private void finishDeploy(io.vertx.core.AsyncResult<Verified> ar, TrainingFinished finished, String version,
+            Path onnxPath, String url) {
+        if (ar.failed()) {
+            LOG.error("export of {} failed: {}", version, ar.cause().getMessage());
+            publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), 0, Double.NaN,
+                    false, ar.cause().getMessage(), url));
+            return;
+        }
+        OnnxModel model = ar.result().model();
+        Verification v = ar.result().verification();
+        boolean ok = v.maxAbsDiff() <= Parity.TOLERANCE;
+        String message = ok ? "ok" : "ONNX Runtime and the trainer disagree by " + v.maxAbsDiff()
+                + " (tolerance " + Parity.TOLERANCE + "): not served";
+        if (!ok) {
+            closeQuietly(model);
+        } else {
+            server.serve(new ServedModel(version, finished.updates(), v.classes(), v.head(), model,
+                    finished.validation(), v.maxAbsDiff(), onnxPath.toString()));
+        }
+        publish(new ModelDeployed(job, version, finished.updates(), onnxPath.toString(), v.rows(),
+                v.maxAbsDiff(), ok, message, url));
+    }
+
+    private record Verification(int rows, int classes, String head, double maxAbsDiff) {
+    }
+
+    private Future<Verification> verify(OnnxModel model, String head) {
         List<MiniBatch> batches = validationSet.snapshot();
         if (batches.isEmpty()) {
             return Future.failedFuture("no validation rows to verify the export on");
@@ -122,7 +133,7 @@ public final class DeployVerticle extends VerticleBase {
         return vertx.eventBus().<PredictReply>request(Addresses.TRAINER_PREDICT, new PredictRequest(rows, features, x),
                 new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> vertx.executeBlocking(() -> {
                     float[] ort = model.predict(x, rows);
-                    return new Verification(rows, reply.body().classes(),
+                    return new Verification(rows, reply.body().classes(), head,
                             Parity.maxAbsDiff(ort, reply.body().probabilities()));
                 }));
     }

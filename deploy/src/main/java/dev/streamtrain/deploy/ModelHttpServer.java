@@ -12,8 +12,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The model server: {@code POST /v1/predict} ({@code {"rows": [[...], ...]}} in; probabilities and arg-max classes
- * out) and {@code GET /v1/model} (version, update count, validation metrics, parity). Answers 503 until a verified
+ * The model server: {@code POST /v1/predict} ({@code {"rows": [[...], ...]}} in; probabilities and arg-max classes,
+ * or regression predictions, out) and {@code GET /v1/model} (version, update count, validation metrics, parity). Answers 503 until a verified
  * model is set. Inference runs off the event loop.
  */
 public final class ModelHttpServer {
@@ -110,29 +110,41 @@ public final class ModelHttpServer {
                 .onFailure(e -> reply(req, 500, error("inference failed: " + e.getMessage())));
     }
 
-    private static JsonObject predictions(ServedModel model, float[] probs, int rows) {
-        JsonArray probabilities = new JsonArray();
-        JsonArray classes = new JsonArray();
+    /**
+     * softmax: {@code probabilities} and arg-max {@code classes}; sigmoid: {@code probabilities} and 0/1
+     * {@code labels} per output (threshold 0.5); identity: {@code predictions}.
+     */
+    private static JsonObject predictions(ServedModel model, float[] out, int rows) {
+        JsonArray values = new JsonArray();
+        JsonArray decisions = new JsonArray();
         int k = model.classes();
         for (int r = 0; r < rows; r++) {
             JsonArray row = new JsonArray();
+            JsonArray rowLabels = new JsonArray();
             int best = 0;
             for (int c = 0; c < k; c++) {
-                row.add(probs[r * k + c]);
-                if (probs[r * k + c] > probs[r * k + best]) {
+                float v = out[r * k + c];
+                row.add(v);
+                rowLabels.add(v > 0.5f ? 1 : 0);
+                if (v > out[r * k + best]) {
                     best = c;
                 }
             }
-            probabilities.add(row);
-            classes.add(best);
+            values.add(row);
+            decisions.add(model.head().equals("softmax") ? best : rowLabels);
         }
-        return new JsonObject().put("model_version", model.version()).put("classes", classes)
-                .put("probabilities", probabilities);
+        JsonObject json = new JsonObject().put("model_version", model.version());
+        return switch (model.head()) {
+            case "softmax" -> json.put("classes", decisions).put("probabilities", values);
+            case "sigmoid" -> json.put("labels", decisions).put("probabilities", values);
+            default -> json.put("predictions", values);
+        };
     }
 
     private static JsonObject describe(ServedModel m) {
         JsonObject json = new JsonObject().put("version", m.version()).put("updates", m.updates())
-                .put("inputs", m.onnx().inputs()).put("classes", m.classes()).put("onnx_path", m.onnxPath())
+                .put("inputs", m.onnx().inputs()).put("outputs", m.classes()).put("head", m.head())
+                .put("onnx_path", m.onnxPath())
                 .put("parity_max_abs_diff", m.parityMaxAbsDiff());
         if (m.validation() != null) {
             json.put("validation", new JsonObject().put("loss", m.validation().loss())

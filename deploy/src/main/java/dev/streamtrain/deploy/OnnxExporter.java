@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): for each layer {@code Gemm(transB=1)}, then
- * {@code BatchNormalization} (running statistics), {@code Add} for residual blocks and the activation (the
+ * {@code BatchNormalization} (running statistics), {@code Add} for residual blocks and the activation, and the head
+ * ({@code Softmax(axis=1)}, {@code Sigmoid} or {@code Identity}) (the
  * weights keep PyTorch's {@code [out, in]} layout) then the activation, and a final {@code Softmax(axis=1)}. Input
  * {@code input} is {@code float[batch, inputs]}; output {@code probabilities} is {@code float[batch, classes]}.
  */
@@ -49,8 +50,13 @@ public final class OnnxExporter {
                     .setName(actOut).addInput(current).addOutput(actOut));
             current = actOut; // dropout is the identity at inference
         }
-        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(current)
-                .addOutput(OUTPUT).addAttribute(intAttribute("axis", 1)));
+        var head = OnnxMl.NodeProto.newBuilder().setName("head").addInput(current).addOutput(OUTPUT);
+        switch (spec.head()) {
+            case "softmax" -> head.setOpType("Softmax").addAttribute(intAttribute("axis", 1));
+            case "sigmoid" -> head.setOpType("Sigmoid");
+            default -> head.setOpType("Identity");
+        }
+        graph.addNode(head);
         return OnnxMl.ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
                 .setProducerName("streamtrain")

@@ -71,7 +71,7 @@ class DeployTest {
 
     @Test
     void batchNormAndResidualBlocksExportExactly() throws Exception {
-        ModelSpec spec = new ModelSpec(5, List.of(6, 6, 6), 3, "relu", true, 0.3, true);
+        ModelSpec spec = new ModelSpec(5, List.of(6, 6, 6), 3, "relu", true, 0.3, true, "softmax");
         Random rnd = new Random(4);
         Map<String, Tensor> p = new LinkedHashMap<>();
         List<Integer> w = spec.widths();
@@ -94,6 +94,24 @@ class DeployTest {
         try (OnnxModel model = new OnnxModel(OnnxExporter.export(s, "test"), 5)) {
             double diff = Parity.maxAbsDiff(model.predict(x, 4), ReferenceForward.probabilities(s, x, 4));
             assertTrue(diff < 1e-6, "BatchNormalization + Add + dropout-free inference: " + diff);
+        }
+    }
+
+    @Test
+    void sigmoidAndIdentityHeadsExportExactly() throws Exception {
+        for (String head : List.of("sigmoid", "identity")) {
+            ModelSnapshot base = randomSnapshot("tanh", 12);
+            ModelSnapshot s = new ModelSnapshot(new ModelSpec(5, List.of(7, 6), 3, "tanh", false, 0, false, head),
+                    base.parameters(), 1);
+            float[] x = gauss(new Random(13), 3 * 5);
+            try (OnnxModel model = new OnnxModel(OnnxExporter.export(s, "test"), 5)) {
+                float[] ort = model.predict(x, 3);
+                assertTrue(Parity.maxAbsDiff(ort, ReferenceForward.probabilities(s, x, 3)) < 1e-6, head);
+                if (head.equals("identity")) {
+                    assertTrue(java.util.Arrays.stream(new double[] {ort[0], ort[1], ort[2]}).anyMatch(v -> v < 0 || v > 1),
+                            "identity outputs are raw values");
+                }
+            }
         }
     }
 

@@ -33,7 +33,7 @@ import dev.streamtrain.trainer.optim.TorchOptimizer;
 import dev.streamtrain.trainer.tricks.Devices;
 import dev.streamtrain.trainer.tricks.GradientClipping;
 import dev.streamtrain.trainer.tricks.Mixup;
-import dev.streamtrain.trainer.tricks.SmoothedCrossEntropy;
+import dev.streamtrain.trainer.loss.Losses;
 import dev.streamtrain.trainer.tricks.WeightEma;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -118,8 +118,7 @@ public final class TrainingLoop implements AutoCloseable {
                     : " needs a CUDA GPU: mixed precision is not available on the CPU (this run trains on " + device
                             + "); use precision: fp32"));
         }
-        this.loss = tricks.labelSmoothing() > 0 ? new SmoothedCrossEntropy(tricks.labelSmoothing())
-                : Loss.softmaxCrossEntropyLoss();
+        this.loss = Losses.create(cfg.training().loss(), tricks.labelSmoothing(), cfg.training().huberDelta());
         this.ema = tricks.emaDecay() > 0 ? new WeightEma(tricks.emaDecay()) : null;
         this.network = new MlpNetwork(cfg.model());
         this.model = network.newModel(cfg.job());
@@ -137,7 +136,7 @@ public final class TrainingLoop implements AutoCloseable {
             noGrad(network::zeroInitResidualBranches);
         }
         names.putAll(network.namesById());
-        this.evaluator = new Evaluator(trainer, loss);
+        this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes());
         this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
         try {
             resumeFromLatestCheckpoint();
@@ -230,16 +229,14 @@ public final class TrainingLoop implements AutoCloseable {
         try (NDManager m = trainer.getManager().newSubManager()) {
             Mixup.Mixed mixed = mixup == null ? null : mixup.mix(batch.x(), batch.rows(), batch.features());
             NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
-            NDArray y = m.create(batch.y(), new Shape(batch.rows()));
+            String lossName = cfg.training().loss();
+            NDArray y = Losses.labels(m, batch, null, lossName, cfg.model().classes());
             try (GradientCollector collector = trainer.newGradientCollector()) {
                 NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
                 if (mixed != null) {
-                    long[] partner = new long[batch.rows()];
-                    for (int i = 0; i < partner.length; i++) {
-                        partner[i] = batch.y()[mixed.permutation()[i]];
-                    }
-                    NDArray l2 = loss.evaluate(new NDList(m.create(partner, new Shape(batch.rows()))), new NDList(logits));
+                    NDArray partner = Losses.labels(m, batch, mixed.permutation(), lossName, cfg.model().classes());
+                    NDArray l2 = loss.evaluate(new NDList(partner), new NDList(logits));
                     l = l.mul((float) mixed.lambda()).add(l2.mul((float) (1 - mixed.lambda())));
                 }
                 float value = l.getFloat();

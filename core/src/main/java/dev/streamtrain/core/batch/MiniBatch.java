@@ -3,15 +3,19 @@ package dev.streamtrain.core.batch;
 import java.util.List;
 
 /**
- * An engine-neutral minibatch of classification examples, with the Kafka records it came from.
+ * An engine-neutral minibatch, with the Kafka records it came from: class ids for classification, or float targets
+ * ({@code targetWidth} per row) for regression and soft/binary targets.
  *
  * @param rows number of examples
  * @param features features per example
  * @param x row-major features, {@code rows * features} values
- * @param y class ids, {@code rows} values
+ * @param y class ids, {@code rows} values (empty when the batch carries float targets)
  * @param sources the Kafka records the rows came from (empty for in-memory data)
+ * @param targets row-major float targets, or null for class ids
+ * @param targetWidth targets per row (0 with class ids)
  */
-public record MiniBatch(int rows, int features, float[] x, long[] y, List<OffsetRange> sources) implements BatchQueueItem {
+public record MiniBatch(int rows, int features, float[] x, long[] y, List<OffsetRange> sources, float[] targets,
+        int targetWidth) implements BatchQueueItem {
     public MiniBatch {
         if (rows <= 0 || features <= 0) {
             throw new IllegalArgumentException("a minibatch needs rows > 0 and features > 0, got " + rows + "x" + features);
@@ -19,9 +23,29 @@ public record MiniBatch(int rows, int features, float[] x, long[] y, List<Offset
         if (x.length != (long) rows * features) {
             throw new IllegalArgumentException("x holds " + x.length + " values, expected " + rows + "*" + features);
         }
-        if (y.length != rows) {
+        if (targets == null && y.length != rows) {
             throw new IllegalArgumentException("y holds " + y.length + " labels, expected " + rows);
         }
+        if (targets != null && (targetWidth < 1 || targets.length != (long) rows * targetWidth || y.length != 0)) {
+            throw new IllegalArgumentException("targets hold " + targets.length + " values, expected " + rows + "*"
+                    + targetWidth + " (and no class ids)");
+        }
         sources = List.copyOf(sources);
+    }
+
+    /** A minibatch of class ids. */
+    public MiniBatch(int rows, int features, float[] x, long[] y, List<OffsetRange> sources) {
+        this(rows, features, x, y, sources, null, 0);
+    }
+
+    /** A minibatch of float targets. */
+    public static MiniBatch withTargets(int rows, int features, float[] x, float[] targets, int targetWidth,
+            List<OffsetRange> sources) {
+        return new MiniBatch(rows, features, x, new long[0], sources, targets, targetWidth);
+    }
+
+    /** True when the batch carries float targets rather than class ids. */
+    public boolean hasTargets() {
+        return targets != null;
     }
 }

@@ -62,10 +62,17 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     /**
      * @param evalEvery updates between evaluations (and checkpoints)
      * @param logEvery updates between step-metric events (non-finite losses are always published)
+     * @param loss cross_entropy (softmax head), bce (sigmoid head, with logits), mse, l1 or huber (identity head);
+     *     PyTorch semantics, mean reduction
+     * @param huberDelta delta of the Huber loss
      * @param maxUpdates stop after this many updates (0: no limit)
      * @param seed seed of parameter initialisation
      */
-    public record TrainingSettings(int evalEvery, int logEvery, long maxUpdates, long seed) {
+    public record TrainingSettings(int evalEvery, int logEvery, String loss, double huberDelta, long maxUpdates,
+            long seed) {
+        /** Losses available. */
+        public static final java.util.List<String> LOSSES = java.util.List.of("cross_entropy", "bce", "mse", "l1",
+                "huber");
     }
 
     /**

@@ -50,6 +50,26 @@ public final class JobConfigLoader {
         return fromTree(root, source);
     }
 
+    /** The loss named in the job, checked against the head (default: the head's natural loss). */
+    private static String lossFor(ConfigReader r, String head) {
+        String natural = switch (head) {
+            case "softmax" -> "cross_entropy";
+            case "sigmoid" -> "bce";
+            default -> "mse";
+        };
+        String loss = r.choice("training.loss", natural, JobConfig.TrainingSettings.LOSSES);
+        List<String> fitting = switch (head) {
+            case "softmax" -> List.of("cross_entropy");
+            case "sigmoid" -> List.of("bce");
+            default -> List.of("mse", "l1", "huber");
+        };
+        if (!fitting.contains(loss)) {
+            r.problem("training.loss", "'" + loss + "' does not fit model.head " + head + "; use one of " + fitting);
+            return natural;
+        }
+        return loss;
+    }
+
     /** Validates an already parsed tree. */
     public static JobConfig fromTree(JsonNode root, String source) {
         ConfigReader r = new ConfigReader(root);
@@ -82,7 +102,8 @@ public final class JobConfigLoader {
 
         int inputs = (int) r.integer("model.inputs", 64, 1, 1_000_000);
         List<Integer> hidden = r.intList("model.hidden", List.of(128), 1);
-        int classes = (int) r.integer("model.classes", 10, 2, 1_000_000);
+        String head = r.choice("model.head", "softmax", ModelSpec.HEADS);
+        int classes = (int) r.integer("model.classes", 10, head.equals("softmax") ? 2 : 1, 1_000_000);
         String activation = r.choice("model.activation", "relu", ModelSpec.ACTIVATIONS);
         boolean batchNorm = r.bool("model.batch-norm", false);
         double dropout = r.decimal("model.dropout", 0, 0, 0.99, true);
@@ -91,7 +112,7 @@ public final class JobConfigLoader {
             r.problem("model.residual", "needs at least two hidden layers of equal width, got " + hidden);
             residual = false;
         }
-        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual);
+        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head);
 
         ConfigReader opt = new ConfigReader(r.raw("optimizer"), "optimizer", r.problems());
         var optimizer = OptimizerSettings.read(opt);
@@ -112,6 +133,8 @@ public final class JobConfigLoader {
         var training = new JobConfig.TrainingSettings(
                 (int) r.integer("training.eval-every", 50, 1, Integer.MAX_VALUE),
                 (int) r.integer("training.log-every", 10, 1, Integer.MAX_VALUE),
+                lossFor(r, head),
+                r.decimal("training.huber-delta", 1.0, 0, 1e9, false),
                 r.integer("training.max-updates", 0, 0, Long.MAX_VALUE),
                 r.integer("training.seed", 42, Long.MIN_VALUE, Long.MAX_VALUE));
 

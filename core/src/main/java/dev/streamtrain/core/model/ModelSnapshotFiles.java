@@ -34,6 +34,7 @@ public final class ModelSnapshotFiles {
         json.put("batch_norm", snapshot.spec().batchNorm());
         json.put("dropout", snapshot.spec().dropout());
         json.put("residual", snapshot.spec().residual());
+        json.put("head", snapshot.spec().head());
         json.put("updates", snapshot.updates());
         AtomicFiles.write(dir.resolve(SPEC_FILE), Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         AtomicFiles.write(dir.resolve(PARAMETERS_FILE), Safetensors.encode(snapshot.parameters()));
@@ -46,7 +47,8 @@ public final class ModelSnapshotFiles {
         json.path("hidden").forEach(h -> hidden.add(h.asInt()));
         ModelSpec spec = new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),
                 json.path("activation").asText(), json.path("batch_norm").asBoolean(false),
-                json.path("dropout").asDouble(0), json.path("residual").asBoolean(false));
+                json.path("dropout").asDouble(0), json.path("residual").asBoolean(false),
+                json.path("head").asText("softmax"));
         var params = Safetensors.decode(Files.readAllBytes(dir.resolve(PARAMETERS_FILE)));
         return new ModelSnapshot(spec, params, json.path("updates").asLong());
     }

@@ -9,7 +9,10 @@ import java.util.List;
  *
  * <p>Hidden layer {@code i} computes {@code z = Linear_i(h)}, then {@code z = BN_i(z)} with batch norm, then
  * {@code z = h + z} for a residual block ({@code i >= 1}), then {@code h = act(z)}, then dropout (training only). The
- * last dense layer gives logits; the output is softmax probabilities over {@code classes}.
+ * last dense layer gives {@code classes} outputs, passed through the head: softmax (class probabilities), sigmoid
+ * (independent probabilities, e.g. one binary logit) or identity (regression values; {@code classes} is then the
+ * number of targets). With no hidden layers and an identity head the model is linear regression; with softmax or
+ * sigmoid it is logistic regression.
  *
  * <p>Parameters use PyTorch's names and layouts: {@code layers.<i>.weight} ({@code [out, in]}, {@code nn.Linear}) and
  * {@code layers.<i>.bias} for {@code i = 0 .. hidden.size()}; with batch norm {@code norms.<i>.weight} (gamma),
@@ -23,9 +26,12 @@ import java.util.List;
  * @param batchNorm batch normalisation after each hidden dense layer
  * @param dropout dropout probability after each hidden activation (0: none)
  * @param residual hidden layers after the first are residual blocks (all hidden widths equal)
+ * @param head softmax, sigmoid or identity
  */
 public record ModelSpec(int inputs, List<Integer> hidden, int classes, String activation, boolean batchNorm,
-        double dropout, boolean residual) {
+        double dropout, boolean residual, String head) {
+    /** Output heads. */
+    public static final List<String> HEADS = List.of("softmax", "sigmoid", "identity");
     /** Batch-norm epsilon (PyTorch's default), shared by the trainer, the ONNX writer and the reference. */
     public static final double BN_EPS = 1e-5;
     /** Activations both the trainer and the ONNX writer implement. */
@@ -33,7 +39,10 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
 
     public ModelSpec {
         hidden = List.copyOf(hidden);
-        if (inputs < 1 || classes < 2 || hidden.stream().anyMatch(h -> h < 1)) {
+        if (!HEADS.contains(head)) {
+            throw new IllegalArgumentException("head must be one of " + HEADS + ", got " + head);
+        }
+        if (inputs < 1 || classes < (head.equals("softmax") ? 2 : 1) || hidden.stream().anyMatch(h -> h < 1)) {
             throw new IllegalArgumentException("bad model spec: inputs=" + inputs + " hidden=" + hidden + " classes="
                     + classes);
         }
@@ -51,7 +60,7 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
 
     /** A plain MLP: no batch norm, no dropout, no residual blocks. */
     public ModelSpec(int inputs, List<Integer> hidden, int classes, String activation) {
-        this(inputs, hidden, classes, activation, false, 0, false);
+        this(inputs, hidden, classes, activation, false, 0, false, "softmax");
     }
 
     /** Batch-norm gamma of hidden layer i. */

@@ -4,14 +4,15 @@ import java.util.List;
 
 /**
  * A plain-Java, double-precision forward pass of a {@link ModelSnapshot}: dense layers ({@code W x + b} with
- * {@code W} as {@code [out, in]}), the activation between them, softmax at the end. Independent of DJL and ONNX
+ * {@code W} as {@code [out, in]}), batch norm, residual sums and the activation between them, and the head at the end
+ * (softmax, sigmoid or identity). Independent of DJL and ONNX
  * Runtime, it is the oracle the parity tests compare both engines with.
  */
 public final class ReferenceForward {
     private ReferenceForward() {
     }
 
-    /** Row-major class probabilities for {@code rows} rows of row-major features. */
+    /** Row-major outputs (after the head) for {@code rows} rows of row-major features. */
     public static float[] probabilities(ModelSnapshot s, float[] x, int rows) {
         List<Integer> widths = s.spec().widths();
         int inputs = widths.get(0);
@@ -39,19 +40,38 @@ public final class ReferenceForward {
                 a = z;
             }
             a = dense(s, spec.hidden().size(), a);
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : a) {
-                max = Math.max(max, v);
-            }
-            double z = 0;
-            for (double v : a) {
-                z += Math.exp(v - max);
-            }
+            double[] out = head(spec.head(), a);
             for (int c = 0; c < classes; c++) {
-                probs[r * classes + c] = (float) (Math.exp(a[c] - max) / z);
+                probs[r * classes + c] = (float) out[c];
             }
         }
         return probs;
+    }
+
+    private static double[] head(String head, double[] z) {
+        double[] out = new double[z.length];
+        switch (head) {
+            case "softmax" -> {
+                double max = Double.NEGATIVE_INFINITY;
+                for (double v : z) {
+                    max = Math.max(max, v);
+                }
+                double sum = 0;
+                for (double v : z) {
+                    sum += Math.exp(v - max);
+                }
+                for (int c = 0; c < z.length; c++) {
+                    out[c] = Math.exp(z[c] - max) / sum;
+                }
+            }
+            case "sigmoid" -> {
+                for (int c = 0; c < z.length; c++) {
+                    out[c] = 1 / (1 + Math.exp(-z[c]));
+                }
+            }
+            default -> System.arraycopy(z, 0, out, 0, z.length);
+        }
+        return out;
     }
 
     private static double[] dense(ModelSnapshot s, int layer, double[] in) {

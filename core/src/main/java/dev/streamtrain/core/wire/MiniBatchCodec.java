@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minibatch records as safetensors documents: a float tensor of features {@code [rows, features]} and an integer
- * tensor of class ids {@code [rows]}, under configurable names.
+ * Minibatch records as safetensors documents: a float tensor of features {@code [rows, features]} and either an
+ * integer tensor of class ids {@code [rows]} or a float tensor of targets {@code [rows]} / {@code [rows, targets]}
+ * (regression, binary or soft targets), under configurable names.
  *
  * @param featuresName name of the feature tensor (default {@code x})
  * @param labelsName name of the label tensor (default {@code y})
@@ -18,6 +19,14 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
     /** The default names {@code x} and {@code y}. */
     public static MiniBatchCodec standard() {
         return new MiniBatchCodec("x", "y");
+    }
+
+    /** Encodes features and float targets ({@code [rows, width]}) as float32. */
+    public byte[] encodeTargets(int rows, int features, float[] x, float[] targets, int width) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put(featuresName, Tensor.ofFloats(new long[] {rows, features}, x));
+        tensors.put(labelsName, Tensor.ofFloats(new long[] {rows, width}, targets));
+        return Safetensors.encode(tensors);
     }
 
     /** Encodes features as float32 and labels as int64. */
@@ -42,18 +51,24 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
             throw new WireFormatException("tensor '" + featuresName + "' must be 2-D [rows, features], got shape "
                     + java.util.Arrays.toString(x.shape()));
         }
+        if (x.shape()[0] == 0 || x.shape()[1] == 0) {
+            throw new WireFormatException("empty minibatch: shape " + java.util.Arrays.toString(x.shape()));
+        }
+        boolean floatTargets = y.dtype() == DType.F32 || y.dtype() == DType.F64 || y.dtype() == DType.F16;
+        if (floatTargets && y.shape().length >= 1 && y.shape().length <= 2 && y.shape()[0] == x.shape()[0]) {
+            int width = y.shape().length == 2 ? (int) y.shape()[1] : 1;
+            return MiniBatch.withTargets((int) x.shape()[0], (int) x.shape()[1], x.toFloats(), y.toFloats(), width,
+                    List.of(source));
+        }
         if (y.shape().length != 1 || y.shape()[0] != x.shape()[0]) {
             throw new WireFormatException("tensor '" + labelsName + "' must be 1-D with " + x.shape()[0]
-                    + " rows, got shape " + java.util.Arrays.toString(y.shape()));
+                    + " rows (or float [rows, targets]), got shape " + java.util.Arrays.toString(y.shape()));
         }
         long[] labels;
         try {
             labels = y.toLongs();
         } catch (IllegalArgumentException e) {
             throw new WireFormatException("tensor '" + labelsName + "': " + e.getMessage());
-        }
-        if (x.shape()[0] == 0 || x.shape()[1] == 0) {
-            throw new WireFormatException("empty minibatch: shape " + java.util.Arrays.toString(x.shape()));
         }
         return new MiniBatch((int) x.shape()[0], (int) x.shape()[1], x.toFloats(), labels, List.of(source));
     }

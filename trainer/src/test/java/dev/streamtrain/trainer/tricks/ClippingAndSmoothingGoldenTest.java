@@ -1,5 +1,7 @@
 package dev.streamtrain.trainer.tricks;
 
+import dev.streamtrain.trainer.loss.SmoothedCrossEntropy;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

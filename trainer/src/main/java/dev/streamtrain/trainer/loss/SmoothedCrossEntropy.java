@@ -1,4 +1,4 @@
-package dev.streamtrain.trainer.tricks;
+package dev.streamtrain.trainer.loss;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
