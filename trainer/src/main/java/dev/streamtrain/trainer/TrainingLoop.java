@@ -128,6 +128,9 @@ public final class TrainingLoop implements AutoCloseable {
             optimizer.decayOnly(name -> name.startsWith("layers.") && name.endsWith(".weight"));
         }
         optimizer.scaleLearningRates(tricks::lrMultiplier);
+        if (tricks.weightDecayMode().equals("decoupled") && !o.name().equals("AdamW")) {
+            optimizer.decoupleWeightDecay(o.weightDecay());
+        }
         this.mixup = tricks.mixupAlpha() > 0 ? new Mixup(tricks.mixupAlpha(), cfg.training().seed()) : null;
         this.trainer = model.newTrainer(new DefaultTrainingConfig(loss).optOptimizer(optimizer)
                 .optDevices(new Device[] {device}));

@@ -176,6 +176,24 @@ class TricksInTrainingTest {
     }
 
     @Test
+    void decoupledWeightDecayTurnsAdamIntoAdamW() {
+        StepHyperParameters hyper = new StepHyperParameters(0.05, 0.9);
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray adamw = m.create(new double[] {0.5, -1.0});
+            NDArray adam = adamw.duplicate();
+            var a = new dev.streamtrain.trainer.optim.TorchAdam(0.999, 1e-8, 0.1, false, true, hyper, id -> id);
+            var b = new dev.streamtrain.trainer.optim.TorchAdam(0.999, 1e-8, 0.1, false, false, hyper, id -> id);
+            b.decoupleWeightDecay(0.1);
+            for (int t = 0; t < 5; t++) {
+                a.update("w", adamw, m.create(new double[] {0.3 * t, -0.2}));
+                b.update("w", adam, m.create(new double[] {0.3 * t, -0.2}));
+            }
+            assertEquals(adamw.toDoubleArray()[0], adam.toDoubleArray()[0], 1e-15);
+            assertEquals(adamw.toDoubleArray()[1], adam.toDoubleArray()[1], 1e-15);
+        }
+    }
+
+    @Test
     void noBiasDecayLeavesBiasesAlone() {
         StepHyperParameters hyper = new StepHyperParameters(0.5, 0);
         try (NDManager m = NDManager.newBaseManager()) {

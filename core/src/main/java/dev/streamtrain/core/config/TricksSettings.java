@@ -13,6 +13,8 @@ import java.util.List;
  * @param flooding train on {@code |loss - b| + b} so the training loss cannot fall below b (0: off)
  * @param linearScalingReference scale the rate by {@code effective batch / reference} (0: off; 256 is the ResNet
  *     reference)
+ * @param weightDecayMode coupled (PyTorch's L2 in the gradient) or decoupled (AdamW-style {@code w *= 1 - lr wd});
+ *     AdamW is always decoupled
  * @param noBiasDecay apply weight decay to weight matrices only, never to biases or batch-norm parameters
  * @param zeroInitResidual start each residual branch's batch-norm gamma at 0, so every block begins as identity
  * @param precision fp32, or fp16/bf16 mixed precision (GPU only)
@@ -23,7 +25,7 @@ import java.util.List;
  * @param device auto, cpu or gpu
  */
 public record TricksSettings(double labelSmoothing, double clipGradNorm, double clipNormType, double clipGradValue,
-        int accumulate, double flooding, int linearScalingReference, boolean noBiasDecay, boolean zeroInitResidual,
+        int accumulate, double flooding, int linearScalingReference, String weightDecayMode, boolean noBiasDecay, boolean zeroInitResidual,
         String precision, double emaDecay,
         boolean emaForEval, double mixupAlpha, java.util.Map<String, Double> lrMultipliers, String device) {
     public TricksSettings {
@@ -54,6 +56,7 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
                 (int) t.integer("accumulate", 1, 1, 1_000_000),
                 t.decimal("flooding", 0, 0, 1e6, true),
                 (int) t.integer("linear-scaling-reference", 0, 0, 1 << 24),
+                t.choice("weight-decay-mode", "coupled", List.of("coupled", "decoupled")),
                 t.bool("no-bias-decay", false),
                 t.bool("zero-init-residual", false),
                 t.choice("precision", "fp32", List.of("fp32", "fp16", "bf16")),

@@ -30,6 +30,7 @@ public abstract class TorchOptimizer extends Optimizer {
     private final Map<String, ParamState> states = new ConcurrentHashMap<>();
     private java.util.function.Predicate<String> decays = name -> true;
     private java.util.function.ToDoubleFunction<String> lrScale = name -> 1.0;
+    private double decoupledDecay;
 
     /** State of one parameter: its update count and named buffers (exp_avg, square_avg, ...). */
     protected static final class ParamState {
@@ -108,7 +109,11 @@ public abstract class TorchOptimizer extends Optimizer {
             ParamState s = states.computeIfAbsent(name, n -> new ParamState(weight));
             s.name = name;
             s.step++;
-            apply(s, weight, grad, hyper.lr() * lrScale.applyAsDouble(name), hyper.momentum());
+            double lr = hyper.lr() * lrScale.applyAsDouble(name);
+            if (decoupledDecay != 0 && decays.test(name)) {
+                weight.muli(1 - lr * decoupledDecay); // AdamW-style: shrink the weights, not the gradient
+            }
+            apply(s, weight, grad, lr, hyper.momentum());
         } finally {
             JniUtils.setGradMode(gradMode);
         }
@@ -129,9 +134,17 @@ public abstract class TorchOptimizer extends Optimizer {
         this.lrScale = multiplierByName;
     }
 
-    /** The weight decay that applies to this parameter: {@code weightDecay}, or 0 when it is excluded. */
+    /**
+     * Switches to decoupled weight decay ({@code w *= 1 - lr * weightDecay} before the update, as AdamW does) for
+     * optimizers whose PyTorch form couples it (L2 in the gradient); the coupled term is then off.
+     */
+    public void decoupleWeightDecay(double weightDecay) {
+        this.decoupledDecay = weightDecay;
+    }
+
+    /** The coupled weight decay that applies to this parameter: 0 when excluded or when decay is decoupled. */
     protected double decay(ParamState s, double weightDecay) {
-        return decays.test(s.name()) ? weightDecay : 0;
+        return decoupledDecay == 0 && decays.test(s.name()) ? weightDecay : 0;
     }
 
     /** {@code avg = decay * avg + (1 - decay) * x}, in place: PyTorch's moving averages. */
