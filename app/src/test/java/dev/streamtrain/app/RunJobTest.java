@@ -41,27 +41,36 @@ class RunJobTest {
         broker.close();
     }
 
-    @Test
-    void aPoisonedMinibatchRaisesAnAlertOnKafkaAndTrainingGoesOn() throws Exception {
-        JobConfig cfg = JobConfigLoader.parse("""
-                job: poisoned
+    /** A bounded job on the test broker (SGD with momentum, any free serving port), plus extra YAML. */
+    static JobConfig externalJob(String job, String extraYaml) {
+        return JobConfigLoader.parse("""
+                job: %s
                 work-dir: %s
                 kafka: {bootstrap-servers: "%s"}
                 ingest: {stop-at-end: true}
                 optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-                training: {eval-every: 40}
                 serving: {port: 0}
-                """.formatted(dir.resolve("work"), broker.bootstrapServers()), "test");
-        LabeledRows[] split = CsvRows.digits().split(0.8, 1);
+                %s
+                """.formatted(job, dir.resolve(job), broker.bootstrapServers(), extraYaml), "test");
+    }
+
+    /** Creates the job's topics and produces the validation split and {@code passes} passes of the training split. */
+    static void seed(JobConfig cfg, LabeledRows[] split, int passes) throws Exception {
         try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
             cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
         }
         try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
             producer.send(cfg.ingest().validationTopic(), split[1], RecordFormat.SAFETENSORS, 64, null);
-            for (int pass = 0; pass < 3; pass++) {
+            for (int pass = 0; pass < passes; pass++) {
                 producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
             }
         }
+    }
+
+    @Test
+    void aPoisonedMinibatchRaisesAnAlertOnKafkaAndTrainingGoesOn() throws Exception {
+        JobConfig cfg = externalJob("poisoned", "training: {eval-every: 40}");
+        seed(cfg, CsvRows.digits().split(0.8, 1), 3);
         float[] poisoned = new float[2 * 64];
         poisoned[5] = Float.NaN;
         try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
@@ -96,22 +105,9 @@ class RunJobTest {
 
     @Test
     void aRestartedJobResumesFromItsCheckpointAndTrainsOnlyNewRecords() throws Exception {
-        JobConfig cfg = JobConfigLoader.parse("""
-                job: continuous
-                work-dir: %s
-                kafka: {bootstrap-servers: "%s"}
-                ingest: {stop-at-end: true}
-                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-                serving: {port: 0}
-                """.formatted(dir.resolve("continuous"), broker.bootstrapServers()), "test");
+        JobConfig cfg = externalJob("continuous", "");
         LabeledRows[] split = CsvRows.digits().split(0.8, 5);
-        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
-            cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
-        }
-        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
-            producer.send(cfg.ingest().validationTopic(), split[1], RecordFormat.SAFETENSORS, 64, null);
-            producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
-        }
+        seed(cfg, split, 1);
         Pipeline.Result first;
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0)) {
             first = pipeline.result().get(5, TimeUnit.MINUTES);

@@ -39,6 +39,10 @@ class ResumeTest {
                 """.formatted(dir, model), "test");
     }
 
+    /**
+     * Runs a bounded training loop on {@code batches} (validation: 30 blob rows) until it finishes; the offsets it
+     * resumed from are added to {@code resumed}.
+     */
     static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed) throws Exception {
         ValidationSet validation = new ValidationSet(1000);
         validation.add(TrainingLoopTest.blobs(new Random(3), 30, "v", 0));

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.streamtrain.core.batch.BackPressureQueue;
-import dev.streamtrain.core.batch.BatchQueueItem;
-import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
-import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.config.JobConfigLoader;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.TrainingFinished;
@@ -21,9 +17,7 @@ import dev.streamtrain.trainer.optim.TorchSgd;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,24 +40,10 @@ class TricksInTrainingTest {
                 training: {eval-every: 1000, log-every: 1}
                 %s
                 """.formatted(dir, extraYaml), "test");
-        ValidationSet validation = new ValidationSet(1000);
-        validation.add(TrainingLoopTest.blobs(new Random(3), 30, "v", 0));
-        BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(100_000, 1);
-        batches.forEach(queue::put);
-        queue.put(new EndOfStream(Map.of()));
-        var events = new TrainingLoopTest.Recorder();
-        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime);
-        Thread thread = new Thread(loop::run);
-        thread.start();
-        try {
-            TrainingFinished done = events.finished.get(120, TimeUnit.SECONDS);
-            Path ckpt = Path.of(done.checkpoint());
-            return new Run(events, done, ModelSnapshotFiles.read(ckpt), ckpt);
-        } finally {
-            loop.stop();
-            thread.join();
-            loop.close();
-        }
+        var events = ResumeTest.run(cfg, batches, new ArrayList<>());
+        TrainingFinished done = events.finished.get();
+        Path ckpt = Path.of(done.checkpoint());
+        return new Run(events, done, ModelSnapshotFiles.read(ckpt), ckpt);
     }
 
     static List<MiniBatch> stream(int batches, int rows, long seed) {
