@@ -12,6 +12,8 @@ import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import dev.streamtrain.deploy.DeployVerticle;
 import dev.streamtrain.ingest.ConsumerSettings;
+import dev.streamtrain.ingest.DeadLetterPublisher;
+import dev.streamtrain.ingest.RecordValidator;
 import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
 import dev.streamtrain.monitor.MonitorVerticle;
@@ -64,8 +66,8 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline start(JobConfig cfg, KafkaCluster cluster, ConsoleProgress console, long expectedUpdates)
             throws Exception {
         var ingest = cfg.ingest();
-        cluster.ensureTopics(List.of(ingest.trainTopic(), ingest.validationTopic(), EventBridge.metricsTopic(cfg.job()),
-                EventBridge.alertsTopic(cfg.job())), cfg.kafka().topicPartitions());
+        cluster.ensureTopics(List.of(ingest.trainTopic(), ingest.validationTopic(), ingest.deadLetterTopic(),
+                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job())), cfg.kafka().topicPartitions());
         Vertx vertx = Vertx.vertx();
         Pipeline pipeline = new Pipeline(cluster, vertx);
         try {
@@ -85,9 +87,13 @@ public final class Pipeline implements AutoCloseable {
                     ConsumerSettings.of(servers, null, cfg.kafka().consumer()), codec, validation));
             var trainer = new TrainerVerticle(cfg, queue, validation);
             pipeline.deploy(trainer);
+            var model = cfg.model();
+            var validator = new RecordValidator(codec, new RecordValidator.Expectation(model.inputs(), model.classes(),
+                    model.head(), ingest.nonFinite(), ingest.clipValue(), ingest.maxRecordBytes()));
             pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
-                    ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), codec, queue,
-                    ingest.stopAtEnd(), trainer.resumeOffsets()));
+                    ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), validator,
+                    vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
+                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()));
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();

@@ -68,15 +68,19 @@ class RunJobTest {
     }
 
     @Test
-    void aPoisonedMinibatchRaisesAnAlertOnKafkaAndTrainingGoesOn() throws Exception {
+    void badRecordsAreDeadLetteredAndANonFiniteLossIsSkippedWithAnAlert() throws Exception {
         JobConfig cfg = externalJob("poisoned", "training: {eval-every: 40}");
         seed(cfg, CsvRows.digits().split(0.8, 1), 3);
-        float[] poisoned = new float[2 * 64];
-        poisoned[5] = Float.NaN;
+        float[] nanFeatures = new float[2 * 64];
+        nanFeatures[5] = Float.NaN;
+        float[] overflowing = new float[2 * 64]; // finite, so it passes validation; the loss overflows
+        java.util.Arrays.fill(overflowing, 3e38f);
         try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
                 "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
             raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
-                    MiniBatchCodec.standard().encode(2, 64, poisoned, new long[] {1, 2}))).get();
+                    MiniBatchCodec.standard().encode(2, 64, nanFeatures, new long[] {1, 2}))).get();
+            raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
+                    MiniBatchCodec.standard().encode(2, 64, overflowing, new long[] {1, 2}))).get();
             raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(), "not safetensors".getBytes())).get();
             raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
                     MiniBatchCodec.standard().encode(1, 64, new float[64], new long[] {0}))).get();
@@ -86,7 +90,8 @@ class RunJobTest {
         assertEquals(null, cluster.embeddedBroker(), "bootstrap servers given: nothing embedded is started");
         try (Pipeline pipeline = Pipeline.start(cfg, cluster, new ConsoleProgress(System.out, false), 0)) {
             Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
-            assertEquals(1, r.training().skippedUpdates(), "the NaN minibatch was not applied");
+            assertEquals(1, r.training().skippedUpdates(), "the overflowing minibatch was not applied");
+            assertEquals(2, r.training().progress().get(0).deadLettered(), "NaN features and garbage went to the DLQ");
             assertTrue(r.training().validation().accuracy() > 0.85, "training went on: " + r.training().validation());
             assertTrue(r.deployment().served(), r.deployment().message());
             assertTrue(ModelSnapshotFiles.read(Path.of(r.training().checkpoint())).isFinite(), "no NaN model");
@@ -94,8 +99,11 @@ class RunJobTest {
                 long end = KafkaTopics.endOffset(admin, cfg.ingest().trainTopic());
                 long committed = admin.listConsumerGroupOffsets(cfg.ingest().groupId()).partitionsToOffsetAndMetadata()
                         .get().values().iterator().next().offset();
-                assertEquals(end, committed, "committed past the poisoned and the undecodable record");
+                assertEquals(end, committed, "committed past the poisoned and the dead-lettered records");
+                assertEquals(2, KafkaTopics.endOffset(admin, "poisoned.dlq"));
             }
+            var dlq = KafkaTopics.readUntil(broker.bootstrapServers(), "poisoned.dlq", v -> false, Duration.ofSeconds(3));
+            assertEquals(2, dlq.size());
             var alerts = KafkaTopics.readUntil(broker.bootstrapServers(), "poisoned.alerts",
                     v -> v.contains("non_finite_loss"), Duration.ofSeconds(30));
             assertTrue(alerts.stream().anyMatch(v -> v.contains("\"type\":\"alert\"") && v.contains("non_finite_loss") && v.contains("\"value\":\"NaN\"")), alerts.toString());

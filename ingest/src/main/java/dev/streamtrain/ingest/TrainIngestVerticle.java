@@ -2,18 +2,17 @@ package dev.streamtrain.ingest;
 
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.DeadLettered;
 import dev.streamtrain.core.batch.EndOfStream;
-import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.PartitionOffset;
-import dev.streamtrain.core.wire.MiniBatchCodec;
-import dev.streamtrain.core.wire.WireFormatException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
@@ -21,13 +20,13 @@ import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes minibatch records from the training topic and hands them, with their offsets, to the trainer through a
- * {@link BackPressureQueue}; pauses the partitions while the queue is full and resumes at its low-water mark.
+ * Consumes minibatch records from the training topic, checks each ({@link RecordValidator}), dead-letters the bad
+ * ones with their reason ({@link DeadLetterPublisher}) and hands the good ones, with their offsets, to the trainer
+ * through a {@link BackPressureQueue}; pauses the partitions while the queue is full and resumes at its low-water mark.
  *
  * <p>Offsets are committed manually, only when the trainer reports a durable checkpoint ({@link
  * Addresses#CHECKPOINT_SAVED}); then {@link Addresses#OFFSETS_COMMITTED} is published. In a bounded run
@@ -39,12 +38,14 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final String job;
     private final String topic;
     private final Map<String, String> consumerConfig;
-    private final MiniBatchCodec codec;
+    private final RecordValidator validator;
+    private final java.util.function.Function<Vertx, DeadLetterPublisher> deadLetterFactory;
+    private DeadLetterPublisher deadLetters;
+    private int deadLettersInFlight;
     private final BackPressureQueue<BatchQueueItem> queue;
     private final boolean stopAtEnd;
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
-    private final AtomicLong undecodable = new AtomicLong();
     private KafkaConsumer<byte[], byte[]> consumer;
     private Set<TopicPartition> partitions = Set.of();
     private boolean endHandedOver;
@@ -53,28 +54,24 @@ public final class TrainIngestVerticle extends VerticleBase {
      * @param job job name (for events)
      * @param topic training topic
      * @param consumerConfig consumer properties, see {@link ConsumerSettings} (must hold a {@code group.id})
-     * @param codec minibatch decoder
+     * @param validator decodes and checks each record
+     * @param deadLetters creates the dead-letter publisher on this verticle's Vert.x
      * @param queue hand-off to the trainer
      * @param stopAtEnd whether this is a bounded run
-     */
-    public TrainIngestVerticle(String job, String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
-            BackPressureQueue<BatchQueueItem> queue, boolean stopAtEnd) {
-        this(job, topic, consumerConfig, codec, queue, stopAtEnd, java.util.List.of());
-    }
-
-    /**
      * @param resumeAt where the resumed checkpoint left off (wins over the committed offsets, which may lag it after a
      *     crash between checkpoint and commit)
      */
-    public TrainIngestVerticle(String job, String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
-            BackPressureQueue<BatchQueueItem> queue, boolean stopAtEnd, java.util.List<PartitionOffset> resumeAt) {
+    public TrainIngestVerticle(String job, String topic, Map<String, String> consumerConfig, RecordValidator validator,
+            java.util.function.Function<Vertx, DeadLetterPublisher> deadLetters, BackPressureQueue<BatchQueueItem> queue,
+            boolean stopAtEnd, java.util.List<PartitionOffset> resumeAt) {
         if (!consumerConfig.containsKey("group.id")) {
             throw new IllegalArgumentException("the training consumer needs a group.id to commit offsets");
         }
         this.job = job;
         this.topic = topic;
         this.consumerConfig = Map.copyOf(consumerConfig);
-        this.codec = codec;
+        this.validator = validator;
+        this.deadLetterFactory = deadLetters;
         this.queue = queue;
         this.stopAtEnd = stopAtEnd;
         resumeAt.stream().filter(p -> p.topic().equals(topic))
@@ -84,6 +81,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
+        deadLetters = deadLetterFactory.apply(vertx);
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
         consumer.exceptionHandler(e -> LOG.error("training consumer on {} failed", topic, e));
         var context = vertx.getOrCreateContext();
@@ -100,23 +98,48 @@ public final class TrainIngestVerticle extends VerticleBase {
     private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         tracker.advance(tp, record.offset());
+        OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
+        RecordValidator.Outcome outcome;
         try {
-            MiniBatch batch = codec.decode(record.value(), OffsetRange.single(record.topic(), record.partition(),
-                    record.offset()));
-            if (queue.put(batch)) {
+            outcome = validator.check(record.value(), source);
+        } catch (RuntimeException e) {
+            outcome = new RecordValidator.Rejected("unexpected", e.toString());
+        }
+        if (outcome instanceof RecordValidator.Accepted accepted) {
+            if (queue.put(accepted.batch())) {
                 consumer.pause(partitions);
             }
-        } catch (WireFormatException e) {
-            // Dead-letter publishing is the ingest issue's work; until then the record is counted and skipped.
-            undecodable.incrementAndGet();
-            LOG.warn("skipping undecodable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+        } else if (outcome instanceof RecordValidator.Rejected rejected) {
+            deadLetter(record, source, rejected);
         }
         handOverEndIfReached();
     }
 
+    /**
+     * Writes the record to the dead-letter topic; once the copy is durable the trainer is told the offset is handled.
+     * Until then the commit watermark cannot pass it, so a failed write loses nothing (the record is re-read).
+     */
+    private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
+            RecordValidator.Rejected rejected) {
+        deadLettersInFlight++;
+        LOG.warn("dead-lettering {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(),
+                rejected.reason(), rejected.message());
+        deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
+            deadLettersInFlight--;
+            if (ar.succeeded()) {
+                if (queue.put(new DeadLettered(source, rejected.reason()))) {
+                    consumer.pause(partitions);
+                }
+            } else {
+                LOG.error("could not dead-letter {}-{}@{}: it stays uncommitted and is read again after a restart",
+                        record.topic(), record.partition(), record.offset(), ar.cause());
+            }
+            handOverEndIfReached();
+        });
+    }
+
     private void handOverEndIfReached() {
-        if (stopAtEnd && !endHandedOver && tracker.reachedEnd()) {
+        if (stopAtEnd && !endHandedOver && deadLettersInFlight == 0 && tracker.reachedEnd()) {
             endHandedOver = true;
             consumer.pause(partitions);
             queue.put(new EndOfStream(tracker.nextOffsets()));
@@ -139,13 +162,14 @@ public final class TrainIngestVerticle extends VerticleBase {
                 .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
     }
 
-    /** Records skipped because they could not be decoded. */
-    public long undecodableRecords() {
-        return undecodable.get();
+    /** Dead-lettered records so far, by reason. */
+    public Map<String, Long> deadLetteredByReason() {
+        return deadLetters == null ? Map.of() : deadLetters.countsByReason();
     }
 
     @Override
     public Future<?> stop() {
-        return consumer == null ? Future.succeededFuture() : consumer.close();
+        Future<Void> dlq = deadLetters == null ? Future.succeededFuture() : deadLetters.close();
+        return consumer == null ? dlq : Future.all(dlq, consumer.close());
     }
 }

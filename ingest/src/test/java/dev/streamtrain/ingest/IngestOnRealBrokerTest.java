@@ -1,5 +1,6 @@
 package dev.streamtrain.ingest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,7 +73,7 @@ class IngestOnRealBrokerTest {
         cfg.put("max.poll.records", "2");
         Vertx vertx = Vertx.vertx();
         try {
-            var verticle = new TrainIngestVerticle("j", topic, cfg, CODEC, queue, true);
+            var verticle = ingest(topic, cfg, queue);
             vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -83,10 +84,38 @@ class IngestOnRealBrokerTest {
             assertTrue(queue.size() <= 3 + 2 + 1, "at most one poll's worth past high water: " + queue.size());
 
             List<MiniBatch> batches = new ArrayList<>();
+            List<dev.streamtrain.core.batch.DeadLettered> rejected = new ArrayList<>();
             BatchQueueItem item;
             while (!((item = queue.poll(30, TimeUnit.SECONDS)) instanceof EndOfStream)) {
                 assertTrue(item != null, "timed out: consumption did not resume");
-                batches.add((MiniBatch) item);
+                if (item instanceof dev.streamtrain.core.batch.DeadLettered d) {
+                    rejected.add(d);
+                } else {
+                    batches.add((MiniBatch) item);
+                }
+            }
+            assertEquals(1, rejected.size(), "the garbage record is handed over as dead-lettered, after its DLQ ack");
+            assertEquals(dev.streamtrain.core.batch.OffsetRange.single(topic, 0, 6), rejected.get(0).source());
+            assertEquals("undecodable", rejected.get(0).reason());
+            try (var dlq = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                    "bootstrap.servers", broker.bootstrapServers(),
+                    "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class,
+                    "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+                var tp = new TopicPartition(topic + ".dlq", 0);
+                dlq.assign(List.of(tp));
+                dlq.seekToBeginning(List.of(tp));
+                var records = dlq.poll(java.time.Duration.ofSeconds(10)).records(tp);
+                assertEquals(1, records.size());
+                var copy = records.get(0);
+                assertArrayEquals(new byte[] {1, 2, 3}, copy.value(), "the original value");
+                Map<String, String> headers = new java.util.HashMap<>();
+                copy.headers().forEach(h -> headers.put(h.key(), new String(h.value())));
+                assertEquals(topic, headers.get("st-source-topic"));
+                assertEquals("0", headers.get("st-source-partition"));
+                assertEquals("6", headers.get("st-source-offset"));
+                assertEquals("undecodable", headers.get("st-error-class"));
+                assertTrue(headers.get("st-error-message").contains("too short"), headers.toString());
+                assertTrue(Long.parseLong(headers.get("st-first-seen")) > 0);
             }
             assertEquals(12, batches.size());
             Set<Long> labels = new HashSet<>();
@@ -99,7 +128,7 @@ class IngestOnRealBrokerTest {
             }
             assertEquals(12, labels.size(), "each record exactly once");
             assertEquals(Map.of(topic + "-0", 7L, topic + "-1", 6L), ((EndOfStream) item).endOffsets());
-            assertEquals(1, verticle.undecodableRecords());
+            assertEquals(Map.of("undecodable", 1L), verticle.deadLetteredByReason());
 
             CompletableFuture<OffsetsCommitted> committed = new CompletableFuture<>();
             vertx.eventBus().<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> committed.complete(m.body()));
@@ -118,7 +147,7 @@ class IngestOnRealBrokerTest {
         BackPressureQueue<BatchQueueItem> again = new BackPressureQueue<>(3, 1);
         Vertx vertx2 = Vertx.vertx();
         try {
-            vertx2.deployVerticle(new TrainIngestVerticle("j", topic, cfg, CODEC, again, true)).await(30, TimeUnit.SECONDS);
+            vertx2.deployVerticle(ingest(topic, cfg, again)).await(30, TimeUnit.SECONDS);
             assertInstanceOf(EndOfStream.class, again.poll(30, TimeUnit.SECONDS));
         } finally {
             vertx2.close().await(30, TimeUnit.SECONDS);
@@ -144,6 +173,14 @@ class IngestOnRealBrokerTest {
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    static TrainIngestVerticle ingest(String topic, Map<String, String> cfg, BackPressureQueue<BatchQueueItem> queue) {
+        var validator = new RecordValidator(CODEC, new RecordValidator.Expectation(2, 1000, "softmax", "reject", 1e4,
+                1 << 20));
+        return new TrainIngestVerticle("j", topic, cfg, validator,
+                vx -> new DeadLetterPublisher(vx, broker.bootstrapServers(), Map.of(), topic + ".dlq"), queue, true,
+                List.of());
     }
 
     private static KafkaProducer<byte[], byte[]> producer() {

@@ -10,9 +10,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Which Kafka records the trainer has trained on, per partition: the next offset to commit and an exactly-once
- * audit (records, duplicates, lowest and highest offset). Offsets are kept in a bit set relative to the first one
- * seen, one bit per record.
+ * Which Kafka records the trainer has handled (trained, or dead-lettered by ingest), per partition: the next offset
+ * to commit and an exactly-once audit (records, dead-lettered, duplicates, lowest and highest offset). Offsets are
+ * kept in a bit set relative to the first one seen, one bit per record. The offset to commit is the end of the
+ * contiguous handled run: a record still on its way (a dead-letter write not yet acknowledged) holds it back, so a
+ * crash can repeat records but never skip one.
  */
 final class OffsetLedger {
     private final Map<String, Partition> partitions = new TreeMap<>();
@@ -23,6 +25,7 @@ final class OffsetLedger {
         final long base;
         final BitSet seen = new BitSet();
         long records;
+        long deadLettered;
         long duplicates;
         long first = Long.MAX_VALUE;
         long last = -1;
@@ -35,6 +38,15 @@ final class OffsetLedger {
     }
 
     void record(List<OffsetRange> sources) {
+        mark(sources, false);
+    }
+
+    /** A record ingest dead-lettered: handled, not trained. */
+    void deadLettered(OffsetRange source) {
+        mark(List.of(source), true);
+    }
+
+    private void mark(List<OffsetRange> sources, boolean deadLettered) {
         for (OffsetRange r : sources) {
             Partition p = partitions.computeIfAbsent(r.topic() + "-" + r.partition(),
                     k -> new Partition(r.topic(), r.partition(), r.from()));
@@ -45,25 +57,30 @@ final class OffsetLedger {
                     continue;
                 }
                 p.seen.set(bit);
-                p.records++;
+                if (deadLettered) {
+                    p.deadLettered++;
+                } else {
+                    p.records++;
+                }
                 p.first = Math.min(p.first, o);
                 p.last = Math.max(p.last, o);
             }
         }
     }
 
-    /** Next offsets to commit: one past the highest trained offset of each partition. */
+    /** Next offsets to commit: the end of the contiguous handled run of each partition. */
     List<PartitionOffset> nextOffsets() {
         List<PartitionOffset> out = new ArrayList<>();
-        partitions.values().forEach(p -> out.add(new PartitionOffset(p.topic, p.partition, p.last + 1)));
+        partitions.values().forEach(p -> out.add(new PartitionOffset(p.topic, p.partition,
+                p.base + p.seen.nextClearBit(0))));
         return out;
     }
 
     /** The exactly-once audit per partition. */
     List<PartitionProgress> progress() {
         List<PartitionProgress> out = new ArrayList<>();
-        partitions.values().forEach(p -> out.add(new PartitionProgress(p.topic, p.partition, p.records, p.duplicates,
-                p.records == 0 ? -1 : p.first, p.last)));
+        partitions.values().forEach(p -> out.add(new PartitionProgress(p.topic, p.partition, p.records,
+                p.deadLettered, p.duplicates, p.records + p.deadLettered == 0 ? -1 : p.first, p.last)));
         return out;
     }
 }

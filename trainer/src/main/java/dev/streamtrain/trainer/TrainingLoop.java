@@ -13,6 +13,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.DeadLettered;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.ValidationSet;
@@ -90,7 +91,8 @@ public final class TrainingLoop implements AutoCloseable {
     private double samplesPerSecond;
     private ValidationMetrics lastValidation;
     private Path lastCheckpoint;
-    private long lastCheckpointSamples = -1;
+    private long lastCheckpointHandled = -1;
+    private long handled;
     private java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeOffsets = java.util.List.of();
 
     /**
@@ -168,6 +170,9 @@ public final class TrainingLoop implements AutoCloseable {
             try {
                 if (item instanceof MiniBatch batch) {
                     train(batch);
+                } else if (item instanceof DeadLettered rejected) {
+                    ledger.deadLettered(rejected.source());
+                    handled++;
                 } else if (item instanceof EndOfStream) {
                     finish();
                 }
@@ -185,6 +190,7 @@ public final class TrainingLoop implements AutoCloseable {
         }
         float lossValue = forwardBackward(batch);
         samples += batch.rows();
+        handled++;
         ledger.record(batch.sources());
         long after = nanoClock.getAsLong();
         double instant = batch.rows() / Math.max(1e-9, (after - lastStepNanos) / 1e9);
@@ -323,7 +329,7 @@ public final class TrainingLoop implements AutoCloseable {
         var offsets = ledger.nextOffsets();
         lastCheckpoint = checkpoints.save(snapshot, optimizer.exportState(), ema == null ? Map.of() : ema.export(),
                 new TrainerState(updates, samples, evaluations, offsets, lr.snapshot(), lastValidation));
-        lastCheckpointSamples = samples;
+        lastCheckpointHandled = handled;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
     }
 
@@ -337,7 +343,7 @@ public final class TrainingLoop implements AutoCloseable {
             pendingRows = 0;
             pendingLoss = 0;
         }
-        if (lastCheckpointSamples != samples) { // something was handled since the last checkpoint
+        if (lastCheckpointHandled != handled) { // something was handled since the last checkpoint
             evaluateAndCheckpoint();
         }
         finished = true;
@@ -377,7 +383,7 @@ public final class TrainingLoop implements AutoCloseable {
         lr.restore(state.lrControl());
         resumeOffsets = state.offsets();
         lastCheckpoint = dir;
-        lastCheckpointSamples = samples;
+        lastCheckpointHandled = handled;
         LOG.info("resumed from {} at update {} ({} samples)", dir, updates, samples);
     }
 

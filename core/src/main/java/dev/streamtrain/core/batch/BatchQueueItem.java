@@ -1,5 +1,5 @@
 package dev.streamtrain.core.batch;
 
-/** What ingest hands the trainer: a {@link MiniBatch}, or {@link EndOfStream} in bounded runs. */
-public sealed interface BatchQueueItem permits MiniBatch, EndOfStream {
+/** What ingest hands the trainer: a {@link MiniBatch}, a {@link DeadLettered} record, or {@link EndOfStream}. */
+public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered {
 }

@@ -54,9 +54,14 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param stopAtEnd stop when the end offsets noted at start are reached (bounded run) instead of training forever
      * @param validationMaxRows most validation rows kept in memory
      * @param groupId consumer group used for committed offsets
+     * @param nonFinite what to do with NaN/Inf features: reject (dead-letter the record), zero, or clip
+     * @param clipValue with clip: NaN becomes 0 and values are clamped to [-clipValue, clipValue]
+     * @param maxRecordBytes larger records are dead-lettered
+     * @param deadLetterTopic where rejected records go (default {@code <job>.dlq})
      */
     public record IngestSettings(String trainTopic, String validationTopic, String format, String featuresTensor,
-            String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId) {
+            String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId,
+            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic) {
     }
 
     /**

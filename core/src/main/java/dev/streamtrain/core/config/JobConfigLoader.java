@@ -95,7 +95,11 @@ public final class JobConfigLoader {
                 (int) r.integer("ingest.queue-capacity", 32, 2, 100_000),
                 r.bool("ingest.stop-at-end", false),
                 (int) r.integer("ingest.validation-max-rows", 100_000, 1, 100_000_000),
-                r.string("ingest.group-id", "streamtrain-" + job));
+                r.string("ingest.group-id", "streamtrain-" + job),
+                r.choice("ingest.non-finite", "reject", List.of("reject", "zero", "clip")),
+                r.decimal("ingest.clip-value", 1e4, 0, 3e38, false),
+                (int) r.integer("ingest.max-record-bytes", 16 * 1024 * 1024, 16, Integer.MAX_VALUE),
+                r.string("ingest.dead-letter-topic", job + ".dlq"));
         if (ingest.trainTopic().equals(ingest.validationTopic())) {
             r.problem("ingest.validation-topic", "must differ from ingest.train-topic ('" + ingest.trainTopic() + "')");
         }

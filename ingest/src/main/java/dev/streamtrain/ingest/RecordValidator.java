@@ -1,0 +1,141 @@
+package dev.streamtrain.ingest;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import dev.streamtrain.core.wire.WireFormatException;
+
+/**
+ * Checks every record before training: non-empty and within the size limit, decodable, features as wide as the
+ * model's input, labels fitting the model's head (class ids in range, or float targets as wide as its outputs), and
+ * finite features and targets (non-finite features: reject, zero, or clip, as configured). Returns the minibatch
+ * to train on, or the reason to dead-letter the record.
+ */
+public final class RecordValidator {
+    private final MiniBatchCodec codec;
+    private final Expectation expect;
+
+    /**
+     * What the model needs.
+     *
+     * @param features model inputs
+     * @param outputs model outputs (classes, or targets)
+     * @param head softmax, sigmoid or identity
+     * @param nonFinite reject, zero or clip
+     * @param clipValue clip bound
+     * @param maxRecordBytes size limit of a record value
+     */
+    public record Expectation(int features, int outputs, String head, String nonFinite, double clipValue,
+            int maxRecordBytes) {
+    }
+
+    /** The outcome of checking one record. */
+    public sealed interface Outcome permits Accepted, Rejected {
+    }
+
+    /** A record to train on (possibly with non-finite features zeroed or clipped). */
+    public record Accepted(MiniBatch batch) implements Outcome {
+    }
+
+    /**
+     * A record for the dead-letter topic.
+     *
+     * @param reason short code, counted per reason
+     * @param message what exactly is wrong
+     */
+    public record Rejected(String reason, String message) implements Outcome {
+    }
+
+    public RecordValidator(MiniBatchCodec codec, Expectation expect) {
+        this.codec = codec;
+        this.expect = expect;
+    }
+
+    /** Checks one record value. */
+    public Outcome check(byte[] value, OffsetRange source) {
+        if (value == null || value.length == 0) {
+            return new Rejected("empty_value", "the record has no value");
+        }
+        if (value.length > expect.maxRecordBytes()) {
+            return new Rejected("too_large", value.length + " bytes exceed ingest.max-record-bytes "
+                    + expect.maxRecordBytes());
+        }
+        MiniBatch b;
+        try {
+            b = codec.decode(value, source);
+        } catch (WireFormatException | IllegalArgumentException e) {
+            return new Rejected("undecodable", e.getMessage());
+        }
+        if (b.features() != expect.features()) {
+            return new Rejected("wrong_shape", "records hold " + b.features() + " features, the model takes "
+                    + expect.features());
+        }
+        Rejected labels = checkLabels(b);
+        if (labels != null) {
+            return labels;
+        }
+        return finite(b);
+    }
+
+    private Rejected checkLabels(MiniBatch b) {
+        boolean classIds = !b.hasTargets();
+        if (expect.head().equals("identity") && classIds) {
+            return new Rejected("wrong_labels", "a regression model needs float targets, the record holds class ids");
+        }
+        if (classIds) {
+            long limit = expect.head().equals("softmax") ? expect.outputs() : 2;
+            for (long y : b.y()) {
+                if (y < 0 || y >= limit) {
+                    return new Rejected("label_out_of_range", "label " + y + " is outside [0, " + limit + ")");
+                }
+            }
+            if (expect.head().equals("sigmoid") && expect.outputs() != 1) {
+                return new Rejected("wrong_labels", "class ids fit a single sigmoid output; the model has "
+                        + expect.outputs());
+            }
+            return null;
+        }
+        if (expect.head().equals("softmax")) {
+            return new Rejected("wrong_labels", "a softmax classifier needs class ids, the record holds float targets");
+        }
+        if (b.targetWidth() != expect.outputs()) {
+            return new Rejected("wrong_shape", "records hold " + b.targetWidth() + " targets per row, the model has "
+                    + expect.outputs() + " outputs");
+        }
+        for (float t : b.targets()) {
+            if (!Float.isFinite(t)) {
+                return new Rejected("non_finite_targets", "a target is " + t);
+            }
+        }
+        return null;
+    }
+
+    private Outcome finite(MiniBatch b) {
+        float[] x = b.x();
+        int bad = 0;
+        for (float v : x) {
+            if (!Float.isFinite(v)) {
+                bad++;
+            }
+        }
+        if (bad == 0) {
+            return new Accepted(b);
+        }
+        if (expect.nonFinite().equals("reject")) {
+            return new Rejected("non_finite_features", bad + " feature value(s) are NaN or infinite");
+        }
+        float[] fixed = x.clone();
+        float clip = (float) expect.clipValue();
+        for (int i = 0; i < fixed.length; i++) {
+            if (Float.isNaN(fixed[i])) {
+                fixed[i] = 0;
+            } else if (Float.isInfinite(fixed[i])) {
+                fixed[i] = expect.nonFinite().equals("zero") ? 0 : Math.copySign(clip, fixed[i]);
+            } else if (expect.nonFinite().equals("clip")) {
+                fixed[i] = Math.max(-clip, Math.min(clip, fixed[i]));
+            }
+        }
+        return new Accepted(new MiniBatch(b.rows(), b.features(), fixed, b.y(), b.sources(), b.targets(),
+                b.targetWidth()));
+    }
+}
