@@ -122,9 +122,13 @@ public final class TrainIngestVerticle extends VerticleBase {
     private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
         deadLettersInFlight++;
-        LOG.warn("dead-lettering {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(),
-                rejected.reason(), rejected.message());
-        deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
+        Future<Void> sent = deadLetters.publish(record, rejected.reason(), rejected.message());
+        long seen = deadLetters.countsByReason().getOrDefault(rejected.reason(), 0L);
+        if (seen <= 10 || seen % 1000 == 0) { // a flood of bad records must not flood the log
+            LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
+                    record.offset(), rejected.reason(), seen, rejected.message());
+        }
+        sent.onComplete(ar -> {
             deadLettersInFlight--;
             if (ar.succeeded()) {
                 if (queue.put(new DeadLettered(source, rejected.reason()))) {

@@ -1,0 +1,80 @@
+package dev.streamtrain.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.wire.DType;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import dev.streamtrain.core.wire.Safetensors;
+import dev.streamtrain.core.wire.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RecordValidatorTest {
+    private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
+    private static final OffsetRange SRC = OffsetRange.single("t", 0, 1);
+
+    static RecordValidator validator(String head, int outputs, String nonFinite) {
+        return new RecordValidator(CODEC, new RecordValidator.Expectation(3, outputs, head, nonFinite, 5, 1 << 20));
+    }
+
+    static String reason(RecordValidator v, byte[] value) {
+        return assertInstanceOf(RecordValidator.Rejected.class, v.check(value, SRC)).reason();
+    }
+
+    @Test
+    void acceptsAGoodRecord() {
+        var ok = assertInstanceOf(RecordValidator.Accepted.class,
+                validator("softmax", 4, "reject").check(CODEC.encode(1, 3, new float[] {1, 2, 3}, new long[] {3}), SRC));
+        assertArrayEquals(new long[] {3}, ok.batch().y());
+    }
+
+    @Test
+    void rejectsMalformedValuesWithAReason() {
+        RecordValidator v = validator("softmax", 4, "reject");
+        byte[] good = CODEC.encode(2, 3, new float[6], new long[] {0, 1});
+        assertEquals("empty_value", reason(v, new byte[0]));
+        assertEquals("empty_value", reason(v, null));
+        assertEquals("undecodable", reason(v, Arrays.copyOf(good, good.length - 5)), "truncated");
+        assertEquals("undecodable", reason(v, "PK\u0003\u0004 not safetensors".getBytes(StandardCharsets.UTF_8)),
+                "wrong magic");
+        assertEquals("too_large", reason(v, new byte[10 * 1024 * 1024]), "10 MB value");
+        assertEquals("wrong_shape", reason(v, CODEC.encode(1, 2, new float[2], new long[] {0})), "2 features, model 3");
+        assertEquals("label_out_of_range", reason(v, CODEC.encode(1, 3, new float[3], new long[] {4})));
+        assertEquals("label_out_of_range", reason(v, CODEC.encode(1, 3, new float[3], new long[] {-1})));
+        assertEquals("wrong_labels", reason(v, CODEC.encodeTargets(1, 3, new float[3], new float[] {0.5f}, 1)),
+                "float targets for a softmax classifier");
+        Map<String, Tensor> u8 = new LinkedHashMap<>();
+        u8.put("x", new Tensor(DType.U8, new long[] {1, 3}, new byte[3]));
+        u8.put("y", new Tensor(DType.F64, new long[] {1, 2, 1}, new byte[16]));
+        assertEquals("undecodable", reason(v, Safetensors.encode(u8)), "wrong dtype and rank of the labels");
+    }
+
+    @Test
+    void nonFiniteFeaturesAreRejectedZeroedOrClipped() {
+        byte[] value = CODEC.encode(1, 3, new float[] {Float.NaN, Float.POSITIVE_INFINITY, 9}, new long[] {0});
+        assertEquals("non_finite_features", reason(validator("softmax", 4, "reject"), value));
+        var zeroed = assertInstanceOf(RecordValidator.Accepted.class, validator("softmax", 4, "zero").check(value, SRC));
+        assertArrayEquals(new float[] {0, 0, 9}, zeroed.batch().x());
+        var clipped = assertInstanceOf(RecordValidator.Accepted.class, validator("softmax", 4, "clip").check(value, SRC));
+        assertArrayEquals(new float[] {0, 5, 5}, clipped.batch().x(), "NaN to 0, values clamped to [-5, 5]");
+    }
+
+    @Test
+    void regressionNeedsFiniteTargetsOfTheRightWidth() {
+        RecordValidator v = validator("identity", 2, "reject");
+        assertInstanceOf(RecordValidator.Accepted.class,
+                v.check(CODEC.encodeTargets(1, 3, new float[3], new float[] {1, 2}, 2), SRC));
+        assertEquals("wrong_shape", reason(v, CODEC.encodeTargets(1, 3, new float[3], new float[] {1}, 1)));
+        assertEquals("non_finite_targets", reason(v, CODEC.encodeTargets(1, 3, new float[3], new float[] {1, Float.NaN}, 2)));
+        assertEquals("wrong_labels", reason(v, CODEC.encode(1, 3, new float[3], new long[] {1})));
+        RecordValidator binary = validator("sigmoid", 1, "reject");
+        assertInstanceOf(RecordValidator.Accepted.class, binary.check(CODEC.encode(1, 3, new float[3], new long[] {1}), SRC));
+        assertEquals("label_out_of_range", reason(binary, CODEC.encode(1, 3, new float[3], new long[] {2})));
+    }
+}
