@@ -8,6 +8,7 @@ import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.IngestMetrics;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.PartitionOffset;
 import io.vertx.core.Future;
@@ -49,6 +50,15 @@ public final class TrainIngestVerticle extends VerticleBase {
     private KafkaConsumer<byte[], byte[]> consumer;
     private Set<TopicPartition> partitions = Set.of();
     private boolean endHandedOver;
+    private long metricsIntervalMillis = 1000;
+    private long metricsTimer = -1;
+    private long records;
+    private long bytes;
+    private long decodeNanos;
+    private long lastRecords;
+    private long lastBytes;
+    private long lastDecodeNanos;
+    private long lastReportNanos = System.nanoTime();
 
     /**
      * @param job job name (for events)
@@ -89,6 +99,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, msg -> commit(msg.body()));
         return TopicAssignment.assignAll(consumer, topic, true, resumeAt, tracker).map(tps -> {
             partitions = tps;
+            metricsTimer = vertx.setPeriodic(metricsIntervalMillis, id -> report());
             consumer.handler(this::onRecord);
             handOverEndIfReached();
             return null;
@@ -99,12 +110,16 @@ public final class TrainIngestVerticle extends VerticleBase {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         tracker.advance(tp, record.offset());
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
+        records++;
+        bytes += record.value() == null ? 0 : record.value().length;
+        long started = System.nanoTime();
         RecordValidator.Outcome outcome;
         try {
             outcome = validator.check(record.value(), source);
         } catch (RuntimeException e) {
             outcome = new RecordValidator.Rejected("unexpected", e.toString());
         }
+        decodeNanos += System.nanoTime() - started;
         if (outcome instanceof RecordValidator.Accepted accepted) {
             if (queue.put(accepted.batch())) {
                 consumer.pause(partitions);
@@ -166,6 +181,39 @@ public final class TrainIngestVerticle extends VerticleBase {
                 .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
     }
 
+    /** Sets how often {@link IngestMetrics} are published (before deployment; default 1 s). */
+    public TrainIngestVerticle metricsEvery(long millis) {
+        this.metricsIntervalMillis = millis;
+        return this;
+    }
+
+    /** Publishes rates over the last interval and the lag of every assigned partition. */
+    private void report() {
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-9, (now - lastReportNanos) / 1e9);
+        long newRecords = records - lastRecords;
+        double rate = newRecords / seconds;
+        double byteRate = (bytes - lastBytes) / seconds;
+        double decodeMicros = newRecords == 0 ? 0 : (decodeNanos - lastDecodeNanos) / 1e3 / newRecords;
+        lastReportNanos = now;
+        lastRecords = records;
+        lastBytes = bytes;
+        lastDecodeNanos = decodeNanos;
+        long total = records;
+        long totalBytes = bytes;
+        consumer.endOffsets(partitions).onSuccess(ends -> {
+            Map<String, Long> next = tracker.nextOffsets();
+            Map<String, Long> lag = new HashMap<>();
+            ends.forEach((tp, end) -> {
+                String key = tp.getTopic() + "-" + tp.getPartition();
+                lag.put(key, Math.max(0, end - next.getOrDefault(key, 0L)));
+            });
+            vertx.eventBus().publish(Addresses.INGEST_METRICS, new IngestMetrics(job, topic, total, totalBytes, rate,
+                    byteRate, queue.size(), queue.isPaused(), decodeMicros, lag, deadLetteredByReason(),
+                    System.currentTimeMillis()));
+        });
+    }
+
     /** Dead-lettered records so far, by reason. */
     public Map<String, Long> deadLetteredByReason() {
         return deadLetters == null ? Map.of() : deadLetters.countsByReason();
@@ -173,6 +221,9 @@ public final class TrainIngestVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        if (metricsTimer >= 0) {
+            vertx.cancelTimer(metricsTimer); // before close: a consumer call after close leaks a thread
+        }
         Future<Void> dlq = deadLetters == null ? Future.succeededFuture() : deadLetters.close();
         return consumer == null ? dlq : Future.all(dlq, consumer.close());
     }

@@ -73,7 +73,11 @@ class IngestOnRealBrokerTest {
         cfg.put("max.poll.records", "2");
         Vertx vertx = Vertx.vertx();
         try {
-            var verticle = ingest(topic, cfg, queue);
+            var verticle = ingest(topic, cfg, queue).metricsEvery(100);
+            var reports = new java.util.concurrent.LinkedBlockingQueue<dev.streamtrain.core.events.IngestMetrics>();
+            Events.registerCodecs(vertx);
+            vertx.eventBus().<dev.streamtrain.core.events.IngestMetrics>consumer(Addresses.INGEST_METRICS,
+                    m -> reports.add(m.body())).completion().await(10, TimeUnit.SECONDS);
             vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -82,6 +86,15 @@ class IngestOnRealBrokerTest {
             }
             assertTrue(queue.isPaused(), "ingest paused once the queue reached its high-water mark");
             assertTrue(queue.size() <= 3 + 2 + 1, "at most one poll's worth past high water: " + queue.size());
+            // nothing drains the queue until a report shows the back-pressure and the lag it leaves
+            dev.streamtrain.core.events.IngestMetrics whilePaused;
+            do {
+                whilePaused = reports.poll(30, TimeUnit.SECONDS);
+            } while (whilePaused != null && !whilePaused.paused());
+            assertTrue(whilePaused != null, "a report while paused");
+            long lag = whilePaused.lag().values().stream().mapToLong(Long::longValue).sum();
+            assertTrue(lag > 0 && lag + whilePaused.records() == 13, "lag + read = produced: " + whilePaused);
+            assertTrue(whilePaused.bytes() > 0 && whilePaused.queueDepth() >= 3, whilePaused.toString());
 
             List<MiniBatch> batches = new ArrayList<>();
             List<dev.streamtrain.core.batch.DeadLettered> rejected = new ArrayList<>();
@@ -129,6 +142,13 @@ class IngestOnRealBrokerTest {
             assertEquals(12, labels.size(), "each record exactly once");
             assertEquals(Map.of(topic + "-0", 7L, topic + "-1", 6L), ((EndOfStream) item).endOffsets());
             assertEquals(Map.of("undecodable", 1L), verticle.deadLetteredByReason());
+            dev.streamtrain.core.events.IngestMetrics atEnd;
+            do {
+                atEnd = reports.poll(30, TimeUnit.SECONDS);
+            } while (atEnd != null && atEnd.records() < 13);
+            assertTrue(atEnd != null, "a report after the last record");
+            assertEquals(Map.of(topic + "-0", 0L, topic + "-1", 0L), atEnd.lag());
+            assertEquals(Map.of("undecodable", 1L), atEnd.deadLettered());
 
             CompletableFuture<OffsetsCommitted> committed = new CompletableFuture<>();
             vertx.eventBus().<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> committed.complete(m.body()));

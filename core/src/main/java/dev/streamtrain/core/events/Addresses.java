@@ -8,6 +8,8 @@ public final class Addresses {
     public static final String STEP_METRICS = "streamtrain.metrics.step";
     /** {@link ValidationMetrics}, published by the trainer after each evaluation. */
     public static final String VALIDATION_METRICS = "streamtrain.metrics.validation";
+    /** {@link IngestMetrics}, published by ingest every metrics interval. */
+    public static final String INGEST_METRICS = "streamtrain.metrics.ingest";
     /** {@link Alert}, published by the monitor. */
     public static final String ALERTS = "streamtrain.alerts";
     /** {@link LrChanged}, published by the trainer when plateau control reduces or restarts the rate. */

@@ -1,0 +1,33 @@
+package dev.streamtrain.core.events;
+
+import java.util.Map;
+
+/**
+ * Ingest's periodic report, for dashboards and alerting on stalled ingest or growing lag.
+ *
+ * @param job job name
+ * @param topic training topic
+ * @param records records read so far
+ * @param bytes record bytes read so far
+ * @param recordsPerSecond read rate over the last interval
+ * @param bytesPerSecond byte rate over the last interval
+ * @param queueDepth minibatches waiting for the trainer
+ * @param paused whether consumption is paused by back-pressure
+ * @param decodeMicros mean decode-and-validate time per record over the last interval
+ * @param lag per "topic-partition": end offset minus the next offset to read
+ * @param deadLettered records sent to the dead-letter topic, by reason
+ * @param timeMillis wall-clock time of the report
+ */
+public record IngestMetrics(String job, String topic, long records, long bytes, double recordsPerSecond,
+        double bytesPerSecond, int queueDepth, boolean paused, double decodeMicros, Map<String, Long> lag,
+        Map<String, Long> deadLettered, long timeMillis) implements StreamEvent {
+    public IngestMetrics {
+        lag = Map.copyOf(lag);
+        deadLettered = Map.copyOf(deadLettered);
+    }
+
+    @Override
+    public String eventType() {
+        return "ingest_metrics";
+    }
+}
