@@ -54,7 +54,7 @@ public final class EventBridge extends VerticleBase {
         return vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(p)).map(created -> {
             producer = created;
             for (String address : new String[] {Addresses.STEP_METRICS, Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
-                    Addresses.INGEST_METRICS,
+                    Addresses.INGEST_METRICS, Addresses.INGEST_FAILED,
                     Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED}) {
                 forward(address, metricsTopic(job));
             }

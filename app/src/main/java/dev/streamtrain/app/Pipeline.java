@@ -6,6 +6,7 @@ import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.IngestFailed;
 import dev.streamtrain.core.events.ModelDeployed;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.TrainingFinished;
@@ -93,7 +94,7 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
                     ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), validator,
                     vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
-                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()));
+                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()).failOnBadRecord(ingest.onError().equals("fail")));
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();
@@ -120,6 +121,8 @@ public final class Pipeline implements AutoCloseable {
             }
         });
         bus.<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.complete(m.body()));
+        bus.<IngestFailed>consumer(Addresses.INGEST_FAILED,
+                m -> result.completeExceptionally(new IllegalStateException(m.body().describe())));
         bus.<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> finished.thenAccept(f -> {
             if (m.body().update() == f.updates()) {
                 committed.complete(m.body());

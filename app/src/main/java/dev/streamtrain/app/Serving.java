@@ -15,7 +15,13 @@ final class Serving {
      * @return the exit code: 1 when the export was not served
      */
     static int finish(Pipeline pipeline, String host, boolean exitAfterExport, PrintStream out) throws Exception {
-        Pipeline.Result result = pipeline.result().get();
+        Pipeline.Result result;
+        try {
+            result = pipeline.result().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            pipeline.close();
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
         out.println();
         out.print(RunSummary.render(result, host));
         if (!result.deployment().served()) {

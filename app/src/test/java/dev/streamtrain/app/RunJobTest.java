@@ -138,6 +138,45 @@ class RunJobTest {
     }
 
     @Test
+    void withOnErrorFailTheFirstBadRecordStopsTheJobAndStaysUncommitted() throws Exception {
+        JobConfig cfg = externalJob("strict", "ingest: {stop-at-end: true, on-error: fail}");
+        seed(cfg, CsvRows.digits().split(0.8, 7), 1);
+        long bad;
+        try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+            bad = raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(), "garbage".getBytes())).get().offset();
+            raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(),
+                    MiniBatchCodec.standard().encode(1, 64, new float[64], new long[] {0}))).get();
+        }
+        Path job = dir.resolve("strict.yaml");
+        Files.writeString(job, """
+                job: strict
+                work-dir: %s
+                kafka: {bootstrap-servers: "%s"}
+                ingest: {stop-at-end: true, on-error: fail}
+                serving: {port: 0}
+                """.formatted(dir.resolve("strict"), broker.bootstrapServers()));
+        StringWriter err = new StringWriter();
+        java.io.PrintStream original = System.out;
+        int code;
+        System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        try {
+            code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "run",
+                    "--config", job.toString());
+        } finally {
+            System.setOut(original);
+        }
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString().contains("ingest stopped (ingest.on-error: fail) at strict.train-0@" + bad
+                + ": undecodable"), err.toString());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            var committed = admin.listConsumerGroupOffsets(cfg.ingest().groupId()).partitionsToOffsetAndMetadata().get()
+                    .get(new org.apache.kafka.common.TopicPartition(cfg.ingest().trainTopic(), 0));
+            assertTrue(committed == null || committed.offset() <= bad, "the bad record is not committed: " + committed);
+        }
+    }
+
+    @Test
     void produceWritesEachFormatAndRunReportsEveryConfigProblem() throws Exception {
         Path csv = dir.resolve("tiny.csv");
         Files.writeString(csv, "a,b,label\n0.5,1,0\n2,3,1\n4,5,1\n");

@@ -8,6 +8,7 @@ import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.IngestFailed;
 import dev.streamtrain.core.events.IngestMetrics;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.PartitionOffset;
@@ -52,6 +53,8 @@ public final class TrainIngestVerticle extends VerticleBase {
     private boolean endHandedOver;
     private long metricsIntervalMillis = 1000;
     private long metricsTimer = -1;
+    private boolean failOnBadRecord;
+    private boolean failed;
     private long records;
     private long bytes;
     private long decodeNanos;
@@ -107,6 +110,9 @@ public final class TrainIngestVerticle extends VerticleBase {
     }
 
     private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
+        if (failed) {
+            return; // records fetched before the pause took effect: left uncommitted
+        }
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         tracker.advance(tp, record.offset());
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
@@ -125,6 +131,10 @@ public final class TrainIngestVerticle extends VerticleBase {
                 consumer.pause(partitions);
             }
         } else if (outcome instanceof RecordValidator.Rejected rejected) {
+            if (failOnBadRecord) {
+                fail(record, rejected);
+                return;
+            }
             deadLetter(record, source, rejected);
         }
         handOverEndIfReached();
@@ -179,6 +189,21 @@ public final class TrainIngestVerticle extends VerticleBase {
                 .onSuccess(c -> vertx.eventBus().publish(Addresses.OFFSETS_COMMITTED,
                         new OffsetsCommitted(job, saved.update(), saved.offsets())))
                 .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
+    }
+
+    /** Stops at the first bad record instead of dead-lettering it ({@code ingest.on-error: fail}). */
+    public TrainIngestVerticle failOnBadRecord(boolean fail) {
+        this.failOnBadRecord = fail;
+        return this;
+    }
+
+    private void fail(KafkaConsumerRecord<byte[], byte[]> record, RecordValidator.Rejected rejected) {
+        failed = true;
+        consumer.pause(partitions);
+        IngestFailed event = new IngestFailed(job, record.topic(), record.partition(), record.offset(),
+                rejected.reason(), rejected.message());
+        LOG.error(event.describe());
+        vertx.eventBus().publish(Addresses.INGEST_FAILED, event);
     }
 
     /** Sets how often {@link IngestMetrics} are published (before deployment; default 1 s). */

@@ -58,10 +58,11 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param clipValue with clip: NaN becomes 0 and values are clamped to [-clipValue, clipValue]
      * @param maxRecordBytes larger records are dead-lettered
      * @param deadLetterTopic where rejected records go (default {@code <job>.dlq})
+     * @param onError skip (dead-letter bad records and go on) or fail (stop at the first bad record, uncommitted)
      */
     public record IngestSettings(String trainTopic, String validationTopic, String format, String featuresTensor,
             String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId,
-            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic) {
+            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic, String onError) {
     }
 
     /**

@@ -99,7 +99,8 @@ public final class JobConfigLoader {
                 r.choice("ingest.non-finite", "reject", List.of("reject", "zero", "clip")),
                 r.decimal("ingest.clip-value", 1e4, 0, 3e38, false),
                 (int) r.integer("ingest.max-record-bytes", 16 * 1024 * 1024, 16, Integer.MAX_VALUE),
-                r.string("ingest.dead-letter-topic", job + ".dlq"));
+                r.string("ingest.dead-letter-topic", job + ".dlq"),
+                r.choice("ingest.on-error", "skip", List.of("skip", "fail")));
         if (ingest.trainTopic().equals(ingest.validationTopic())) {
             r.problem("ingest.validation-topic", "must differ from ingest.train-topic ('" + ingest.trainTopic() + "')");
         }

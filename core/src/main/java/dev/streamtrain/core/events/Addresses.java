@@ -10,6 +10,8 @@ public final class Addresses {
     public static final String VALIDATION_METRICS = "streamtrain.metrics.validation";
     /** {@link IngestMetrics}, published by ingest every metrics interval. */
     public static final String INGEST_METRICS = "streamtrain.metrics.ingest";
+    /** {@link IngestFailed}, published by ingest when a bad record stops a job whose policy is fail. */
+    public static final String INGEST_FAILED = "streamtrain.ingest.failed";
     /** {@link Alert}, published by the monitor. */
     public static final String ALERTS = "streamtrain.alerts";
     /** {@link LrChanged}, published by the trainer when plateau control reduces or restarts the rate. */

@@ -29,7 +29,7 @@ public final class Events {
             .build();
 
     private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, ValidationMetrics.class,
-            Alert.class, IngestMetrics.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class);
+            Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class);
 
     private Events() {
     }
