@@ -41,6 +41,9 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--header", description = "The first line is a header.")
     boolean header;
 
+    @Option(names = "--rate", defaultValue = "0", description = "Records per second (default: 0, unlimited).")
+    double rate;
+
     @Override
     public Integer call() throws Exception {
         RecordFormat fmt;
@@ -57,8 +60,12 @@ final class ProduceCommand implements Callable<Integer> {
         ConsoleProgress console = ConsoleProgress.forStdout();
         long records;
         try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
+            if (rate < 0) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--rate must be >= 0");
+            }
             records = producer.send(topic, rows, fmt, batchSize,
-                    sent -> console.update("producing " + ConsoleProgress.bar(sent, rows.size()), false));
+                    sent -> console.update("producing " + ConsoleProgress.bar(sent, rows.size()), false),
+                    rate > 0 ? Pacer.perSecond(rate) : null);
         }
         console.finish();
         System.out.printf("produced %,d rows (%d features) as %,d %s records to %s%n", rows.size(), rows.features(),

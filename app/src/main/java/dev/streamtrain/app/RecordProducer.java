@@ -44,9 +44,20 @@ public final class RecordProducer implements AutoCloseable {
      */
     public long send(String topic, LabeledRows rows, RecordFormat format, int batchSize,
             java.util.function.LongConsumer progress) throws InterruptedException, ExecutionException {
+        return send(topic, rows, format, batchSize, progress, null);
+    }
+
+    /**
+     * As above, paced: one record per {@link Pacer#acquire()} (null: as fast as Kafka takes them).
+     */
+    public long send(String topic, LabeledRows rows, RecordFormat format, int batchSize,
+            java.util.function.LongConsumer progress, Pacer pacer) throws InterruptedException, ExecutionException {
         long records = 0;
         int step = format == RecordFormat.SAFETENSORS ? batchSize : 1;
         for (int from = 0; from < rows.size(); from += step) {
+            if (pacer != null) {
+                pacer.acquire();
+            }
             int to = Math.min(rows.size(), from + step);
             producer.send(new ProducerRecord<>(topic, value(rows, from, to, format)));
             records++;
