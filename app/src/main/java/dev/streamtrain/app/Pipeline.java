@@ -14,6 +14,7 @@ import dev.streamtrain.core.wire.MiniBatchCodec;
 import dev.streamtrain.deploy.DeployVerticle;
 import dev.streamtrain.ingest.ConsumerSettings;
 import dev.streamtrain.ingest.DeadLetterPublisher;
+import dev.streamtrain.ingest.ExampleDecoders;
 import dev.streamtrain.ingest.RecordValidator;
 import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
@@ -84,17 +85,24 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(new MonitorVerticle(List.of(new NonFiniteLossRule(Clock.systemUTC()))));
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
+            ExampleDecoders.Decoder decoder = switch (ingest.format()) {
+                case "json" -> ExampleDecoders.json(ingest.jsonXField(), ingest.jsonYField());
+                case "csv" -> ExampleDecoders.csv(ingest.csvDelimiter(), ingest.csvLabelColumn());
+                default -> codec::decode;
+            };
             pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
-                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()), codec, validation));
+                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()), decoder, validation));
             var trainer = new TrainerVerticle(cfg, queue, validation);
             pipeline.deploy(trainer);
             var model = cfg.model();
-            var validator = new RecordValidator(codec, new RecordValidator.Expectation(model.inputs(), model.classes(),
+            var validator = new RecordValidator(decoder, new RecordValidator.Expectation(model.inputs(), model.classes(),
                     model.head(), ingest.nonFinite(), ingest.clipValue(), ingest.maxRecordBytes()));
             pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
                     ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), validator,
                     vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
-                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()).failOnBadRecord(ingest.onError().equals("fail")));
+                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()).failOnBadRecord(ingest.onError().equals("fail"))
+                    .assembleExamples(ingest.format().equals("safetensors") ? 0 : ingest.batchSize(),
+                            ingest.maxWaitMillis()));
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();

@@ -138,6 +138,39 @@ class RunJobTest {
     }
 
     @Test
+    void jsonAndCsvExampleRecordsAreAssembledValidatedAndTrained() throws Exception {
+        for (String format : List.of("json", "csv")) {
+            JobConfig cfg = externalJob("examples-" + format,
+                    "ingest: {stop-at-end: true, format: %s, batch-size: 32, max-wait-ms: 50}".formatted(format));
+            LabeledRows[] split = CsvRows.digits().split(0.8, 9);
+            RecordFormat wire = RecordFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+            try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+                cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
+            }
+            try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+                producer.send(cfg.ingest().validationTopic(), split[1], wire, 1, null);
+                for (int pass = 0; pass < 3; pass++) {
+                    producer.send(cfg.ingest().trainTopic(), split[0], wire, 1, null);
+                }
+            }
+            try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                    "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+                raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(), "1,2,not-a-number".getBytes())).get();
+            }
+            try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0)) {
+                Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
+                var progress = r.training().progress().get(0);
+                long produced = 3L * split[0].size() + 1;
+                assertEquals(produced - 1, progress.records(), format + ": every example trained once");
+                assertEquals(1, progress.deadLettered(), format + ": the bad line went to the DLQ");
+                assertTrue(r.training().updates() >= (produced - 1) / 32, "assembled into minibatches of 32");
+                assertTrue(r.training().validation().accuracy() > 0.9, format + ": " + r.training().validation());
+                assertEquals(produced, r.commit().offsets().get(0).nextOffset(), "committed to the end");
+            }
+        }
+    }
+
+    @Test
     void withOnErrorFailTheFirstBadRecordStopsTheJobAndStaysUncommitted() throws Exception {
         JobConfig cfg = externalJob("strict", "ingest: {stop-at-end: true, on-error: fail}");
         seed(cfg, CsvRows.digits().split(0.8, 7), 1);

@@ -12,7 +12,7 @@ import dev.streamtrain.core.wire.WireFormatException;
  * to train on, or the reason to dead-letter the record.
  */
 public final class RecordValidator {
-    private final MiniBatchCodec codec;
+    private final ExampleDecoders.Decoder decoder;
     private final Expectation expect;
 
     /**
@@ -46,8 +46,14 @@ public final class RecordValidator {
     public record Rejected(String reason, String message) implements Outcome {
     }
 
+    /** Validates safetensors minibatch records. */
     public RecordValidator(MiniBatchCodec codec, Expectation expect) {
-        this.codec = codec;
+        this(codec::decode, expect);
+    }
+
+    /** Validates records of any format its decoder reads (minibatches, or one-row JSON/CSV examples). */
+    public RecordValidator(ExampleDecoders.Decoder decoder, Expectation expect) {
+        this.decoder = decoder;
         this.expect = expect;
     }
 
@@ -62,7 +68,7 @@ public final class RecordValidator {
         }
         MiniBatch b;
         try {
-            b = codec.decode(value, source);
+            b = decoder.decode(value, source);
         } catch (WireFormatException | IllegalArgumentException e) {
             return new Rejected("undecodable", e.getMessage());
         }

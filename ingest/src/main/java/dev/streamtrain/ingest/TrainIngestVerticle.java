@@ -3,6 +3,7 @@ package dev.streamtrain.ingest;
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
 import dev.streamtrain.core.batch.DeadLettered;
+import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.events.Addresses;
@@ -54,6 +55,8 @@ public final class TrainIngestVerticle extends VerticleBase {
     private long metricsIntervalMillis = 1000;
     private long metricsTimer = -1;
     private boolean failOnBadRecord;
+    private ExampleAssembler assembler;
+    private long assemblyTimer = -1;
     private boolean failed;
     private long records;
     private long bytes;
@@ -103,6 +106,10 @@ public final class TrainIngestVerticle extends VerticleBase {
         return TopicAssignment.assignAll(consumer, topic, true, resumeAt, tracker).map(tps -> {
             partitions = tps;
             metricsTimer = vertx.setPeriodic(metricsIntervalMillis, id -> report());
+            if (assembler != null) {
+                assemblyTimer = vertx.setPeriodic(Math.max(5, assemblyWaitMillis / 2),
+                        id -> assembler.flushDue(System.nanoTime()).forEach(this::handOver));
+            }
             consumer.handler(this::onRecord);
             handOverEndIfReached();
             return null;
@@ -127,8 +134,10 @@ public final class TrainIngestVerticle extends VerticleBase {
         }
         decodeNanos += System.nanoTime() - started;
         if (outcome instanceof RecordValidator.Accepted accepted) {
-            if (queue.put(accepted.batch())) {
-                consumer.pause(partitions);
+            if (assembler == null) {
+                handOver(accepted.batch());
+            } else {
+                assembler.add(accepted.batch(), System.nanoTime()).forEach(this::handOver);
             }
         } else if (outcome instanceof RecordValidator.Rejected rejected) {
             if (failOnBadRecord) {
@@ -167,9 +176,18 @@ public final class TrainIngestVerticle extends VerticleBase {
         });
     }
 
+    private void handOver(MiniBatch batch) {
+        if (queue.put(batch)) {
+            consumer.pause(partitions);
+        }
+    }
+
     private void handOverEndIfReached() {
         if (stopAtEnd && !endHandedOver && deadLettersInFlight == 0 && tracker.reachedEnd()) {
             endHandedOver = true;
+            if (assembler != null) {
+                assembler.flushAll().forEach(this::handOver);
+            }
             consumer.pause(partitions);
             queue.put(new EndOfStream(tracker.nextOffsets()));
         }
@@ -189,6 +207,22 @@ public final class TrainIngestVerticle extends VerticleBase {
                 .onSuccess(c -> vertx.eventBus().publish(Addresses.OFFSETS_COMMITTED,
                         new OffsetsCommitted(job, saved.update(), saved.offsets())))
                 .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
+    }
+
+    private long assemblyWaitMillis;
+
+    /**
+     * Assembles one-row example records (JSON/CSV) into minibatches of {@code batchSize}, or fewer after
+     * {@code maxWaitMillis} (set before deployment; batch size 0: records are minibatches, no assembly).
+     */
+    public TrainIngestVerticle assembleExamples(int batchSize, long maxWaitMillis) {
+        if (batchSize == 0) {
+            this.assembler = null; // minibatch records: no assembly
+            return this;
+        }
+        this.assembler = new ExampleAssembler(batchSize, maxWaitMillis * 1_000_000);
+        this.assemblyWaitMillis = maxWaitMillis;
+        return this;
     }
 
     /** Stops at the first bad record instead of dead-lettering it ({@code ingest.on-error: fail}). */
@@ -248,6 +282,9 @@ public final class TrainIngestVerticle extends VerticleBase {
     public Future<?> stop() {
         if (metricsTimer >= 0) {
             vertx.cancelTimer(metricsTimer); // before close: a consumer call after close leaks a thread
+        }
+        if (assemblyTimer >= 0) {
+            vertx.cancelTimer(assemblyTimer);
         }
         Future<Void> dlq = deadLetters == null ? Future.succeededFuture() : deadLetters.close();
         return consumer == null ? dlq : Future.all(dlq, consumer.close());

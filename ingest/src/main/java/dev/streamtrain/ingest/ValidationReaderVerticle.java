@@ -24,7 +24,7 @@ public final class ValidationReaderVerticle extends VerticleBase {
 
     private final String topic;
     private final Map<String, String> consumerConfig;
-    private final MiniBatchCodec codec;
+    private final ExampleDecoders.Decoder decoder;
     private final ValidationSet validationSet;
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
     private final Promise<Void> caughtUp = Promise.promise();
@@ -38,9 +38,15 @@ public final class ValidationReaderVerticle extends VerticleBase {
      */
     public ValidationReaderVerticle(String topic, Map<String, String> consumerConfig, MiniBatchCodec codec,
             ValidationSet validationSet) {
+        this(topic, consumerConfig, codec::decode, validationSet);
+    }
+
+    /** A reader of any record format (example records join the set as one-row minibatches). */
+    public ValidationReaderVerticle(String topic, Map<String, String> consumerConfig, ExampleDecoders.Decoder decoder,
+            ValidationSet validationSet) {
         this.topic = topic;
         this.consumerConfig = Map.copyOf(consumerConfig);
-        this.codec = codec;
+        this.decoder = decoder;
         this.validationSet = validationSet;
     }
 
@@ -58,7 +64,7 @@ public final class ValidationReaderVerticle extends VerticleBase {
     private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
         tracker.advance(new TopicPartition(record.topic(), record.partition()), record.offset());
         try {
-            validationSet.add(codec.decode(record.value(),
+            validationSet.add(decoder.decode(record.value(),
                     OffsetRange.single(record.topic(), record.partition(), record.offset())));
         } catch (WireFormatException e) {
             LOG.warn("skipping undecodable validation record {}-{}@{}: {}", record.topic(), record.partition(),

@@ -47,7 +47,7 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     /**
      * @param trainTopic minibatch records to train on
      * @param validationTopic minibatch records to evaluate on
-     * @param format record format ({@code safetensors})
+     * @param format record format: safetensors (minibatches), json or csv (one example per record)
      * @param featuresTensor name of the feature tensor
      * @param labelsTensor name of the label tensor
      * @param queueCapacity minibatches waiting for the trainer before ingest pauses
@@ -59,10 +59,18 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param maxRecordBytes larger records are dead-lettered
      * @param deadLetterTopic where rejected records go (default {@code <job>.dlq})
      * @param onError skip (dead-letter bad records and go on) or fail (stop at the first bad record, uncommitted)
+     * @param batchSize rows per assembled minibatch (json/csv example records)
+     * @param maxWaitMillis longest an example waits for its minibatch to fill (json/csv)
+     * @param jsonXField JSON field holding the features
+     * @param jsonYField JSON field holding the label or targets
+     * @param csvDelimiter CSV delimiter
+     * @param csvLabelColumn CSV label column (negative: from the end)
      */
     public record IngestSettings(String trainTopic, String validationTopic, String format, String featuresTensor,
             String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId,
-            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic, String onError) {
+            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic, String onError,
+            int batchSize, long maxWaitMillis, String jsonXField, String jsonYField, String csvDelimiter,
+            int csvLabelColumn) {
     }
 
     /**

@@ -89,7 +89,7 @@ public final class JobConfigLoader {
         var ingest = new JobConfig.IngestSettings(
                 r.string("ingest.train-topic", job + ".train"),
                 r.string("ingest.validation-topic", job + ".validation"),
-                r.choice("ingest.format", "safetensors", List.of("safetensors")),
+                r.choice("ingest.format", "safetensors", List.of("safetensors", "json", "csv")),
                 r.string("ingest.features-tensor", "x"),
                 r.string("ingest.labels-tensor", "y"),
                 (int) r.integer("ingest.queue-capacity", 32, 2, 100_000),
@@ -100,7 +100,13 @@ public final class JobConfigLoader {
                 r.decimal("ingest.clip-value", 1e4, 0, 3e38, false),
                 (int) r.integer("ingest.max-record-bytes", 16 * 1024 * 1024, 16, Integer.MAX_VALUE),
                 r.string("ingest.dead-letter-topic", job + ".dlq"),
-                r.choice("ingest.on-error", "skip", List.of("skip", "fail")));
+                r.choice("ingest.on-error", "skip", List.of("skip", "fail")),
+                (int) r.integer("ingest.batch-size", 32, 1, 1_000_000),
+                r.integer("ingest.max-wait-ms", 200, 0, 86_400_000),
+                r.string("ingest.json-x-field", "x"),
+                r.string("ingest.json-y-field", "y"),
+                r.string("ingest.csv-delimiter", ","),
+                (int) r.integer("ingest.csv-label-column", -1, -1_000_000, 1_000_000));
         if (ingest.trainTopic().equals(ingest.validationTopic())) {
             r.problem("ingest.validation-topic", "must differ from ingest.train-topic ('" + ingest.trainTopic() + "')");
         }
