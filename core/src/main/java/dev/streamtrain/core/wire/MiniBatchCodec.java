@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Minibatch records as safetensors documents: a float tensor of features {@code [rows, features]} and either an
+ * Minibatch records as safetensors documents (numpy .npz archives are read too, recognised by their zip magic): a
+ * float tensor of features {@code [rows, features]} and either an
  * integer tensor of class ids {@code [rows]} or a float tensor of targets {@code [rows]} / {@code [rows, targets]}
  * (regression, binary or soft targets), under configurable names.
  *
@@ -44,7 +45,7 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
      * @throws WireFormatException naming what is wrong (missing tensor, wrong rank, row counts that differ)
      */
     public MiniBatch decode(byte[] value, OffsetRange source) {
-        Map<String, Tensor> tensors = Safetensors.decode(value);
+        Map<String, Tensor> tensors = Npz.looksLikeNpz(value) ? Npz.decode(value) : Safetensors.decode(value);
         Tensor x = require(tensors, featuresName);
         Tensor y = require(tensors, labelsName);
         if (x.shape().length != 2) {

@@ -1,0 +1,110 @@
+package dev.streamtrain.core.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+
+/**
+ * Reads numpy's {@code .npz} archives ({@code np.savez}, {@code np.savez_compressed}): a zip of {@code <name>.npy}
+ * arrays, each a {@code \x93NUMPY} header (dtype, order, shape) and raw data. Little-endian float16/32/64,
+ * int32/64 and uint8 in C order are supported; anything else is refused with the reason.
+ */
+public final class Npz {
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+    private static final int MAX_ENTRY_BYTES = 256 * 1024 * 1024;
+
+    private Npz() {
+    }
+
+    /** True when the bytes start like a zip archive (an .npz). */
+    public static boolean looksLikeNpz(byte[] bytes) {
+        return bytes != null && bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3
+                && bytes[3] == 4;
+    }
+
+    /** Decodes every array of an .npz, by name (without the .npy suffix). */
+    public static Map<String, Tensor> decode(byte[] bytes) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            ZipEntry entry;
+            while ((entry = zip.getNextEntry()) != null) {
+                String name = entry.getName();
+                if (!name.endsWith(".npy")) {
+                    throw new WireFormatException("npz: entry '" + name + "' is not an .npy array");
+                }
+                byte[] npy = zip.readNBytes(MAX_ENTRY_BYTES + 1);
+                if (npy.length > MAX_ENTRY_BYTES) {
+                    throw new WireFormatException("npz: entry '" + name + "' exceeds " + MAX_ENTRY_BYTES + " bytes");
+                }
+                out.put(name.substring(0, name.length() - 4), npy(name, npy));
+            }
+        } catch (IOException e) {
+            throw new WireFormatException("npz: not a readable zip archive: " + e.getMessage());
+        }
+        if (out.isEmpty()) {
+            throw new WireFormatException("npz: the archive holds no arrays");
+        }
+        return out;
+    }
+
+    private static Tensor npy(String name, byte[] b) {
+        if (b.length < 10 || (b[0] & 0xff) != 0x93 || b[1] != 'N' || b[2] != 'U' || b[3] != 'M' || b[4] != 'P'
+                || b[5] != 'Y') {
+            throw new WireFormatException("npz: '" + name + "' lacks the \\x93NUMPY magic");
+        }
+        int major = b[6];
+        ByteBuffer buf = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : buf.getInt(8);
+        int headerStart = major == 1 ? 10 : 12;
+        if (headerLen < 0 || headerStart + headerLen > b.length) {
+            throw new WireFormatException("npz: '" + name + "' header runs past the data");
+        }
+        String header = new String(b, headerStart, headerLen, StandardCharsets.ISO_8859_1);
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shapeText = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shapeText.find()) {
+            throw new WireFormatException("npz: '" + name + "' has an unreadable header: " + header.trim());
+        }
+        if (fortran.group(1).equals("True")) {
+            throw new WireFormatException("npz: '" + name + "' is Fortran-ordered; save it C-ordered"
+                    + " (np.ascontiguousarray)");
+        }
+        DType dtype = switch (descr.group(1)) {
+            case "<f4" -> DType.F32;
+            case "<f8" -> DType.F64;
+            case "<f2" -> DType.F16;
+            case "<i4" -> DType.I32;
+            case "<i8" -> DType.I64;
+            case "|u1" -> DType.U8;
+            default -> throw new WireFormatException("npz: '" + name + "' has unsupported dtype '" + descr.group(1)
+                    + "' (little-endian float16/32/64, int32/64 or uint8)");
+        };
+        String[] dims = shapeText.group(1).split(",");
+        long[] shape = java.util.Arrays.stream(dims).map(String::trim).filter(s -> !s.isEmpty())
+                .mapToLong(Long::parseLong).toArray();
+        int dataStart = headerStart + headerLen;
+        long expected;
+        try {
+            expected = Tensor.elementCount(shape) * dtype.bytes();
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new WireFormatException("npz: '" + name + "': " + e.getMessage());
+        }
+        if (expected != b.length - dataStart) {
+            throw new WireFormatException("npz: '" + name + "' holds " + (b.length - dataStart) + " data bytes, its"
+                    + " header says " + expected);
+        }
+        byte[] data = java.util.Arrays.copyOfRange(b, dataStart, b.length);
+        return new Tensor(dtype, shape, data);
+    }
+}
