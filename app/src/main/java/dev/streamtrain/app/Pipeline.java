@@ -20,6 +20,7 @@ import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
 import dev.streamtrain.monitor.MonitorVerticle;
 import dev.streamtrain.monitor.NonFiniteLossRule;
+import dev.streamtrain.monitor.PrometheusVerticle;
 import dev.streamtrain.trainer.TrainerVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
@@ -83,6 +84,7 @@ public final class Pipeline implements AutoCloseable {
                     cfg.serving().port(), validation);
             pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer()));
             pipeline.deploy(new MonitorVerticle(List.of(new NonFiniteLossRule(Clock.systemUTC()))));
+            pipeline.deploy(new PrometheusVerticle());
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
             ExampleDecoders.Decoder decoder = switch (ingest.format()) {

@@ -91,6 +91,12 @@ class DemoPipelineTest {
             assertEquals(digits.y().get(0).intValue(), new JsonObject(response.body()).getJsonArray("classes").getInteger(0),
                     "the served model classifies a training digit");
 
+            String prometheus = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(prometheus.contains("streamtrain_updates_total{job=\"streamtrain-demo\"} " + r.training().updates()
+                    + "\n"), prometheus);
+            assertTrue(prometheus.contains("streamtrain_validation_accuracy{job=\"streamtrain-demo\"}"), prometheus);
+
             String summary = RunSummary.render(r, "127.0.0.1");
             assertTrue(summary.contains("final validation accuracy"), summary);
             assertTrue(summary.contains("OK"), summary);

@@ -51,7 +51,12 @@ public final class ModelHttpServer {
 
     private void handle(HttpServerRequest req) {
         String path = req.path();
-        if (path.equals("/v1/model") && req.method() == HttpMethod.GET) {
+        if (path.equals("/metrics") && req.method() == HttpMethod.GET) {
+            vertx.eventBus().<String>request(dev.streamtrain.core.events.Addresses.PROMETHEUS_SCRAPE, "scrape")
+                    .onSuccess(m -> req.response().putHeader("content-type", "text/plain; version=0.0.4")
+                            .end(m.body()))
+                    .onFailure(e -> reply(req, 503, error("no metrics source: " + e.getMessage())));
+        } else if (path.equals("/v1/model") && req.method() == HttpMethod.GET) {
             withModel(req, model -> reply(req, 200, describe(model)));
         } else if (path.equals("/v1/predict") && req.method() == HttpMethod.POST) {
             req.body().onSuccess(body -> withModel(req, model -> predict(req, model, body)))
@@ -59,7 +64,7 @@ public final class ModelHttpServer {
         } else if (path.equals("/v1/model") || path.equals("/v1/predict")) {
             reply(req, 405, error("method " + req.method() + " not allowed on " + path));
         } else {
-            reply(req, 404, error("no such endpoint; try GET /v1/model or POST /v1/predict"));
+            reply(req, 404, error("no such endpoint; try GET /v1/model, POST /v1/predict or GET /metrics"));
         }
     }
 

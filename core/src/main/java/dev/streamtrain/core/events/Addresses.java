@@ -24,6 +24,8 @@ public final class Addresses {
     public static final String TRAINING_FINISHED = "streamtrain.training.finished";
     /** {@link ModelDeployed}, published by deploy after each export and verification. */
     public static final String MODEL_DEPLOYED = "streamtrain.model.deployed";
+    /** Request/reply: any body, answered with the current metrics in Prometheus text format (a String). */
+    public static final String PROMETHEUS_SCRAPE = "streamtrain.metrics.prometheus";
     /** Request/reply: {@link PredictRequest} to the trainer, answered with {@link PredictReply}. */
     public static final String TRAINER_PREDICT = "streamtrain.trainer.predict";
 
