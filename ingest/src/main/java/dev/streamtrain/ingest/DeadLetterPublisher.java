@@ -37,7 +37,7 @@ public final class DeadLetterPublisher {
 
     /** Sends the record's copy; completes when it is durable. */
     public Future<Void> publish(KafkaConsumerRecord<byte[], byte[]> record, String reason, String message) {
-        byReason.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+        count(reason).incrementAndGet();
         KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(), record.value());
         copy.addHeaders(record.headers());
         copy.addHeader("st-source-topic", record.topic())
@@ -47,6 +47,16 @@ public final class DeadLetterPublisher {
                 .addHeader("st-error-message", message == null ? "" : message)
                 .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
         return producer.send(copy).mapEmpty();
+    }
+
+    /** The counter of one reason. */
+    private AtomicLong count(String reason) {
+        return byReason.computeIfAbsent(reason, r -> new AtomicLong());
+    }
+
+    /** Dead-lettered records so far for one reason. */
+    public long countOf(String reason) {
+        return count(reason).get();
     }
 
     /** Dead-lettered records so far, by reason. */

@@ -157,7 +157,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             RecordValidator.Rejected rejected) {
         deadLettersInFlight++;
         Future<Void> sent = deadLetters.publish(record, rejected.reason(), rejected.message());
-        long seen = deadLetters.countsByReason().getOrDefault(rejected.reason(), 0L);
+        long seen = deadLetters.countOf(rejected.reason());
         if (seen <= 10 || seen % 1000 == 0) { // a flood of bad records must not flood the log
             LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
                     record.offset(), rejected.reason(), seen, rejected.message());

@@ -110,7 +110,7 @@ public final class TrainingLoop implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) cfg.training().seed());
         this.lr = new LrController(cfg.schedule());
         var o = cfg.optimizer();
-        this.hyper = new StepHyperParameters(lr.lr(0), lr.momentum(0).orElse(o.momentum()));
+        this.hyper = new StepHyperParameters(lr.lr(0), momentumAt(0));
         var tricks = cfg.tricks();
         Device device = Devices.select(tricks.device());
         if (!tricks.precision().equals("fp32")) {
@@ -138,7 +138,7 @@ public final class TrainingLoop implements AutoCloseable {
                 .optDevices(new Device[] {device}));
         trainer.initialize(new Shape(1, cfg.model().inputs()));
         if (tricks.zeroInitResidual()) {
-            noGrad(network::zeroInitResidualBranches);
+            NoGrad.run(network::zeroInitResidualBranches);
         }
         names.putAll(network.namesById());
         this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes());
@@ -200,9 +200,8 @@ public final class TrainingLoop implements AutoCloseable {
         if (!Float.isFinite(lossValue)) {
             skipped++;
             long step = scheduleStep(); // the rate and momentum in force for the next update
-            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, lr.lr(step),
-                    lr.momentum(step).orElse(cfg.optimizer().momentum()), Double.NaN, samplesPerSecond,
-                    System.currentTimeMillis()));
+            events.step(new StepMetrics(cfg.job(), updates, samples, lossValue, lr.lr(step), momentumAt(step),
+                    Double.NaN, samplesPerSecond, System.currentTimeMillis()));
             return;
         }
         pendingBatches++;
@@ -211,14 +210,11 @@ public final class TrainingLoop implements AutoCloseable {
         if (pendingBatches < cfg.tricks().accumulate()) {
             return;
         }
-        double gradNorm = applyUpdate();
+        Update update = applyUpdate();
         if (updates % cfg.training().logEvery() == 0) {
-            events.step(new StepMetrics(cfg.job(), updates, samples, pendingLoss / pendingBatches, hyper.lr(),
-                    hyper.momentum(), gradNorm, samplesPerSecond, System.currentTimeMillis()));
+            events.step(new StepMetrics(cfg.job(), updates, samples, update.meanLoss(), hyper.lr(), hyper.momentum(),
+                    update.gradNorm(), samplesPerSecond, System.currentTimeMillis()));
         }
-        pendingBatches = 0;
-        pendingRows = 0;
-        pendingLoss = 0;
         if (updates % cfg.training().evalEvery() == 0) {
             evaluateAndCheckpoint();
         }
@@ -263,12 +259,19 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     /**
-     * One optimizer update from the accumulated gradients: clipping, the schedule's rate (linearly scaled to the
-     * effective batch when configured) and momentum, the step, the weight average.
+     * What one optimizer update consumed.
      *
-     * @return the global gradient norm before clipping, or NaN when clipping is off
+     * @param meanLoss mean loss of the minibatches accumulated into it
+     * @param gradNorm global gradient norm before clipping, or NaN when clipping is off
      */
-    private double applyUpdate() {
+    private record Update(double meanLoss, double gradNorm) {
+    }
+
+    /**
+     * One optimizer update from the accumulated gradients: clipping, the schedule's rate (linearly scaled to the
+     * effective batch when configured) and momentum, the step, the weight average. Consumes the accumulation.
+     */
+    private Update applyUpdate() {
         var tricks = cfg.tricks();
         double gradNorm = Double.NaN;
         if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
@@ -290,13 +293,22 @@ public final class TrainingLoop implements AutoCloseable {
         if (tricks.linearScalingReference() > 0) {
             rate *= (double) pendingRows / tricks.linearScalingReference();
         }
-        hyper.set(rate, lr.momentum(step).orElse(cfg.optimizer().momentum()));
+        hyper.set(rate, momentumAt(step));
         trainer.step();
         updates++;
         if (ema != null) {
             ema.update(network.arraysByName());
         }
-        return gradNorm;
+        Update update = new Update(pendingLoss / pendingBatches, gradNorm);
+        pendingBatches = 0;
+        pendingRows = 0;
+        pendingLoss = 0;
+        return update;
+    }
+
+    /** The momentum (or beta1) for schedule step t: the schedule's cycled value, else the optimizer's. */
+    private double momentumAt(long step) {
+        return lr.momentum(step).orElse(cfg.optimizer().momentum());
     }
 
     /** Runs work with the weights that are evaluated and exported: the averaged ones under ema-for-eval. */
@@ -339,9 +351,6 @@ public final class TrainingLoop implements AutoCloseable {
         }
         if (pendingBatches > 0) {
             applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
-            pendingBatches = 0;
-            pendingRows = 0;
-            pendingLoss = 0;
         }
         if (lastCheckpointHandled != handled) { // something was handled since the last checkpoint
             evaluateAndCheckpoint();
@@ -370,7 +379,7 @@ public final class TrainingLoop implements AutoCloseable {
                     + " a new model");
         }
         Map<String, NDArray> arrays = network.arraysByName();
-        noGrad(() -> arrays.forEach((name, array) -> array.set(java.nio.FloatBuffer.wrap(saved.values(name)))));
+        NoGrad.run(() -> arrays.forEach((name, array) -> array.set(java.nio.FloatBuffer.wrap(saved.values(name)))));
         optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (ema != null) {
             ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);
@@ -385,17 +394,6 @@ public final class TrainingLoop implements AutoCloseable {
         lastCheckpoint = dir;
         lastCheckpointHandled = handled;
         LOG.info("resumed from {} at update {} ({} samples)", dir, updates, samples);
-    }
-
-    /** Runs an in-place change of parameters with autograd off (illegal on leaf tensors otherwise). */
-    private static void noGrad(Runnable change) {
-        boolean gradMode = ai.djl.pytorch.jni.JniUtils.isGradMode();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false);
-        try {
-            change.run();
-        } finally {
-            ai.djl.pytorch.jni.JniUtils.setGradMode(gradMode);
-        }
     }
 
     /** The Kafka offsets to continue from: those of the checkpoint resumed, or empty for a new model. */

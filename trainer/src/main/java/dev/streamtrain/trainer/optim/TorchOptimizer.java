@@ -7,6 +7,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.optimizer.Optimizer;
 import dev.streamtrain.core.wire.Tensor;
+import dev.streamtrain.trainer.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -103,20 +104,18 @@ public abstract class TorchOptimizer extends Optimizer {
     @Override
     public final void update(String parameterId, NDArray weight, NDArray grad) {
         String name = nameOf.apply(parameterId);
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try (NDScope scope = new NDScope()) {
-            ParamState s = states.computeIfAbsent(name, n -> new ParamState(weight));
-            s.name = name;
-            s.step++;
-            double lr = hyper.lr() * lrScale.applyAsDouble(name);
-            if (decoupledDecay != 0 && decays.test(name)) {
-                weight.muli(1 - lr * decoupledDecay); // AdamW-style: shrink the weights, not the gradient
+        NoGrad.run(() -> {
+            try (NDScope scope = new NDScope()) {
+                ParamState s = states.computeIfAbsent(name, n -> new ParamState(weight));
+                s.name = name;
+                s.step++;
+                double lr = hyper.lr() * lrScale.applyAsDouble(name);
+                if (decoupledDecay != 0 && decays.test(name)) {
+                    weight.muli(1 - lr * decoupledDecay); // AdamW-style: shrink the weights, not the gradient
+                }
+                apply(s, weight, grad, lr, hyper.momentum());
             }
-            apply(s, weight, grad, lr, hyper.momentum());
-        } finally {
-            JniUtils.setGradMode(gradMode);
-        }
+        });
         if (weight instanceof PtNDArray pt && pt.hasGradient()) {
             JniUtils.zeroGrad(pt);
         }

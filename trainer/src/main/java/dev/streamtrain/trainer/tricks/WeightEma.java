@@ -3,8 +3,8 @@ package dev.streamtrain.trainer.tricks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.streamtrain.core.wire.Tensor;
+import dev.streamtrain.trainer.NoGrad;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -29,7 +29,7 @@ public final class WeightEma {
 
     /** Folds the current weights into the average. */
     public void update(Map<String, NDArray> weights) {
-        noGrad(() -> {
+        NoGrad.run(() -> {
             try (NDScope scope = new NDScope()) {
                 weights.forEach((name, w) -> {
                     NDArray avg = shadow.get(name);
@@ -43,7 +43,6 @@ public final class WeightEma {
                     }
                 });
             }
-            return null;
         });
     }
 
@@ -58,7 +57,7 @@ public final class WeightEma {
     }
 
     private void swap(Map<String, NDArray> weights) {
-        noGrad(() -> {
+        NoGrad.run(() -> {
             try (NDScope scope = new NDScope()) {
                 weights.forEach((name, w) -> {
                     NDArray avg = shadow.get(name);
@@ -69,7 +68,6 @@ public final class WeightEma {
                     }
                 });
             }
-            return null;
         });
     }
 
@@ -92,15 +90,5 @@ public final class WeightEma {
         shadow.forEach((name, a) -> out.put(name, Tensor.ofFloats(a.getShape().getShape(),
                 a.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray())));
         return out;
-    }
-
-    private static <T> T noGrad(Supplier<T> work) {
-        boolean mode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            return work.get();
-        } finally {
-            JniUtils.setGradMode(mode);
-        }
     }
 }
