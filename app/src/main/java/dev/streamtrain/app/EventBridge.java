@@ -25,6 +25,7 @@ public final class EventBridge extends VerticleBase {
     private final String bootstrapServers;
     private final Map<String, String> producerSettings;
     private KafkaProducer<byte[], byte[]> producer;
+    private final java.util.List<io.vertx.core.eventbus.MessageConsumer<StreamEvent>> consumers = new java.util.ArrayList<>();
 
     public EventBridge(String job, String bootstrapServers, Map<String, String> producerSettings) {
         this.job = job;
@@ -65,20 +66,22 @@ public final class EventBridge extends VerticleBase {
 
     private void forward(String address, String topic) {
         byte[] key = job.getBytes(StandardCharsets.UTF_8);
-        vertx.eventBus().<StreamEvent>consumer(address, m -> producer.send(
+        consumers.add(vertx.eventBus().<StreamEvent>consumer(address, m -> producer.send(
                 new ProducerRecord<>(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
                 (meta, error) -> {
                     if (error != null) {
                         LOG.warn("could not forward {} to {}: {}", m.body().eventType(), topic, error.getMessage());
                     }
-                }));
+                })));
     }
 
     @Override
     public Future<?> stop() {
-        return producer == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+        // stop taking events first: other verticles may still publish while Vert.x shuts down
+        Future<?> unregistered = Future.all(consumers.stream().map(c -> (Future<?>) c.unregister()).toList());
+        return producer == null ? unregistered : unregistered.eventually(() -> vertx.executeBlocking(() -> {
             producer.close(java.time.Duration.ofSeconds(5));
             return null;
-        });
+        }));
     }
 }

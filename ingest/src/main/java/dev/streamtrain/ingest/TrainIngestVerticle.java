@@ -58,6 +58,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private ExampleAssembler assembler;
     private long assemblyTimer = -1;
     private boolean failed;
+    private volatile boolean stopping;
     private long records;
     private long bytes;
     private long decodeNanos;
@@ -99,7 +100,13 @@ public final class TrainIngestVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         deadLetters = deadLetterFactory.apply(vertx);
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
-        consumer.exceptionHandler(e -> LOG.error("training consumer on {} failed", topic, e));
+        consumer.exceptionHandler(e -> {
+            if (stopping && e instanceof org.apache.kafka.common.errors.WakeupException) {
+                LOG.debug("consumer on {} woken while closing", topic); // an in-flight lag query, expected
+            } else {
+                LOG.error("training consumer on {} failed", topic, e);
+            }
+        });
         var context = vertx.getOrCreateContext();
         queue.onResume(() -> context.runOnContext(v -> consumer.resume(partitions)));
         vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, msg -> commit(msg.body()));
@@ -280,6 +287,7 @@ public final class TrainIngestVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
+        stopping = true;
         if (metricsTimer >= 0) {
             vertx.cancelTimer(metricsTimer); // before close: a consumer call after close leaks a thread
         }
