@@ -54,6 +54,7 @@ public final class Pipeline implements AutoCloseable {
     private final KafkaCluster cluster;
     private final Vertx vertx;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
+    private int servingPort;
     private boolean closed;
 
     private Pipeline(KafkaCluster cluster, Vertx vertx) {
@@ -113,7 +114,6 @@ public final class Pipeline implements AutoCloseable {
         return pipeline;
     }
 
-    private int servingPort;
 
     private void deploy(Deployable verticle) throws Exception {
         vertx.deployVerticle(verticle).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -150,11 +150,6 @@ public final class Pipeline implements AutoCloseable {
     /** The Kafka cluster the job runs on. */
     public KafkaCluster cluster() {
         return cluster;
-    }
-
-    /** The model server's port. */
-    public int servingPort() {
-        return servingPort;
     }
 
     private void closeVertx() {

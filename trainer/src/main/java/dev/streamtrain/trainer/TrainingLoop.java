@@ -426,11 +426,6 @@ public final class TrainingLoop implements AutoCloseable {
         running = false;
     }
 
-    /** True once a bounded run has finished. */
-    public boolean isFinished() {
-        return finished;
-    }
-
     /** Releases the model's native memory; call after {@link #run()} returned. */
     @Override
     public void close() {

@@ -70,9 +70,4 @@ public final class BackPressureQueue<T> {
     public boolean isPaused() {
         return paused.get();
     }
-
-    /** The high-water mark. */
-    public int highWater() {
-        return highWater;
-    }
 }
