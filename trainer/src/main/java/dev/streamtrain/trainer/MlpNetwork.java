@@ -31,6 +31,7 @@ final class MlpNetwork {
     private final SequentialBlock block = new SequentialBlock();
     private final List<Linear> layers = new ArrayList<>();
     private final List<BatchNorm> norms = new ArrayList<>();
+    private final Map<String, Parameter> parameters;
 
     MlpNetwork(ModelSpec spec) {
         this.spec = spec;
@@ -58,6 +59,7 @@ final class MlpNetwork {
         Linear output = Linear.builder().setUnits(spec.classes()).build();
         layers.add(output);
         block.add(output);
+        this.parameters = nameParameters();
     }
 
     private static NDList sum(List<NDList> branches) {
@@ -87,8 +89,12 @@ final class MlpNetwork {
         return model;
     }
 
-    /** Every parameter by engine-neutral name, in layer order. */
+    /** Every parameter by engine-neutral name, in layer order (fixed once the network is built). */
     private Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    private Map<String, Parameter> nameParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             out.put(ModelSpec.weightName(i), layers.get(i).getParameters().get("weight"));
@@ -101,7 +107,7 @@ final class MlpNetwork {
                 out.put(ModelSpec.runningVarName(i), p.get("runningVar"));
             }
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** DJL parameter id to engine-neutral name, for optimizer state. */
