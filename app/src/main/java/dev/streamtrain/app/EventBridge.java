@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.streamtrain.core.kafka.ProducerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +46,8 @@ public final class EventBridge extends VerticleBase {
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
-        Map<String, Object> p = new HashMap<>();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("linger.ms", "20");
-        p.putAll(producerSettings);
+        Map<String, Object> p = new HashMap<>(ProducerSettings.of(bootstrapServers, Map.of("linger.ms", "20"),
+                producerSettings));
         return vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(p)).map(created -> {
             producer = created;
             for (String address : new String[] {Addresses.STEP_METRICS, Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,

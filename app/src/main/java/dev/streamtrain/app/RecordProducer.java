@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.streamtrain.core.kafka.ProducerSettings;
 
 /**
  * Writes {@link LabeledRows} to a topic in a {@link RecordFormat}; minibatch records carry {@code batchSize} rows.
@@ -22,17 +22,13 @@ public final class RecordProducer implements AutoCloseable {
      * @param userSettings {@code kafka.producer.*} pass-through settings (win over the defaults)
      */
     public RecordProducer(String bootstrapServers, Map<String, String> userSettings) {
-        Map<String, Object> p = new HashMap<>();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        p.put("linger.ms", "5");
-        // minibatch records are tens of KB; random floats do not compress (stack notes)
-        p.put("batch.size", String.valueOf(1024 * 1024));
-        p.put("max.request.size", String.valueOf(16 * 1024 * 1024));
-        p.put("compression.type", "none");
-        p.putAll(userSettings);
+        Map<String, Object> p = new HashMap<>(ProducerSettings.of(bootstrapServers, Map.of(
+                "acks", "all",
+                "linger.ms", "5",
+                // minibatch records are tens of KB; random floats do not compress (stack notes)
+                "batch.size", String.valueOf(1024 * 1024),
+                "max.request.size", String.valueOf(16 * 1024 * 1024),
+                "compression.type", "none"), userSettings));
         this.producer = new KafkaProducer<>(p);
     }
 

@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import dev.streamtrain.core.kafka.ProducerSettings;
 
 /**
  * Writes rejected records to the dead-letter topic: the original key and value, the original headers, and
@@ -24,14 +24,8 @@ public final class DeadLetterPublisher {
 
     public DeadLetterPublisher(Vertx vertx, String bootstrapServers, Map<String, String> producerSettings,
             String topic) {
-        Map<String, String> p = new HashMap<>();
-        p.put("bootstrap.servers", bootstrapServers);
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        p.put("acks", "all");
-        p.put("max.request.size", String.valueOf(64 * 1024 * 1024));
-        p.putAll(producerSettings);
-        this.producer = KafkaProducer.create(vertx, p);
+        this.producer = KafkaProducer.create(vertx, ProducerSettings.of(bootstrapServers, Map.of("acks", "all",
+                "max.request.size", String.valueOf(64 * 1024 * 1024)), producerSettings));
         this.topic = topic;
     }
 
