@@ -10,12 +10,12 @@ import dev.streamtrain.core.events.IngestFailed;
 import dev.streamtrain.core.events.ModelDeployed;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.TrainingFinished;
-import dev.streamtrain.core.wire.MiniBatchCodec;
 import dev.streamtrain.deploy.DeployVerticle;
 import dev.streamtrain.ingest.ConsumerSettings;
 import dev.streamtrain.ingest.DeadLetterPublisher;
 import dev.streamtrain.ingest.ExampleDecoders;
 import dev.streamtrain.ingest.RecordValidator;
+import dev.streamtrain.ingest.TopicRoutes;
 import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
 import dev.streamtrain.monitor.MonitorVerticle;
@@ -70,15 +70,17 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline start(JobConfig cfg, KafkaCluster cluster, ConsoleProgress console, long expectedUpdates)
             throws Exception {
         var ingest = cfg.ingest();
-        cluster.ensureTopics(List.of(ingest.trainTopic(), ingest.validationTopic(), ingest.deadLetterTopic(),
-                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job())), cfg.kafka().topicPartitions());
+        List<String> own = List.of(ingest.validationTopic(), ingest.deadLetterTopic(),
+                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job()));
+        List<String> topics = new java.util.ArrayList<>(own);
+        ingest.trainTopics().forEach(t -> topics.add(t.topic()));
+        cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
         Vertx vertx = Vertx.vertx();
         Pipeline pipeline = new Pipeline(cluster, vertx);
         try {
             Events.registerCodecs(vertx);
             pipeline.collectResult();
             String servers = cluster.bootstrapServers();
-            var codec = new MiniBatchCodec(ingest.featuresTensor(), ingest.labelsTensor());
             var queue = new BackPressureQueue<BatchQueueItem>(ingest.queueCapacity(), ingest.queueCapacity() / 2);
             var validation = new ValidationSet(ingest.validationMaxRows());
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
@@ -88,24 +90,12 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(new PrometheusVerticle());
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
-            ExampleDecoders.Decoder decoder = switch (ingest.format()) {
-                case "json" -> ExampleDecoders.json(ingest.jsonXField(), ingest.jsonYField());
-                case "csv" -> ExampleDecoders.csv(ingest.csvDelimiter(), ingest.csvLabelColumn());
-                default -> codec::decode;
-            };
             pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
-                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()), decoder, validation));
+                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()),
+                    ExampleDecoders.forFormat(ingest.format()), validation));
             var trainer = new TrainerVerticle(cfg, queue, validation);
             pipeline.deploy(trainer);
-            var model = cfg.model();
-            var validator = new RecordValidator(decoder, new RecordValidator.Expectation(model.inputs(), model.classes(),
-                    model.head(), ingest.nonFinite(), ingest.clipValue(), ingest.maxRecordBytes()));
-            pipeline.deploy(new TrainIngestVerticle(cfg.job(), ingest.trainTopic(),
-                    ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()), validator,
-                    vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
-                    queue, ingest.stopAtEnd(), trainer.resumeOffsets()).failOnBadRecord(ingest.onError().equals("fail"))
-                    .assembleExamples(ingest.format().equals("safetensors") ? 0 : ingest.batchSize(),
-                            ingest.maxWaitMillis()));
+            pipeline.deploy(trainIngest(cfg, servers, own, queue, trainer.resumeOffsets()));
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();
@@ -114,6 +104,30 @@ public final class Pipeline implements AutoCloseable {
         return pipeline;
     }
 
+
+    /** The training-topic reader: routes per topic, validation, dead letters, assembly and interleaving. */
+    private static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
+            BackPressureQueue<BatchQueueItem> queue, List<dev.streamtrain.core.events.PartitionOffset> resumeAt) {
+        var ingest = cfg.ingest();
+        var model = cfg.model();
+        var expectation = new RecordValidator.Expectation(model.inputs(), model.classes(), model.head(),
+                ingest.nonFinite(), ingest.clipValue(), ingest.maxRecordBytes());
+        var routes = new TopicRoutes(ingest.trainTopics(), ingest.trainTopicPattern(), ingest.format(),
+                f -> new RecordValidator(ExampleDecoders.forFormat(f), expectation), java.util.Set.copyOf(ownTopics));
+        var verticle = new TrainIngestVerticle(cfg.job(), routes,
+                ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()),
+                vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
+                queue, ingest.stopAtEnd(), resumeAt)
+                .failOnBadRecord(ingest.onError().equals("fail"))
+                .topicRefreshEvery(ingest.topicRefreshMillis());
+        if (routes.anyAssembles()) {
+            verticle.assembleExamples(ingest.batchSize(), ingest.maxWaitMillis());
+        }
+        if (ingest.interleave().equals("weighted")) {
+            verticle.interleaveByWeight(ingest.queueCapacity());
+        }
+        return verticle;
+    }
 
     private void deploy(Deployable verticle) throws Exception {
         vertx.deployVerticle(verticle).await(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);

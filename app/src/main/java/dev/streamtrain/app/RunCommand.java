@@ -48,7 +48,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Serving.closeOnExit(pipeline);
         if (!cfg.ingest().stopAtEnd() && cfg.training().maxUpdates() == 0) {
-            System.out.println("training continuously from " + cfg.ingest().trainTopic() + "; Ctrl-C to stop.");
+            System.out.println("training continuously from " + cfg.ingest().describeSources() + "; Ctrl-C to stop.");
             new CountDownLatch(1).await();
         }
         return Serving.finish(pipeline, cfg.serving().host(), exitAfterExport, System.out);

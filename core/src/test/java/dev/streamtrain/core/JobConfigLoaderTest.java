@@ -92,4 +92,66 @@ class JobConfigLoaderTest {
         var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("model: [unclosed", "x.yaml"));
         assertTrue(e.problems().get(0).startsWith("(syntax)"), e.getMessage());
     }
+
+    @Test
+    void severalTopicsEachWithItsFormatAndWeight() {
+        JobConfig c = JobConfigLoader.parse("""
+                job: shop
+                ingest:
+                  format: json
+                  json-x-field: features
+                  train-topics:
+                    - clicks
+                    - {topic: orders.csv, format: csv, csv-columns: [id, amount, label], csv-label-column: label,
+                       csv-feature-columns: [amount], weight: 3}
+                    - {topic: batches, format: npz, features-tensor: inputs, weight: 0.5}
+                  train-topic-pattern: 'shop\\.extra\\..*'
+                  topic-refresh-ms: 500
+                """, "test");
+        var ingest = c.ingest();
+        assertEquals(List.of("clicks", "orders.csv", "batches"), ingest.trainTopics().stream().map(t -> t.topic()).toList());
+        var clicks = ingest.trainTopics().get(0);
+        assertEquals("json", clicks.format().format(), "a bare name takes the section's format");
+        assertEquals("features", clicks.format().jsonXField());
+        assertEquals(1.0, clicks.weight());
+        var orders = ingest.trainTopics().get(1);
+        assertEquals("csv", orders.format().format());
+        assertEquals(0, orders.format().labelIndex(2) - 2, "label named 'label' is column 2");
+        assertEquals(List.of("amount"), orders.format().csvFeatureColumns());
+        assertEquals(3.0, orders.weight());
+        assertEquals("inputs", ingest.trainTopics().get(2).format().featuresTensor());
+        assertEquals("weighted", ingest.interleave(), "weights given: weighted interleaving by default");
+        assertEquals("shop\\.extra\\..*", ingest.trainTopicPattern());
+        assertEquals(500, ingest.topicRefreshMillis());
+        assertEquals("json", ingest.format().format(), "the validation topic reads the section's format");
+        assertEquals("clicks, orders.csv, batches, topics matching /shop\\.extra\\..*/", ingest.describeSources());
+
+        JobConfig patternOnly = JobConfigLoader.parse("ingest: {train-topic-pattern: 'sensors-.*'}", "test");
+        assertTrue(patternOnly.ingest().trainTopics().isEmpty(), "a pattern alone names no topic");
+        assertEquals("arrival", patternOnly.ingest().interleave());
+    }
+
+    @Test
+    void topicListProblemsNameTheirEntry() {
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("""
+                ingest:
+                  train-topic: a
+                  train-topics: [a, {topic: b, weight: 0, formt: csv}, {weight: 2}, a, 7.5]
+                  train-topic-pattern: "(unclosed"
+                  csv-header: check
+                  csv-label-column: price
+                """, "job.yaml"));
+        List<String> problems = e.problems();
+        for (String key : List.of("ingest.train-topic: use either",
+                "ingest.train-topics[1].weight: must be in (0.0",
+                "ingest.train-topics[1].formt: unknown key (did you mean 'ingest.train-topics[1].format'?)",
+                "ingest.train-topics[2].topic: is required",
+                "ingest.train-topics[3]: names topic 'a' twice",
+                "ingest.train-topics[4]: must be a topic name",
+                "ingest.train-topic-pattern: is not a regular expression",
+                "ingest.csv-header: check needs csv-columns",
+                "ingest.csv-label-column: 'price' is neither a column index nor one of csv-columns")) {
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith(key)), () -> "no problem for " + key + " in " + problems);
+        }
+    }
 }

@@ -50,4 +50,25 @@ class NpzTest {
         assertTrue(truncated.getMessage().startsWith("npz:"), truncated.getMessage());
         assertTrue(Npz.looksLikeNpz(good));
     }
+
+    @Test
+    void writesNpzThatReadsBackLikeNumpysOwn() throws Exception {
+        byte[] ours = MiniBatchCodec.standard().encodeNpz(2, 3, X, new long[] {3, 1});
+        assertTrue(Npz.looksLikeNpz(ours));
+        MiniBatch back = MiniBatchCodec.standard().decode(ours, SRC);
+        MiniBatch numpys = MiniBatchCodec.standard().decode(fixture("minibatch_f32_i64.npz"), SRC);
+        assertArrayEquals(numpys.x(), back.x());
+        assertArrayEquals(numpys.y(), back.y());
+        try (var zip = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(ours))) {
+            for (String name : new String[] {"x.npy", "y.npy"}) {
+                assertEquals(name, zip.getNextEntry().getName());
+                byte[] npy = zip.readAllBytes();
+                int headerLength = (npy[8] & 0xff) | (npy[9] & 0xff) << 8;
+                assertEquals(0, (10 + headerLength) % 64, "data starts 64-byte aligned, as numpy writes it");
+                String header = new String(npy, 10, headerLength, java.nio.charset.StandardCharsets.US_ASCII);
+                assertTrue(header.endsWith("\n"), header);
+                assertTrue(header.contains(name.equals("x.npy") ? "'shape': (2, 3)" : "'shape': (2,)"), header);
+            }
+        }
+    }
 }

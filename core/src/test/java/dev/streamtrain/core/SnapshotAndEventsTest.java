@@ -69,7 +69,7 @@ class SnapshotAndEventsTest {
         assertEquals(m, Events.fromJson(json, StepMetrics.class));
 
         var v = new ValidationMetrics("j", 3, 96, 10, 0.5, 0.9, 1);
-        var f = new TrainingFinished("j", 3, 96, 0, 10, v, "/c", List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 2)));
+        var f = new TrainingFinished("j", 3, 96, 0, 10, v, "/c", List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)));
         assertEquals(f, Events.fromJson(Events.toJson(f), TrainingFinished.class));
     }
 

@@ -13,7 +13,7 @@ final class PartitionProgressTracker {
     private final Map<TopicPartition, Long> end = new HashMap<>();
 
     void start(TopicPartition tp, long nextOffset, long endOffset) {
-        next.put(tp, nextOffset);
+        next.merge(tp, nextOffset, Math::max); // records of a partition added at run time may arrive first
         end.put(tp, endOffset);
     }
 

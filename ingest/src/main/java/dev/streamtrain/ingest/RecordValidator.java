@@ -30,7 +30,7 @@ public final class RecordValidator {
     }
 
     /** The outcome of checking one record. */
-    public sealed interface Outcome permits Accepted, Rejected {
+    public sealed interface Outcome permits Accepted, Rejected, Skipped {
     }
 
     /** A record to train on (possibly with non-finite features zeroed or clipped). */
@@ -44,6 +44,15 @@ public final class RecordValidator {
      * @param message what exactly is wrong
      */
     public record Rejected(String reason, String message) implements Outcome {
+    }
+
+    /**
+     * A record that is not data (a CSV header line): not trained, not dead-lettered, counted as handled.
+     *
+     * @param reason short code, counted per reason
+     * @param message what it was
+     */
+    public record Skipped(String reason, String message) implements Outcome {
     }
 
     /** Validates safetensors minibatch records. */
@@ -69,7 +78,11 @@ public final class RecordValidator {
         MiniBatch b;
         try {
             b = decoder.decode(value, source);
-        } catch (WireFormatException | IllegalArgumentException e) {
+        } catch (ExampleDecoders.NotAnExample e) {
+            return new Skipped(e.reason(), e.getMessage());
+        } catch (WireFormatException e) {
+            return new Rejected(e.reason(), e.getMessage());
+        } catch (IllegalArgumentException e) {
             return new Rejected("undecodable", e.getMessage());
         }
         if (b.features() != expect.features()) {
@@ -80,11 +93,23 @@ public final class RecordValidator {
         if (labels != null) {
             return labels;
         }
-        return finite(b);
+        return finite(expect.head().equals("identity") && !b.hasTargets() ? asTargets(b) : b);
+    }
+
+    /** Integer labels of a one-output regression as float targets ({@code "y": 3} means 3.0). */
+    private static MiniBatch asTargets(MiniBatch b) {
+        float[] t = new float[b.rows()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = b.y()[i];
+        }
+        return MiniBatch.withTargets(b.rows(), b.features(), b.x(), t, 1, b.sources());
     }
 
     private Rejected checkLabels(MiniBatch b) {
         boolean classIds = !b.hasTargets();
+        if (expect.head().equals("identity") && classIds && expect.outputs() == 1) {
+            return null; // an integer target of a one-output regression: a number like any other (see asTargets)
+        }
         if (expect.head().equals("identity") && classIds) {
             return new Rejected("wrong_labels", "a regression model needs float targets, the record holds class ids");
         }

@@ -26,28 +26,77 @@ final class TopicAssignment {
     /** Assigns, seeks and fills the tracker; fails when the topic does not exist. */
     static Future<Set<TopicPartition>> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
             boolean useCommitted, PartitionProgressTracker tracker) {
-        return assignAll(consumer, topic, useCommitted, Map.of(), tracker);
+        return partitionsOf(consumer, List.of(topic)).compose(tps -> assign(consumer, Set.of(), tps, useCommitted,
+                Map.of(), tracker).map(tps));
     }
 
-    /** As above, with start offsets that win over the committed ones (a checkpoint's). */
-    static Future<Set<TopicPartition>> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
-            boolean useCommitted, Map<TopicPartition, Long> startAt, PartitionProgressTracker tracker) {
-        return consumer.partitionsFor(topic).compose(infos -> {
-            if (infos.isEmpty()) {
-                return Future.failedFuture(new IllegalStateException("topic '" + topic + "' does not exist"));
-            }
+    /** The partitions of the named topics; fails naming a topic that does not exist. */
+    static Future<Set<TopicPartition>> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, List<String> topics) {
+        List<Future<List<PartitionInfo>>> lookups = new ArrayList<>();
+        topics.forEach(t -> lookups.add(consumer.partitionsFor(t)));
+        return Future.all(lookups).compose(all -> {
             Set<TopicPartition> tps = new HashSet<>();
-            for (PartitionInfo info : infos) {
-                tps.add(new TopicPartition(topic, info.getPartition()));
+            for (int i = 0; i < topics.size(); i++) {
+                List<PartitionInfo> infos = all.resultAt(i);
+                if (infos.isEmpty()) {
+                    return Future.failedFuture(new IllegalStateException("topic '" + topics.get(i)
+                            + "' does not exist"));
+                }
+                String topic = topics.get(i);
+                infos.forEach(info -> tps.add(new TopicPartition(topic, info.getPartition())));
             }
-            return consumer.assign(tps)
-                    .compose(v -> consumer.beginningOffsets(tps))
-                    .compose(begin -> positionAll(consumer, tps, begin, useCommitted, startAt))
-                    .compose(starts -> consumer.endOffsets(tps).map(ends -> {
-                        starts.forEach((tp, start) -> tracker.start(tp, start, ends.get(tp)));
-                        return tps;
-                    }));
+            return Future.succeededFuture(tps);
         });
+    }
+
+    /** The partitions of every existing topic the routes train on (named or matching the pattern). */
+    static Future<Set<TopicPartition>> matchingPartitions(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes) {
+        return consumer.listTopics().map(topics -> {
+            Set<TopicPartition> tps = new HashSet<>();
+            topics.forEach((topic, infos) -> {
+                if (routes.matches(topic)) {
+                    infos.forEach(info -> tps.add(new TopicPartition(topic, info.getPartition())));
+                }
+            });
+            return tps;
+        });
+    }
+
+    /**
+     * Assigns {@code current} plus {@code added} (Kafka keeps the position and pause state of partitions it already
+     * had) and positions the added ones; notes their end offsets in the tracker.
+     *
+     * <p>Before consumption starts ({@code current} empty) the added partitions are positioned by seeking: at
+     * {@code startAt}, else the committed offset, else the beginning. Once records flow, a seek would make the
+     * Vert.x read stream drop the records it already polled for <em>other</em> partitions, so added partitions are
+     * left to the consumer's own rule (committed offset, else {@code auto.offset.reset=earliest}) and only asked
+     * for their position.
+     */
+    static Future<Void> assign(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> current,
+            Set<TopicPartition> added, boolean useCommitted, Map<TopicPartition, Long> startAt,
+            PartitionProgressTracker tracker) {
+        if (added.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        Set<TopicPartition> all = new HashSet<>(current);
+        all.addAll(added);
+        return consumer.assign(all)
+                .compose(v -> current.isEmpty()
+                        ? consumer.beginningOffsets(added).compose(begin -> positionAll(consumer, added, begin,
+                                useCommitted, startAt))
+                        : positions(consumer, added))
+                .compose(starts -> consumer.endOffsets(added).map(ends -> {
+                    starts.forEach((tp, start) -> tracker.start(tp, start, ends.get(tp)));
+                    return null;
+                }));
+    }
+
+    private static Future<Map<TopicPartition, Long>> positions(KafkaConsumer<byte[], byte[]> consumer,
+            Set<TopicPartition> tps) {
+        Map<TopicPartition, Long> starts = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Future<Long>> asks = new ArrayList<>();
+        tps.forEach(tp -> asks.add(consumer.position(tp).onSuccess(p -> starts.put(tp, p))));
+        return Future.all(asks).map(v -> starts);
     }
 
     private static Future<Map<TopicPartition, Long>> positionAll(KafkaConsumer<byte[], byte[]> consumer,

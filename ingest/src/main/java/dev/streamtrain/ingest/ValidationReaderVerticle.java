@@ -66,7 +66,10 @@ public final class ValidationReaderVerticle extends VerticleBase {
         try {
             validationSet.add(decoder.decode(record.value(),
                     OffsetRange.single(record.topic(), record.partition(), record.offset())));
-        } catch (WireFormatException e) {
+        } catch (ExampleDecoders.NotAnExample e) {
+            LOG.debug("validation record {}-{}@{} is not data: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+        } catch (WireFormatException | IllegalArgumentException e) {
             LOG.warn("skipping undecodable validation record {}-{}@{}: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.config.RecordFormatSettings;
 import dev.streamtrain.core.wire.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -59,11 +60,69 @@ class ExampleRecordsTest {
         assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [\"a\"], \"label\": 1}"
                 .getBytes(StandardCharsets.UTF_8), src));
 
-        var csv = ExampleDecoders.csv(";", 0);
+        var csv = ExampleDecoders.csv(csvFormat(";", "0", "none", List.of(), List.of()));
         MiniBatch row = csv.decode("7; 0.5; 1.5".getBytes(StandardCharsets.UTF_8), src);
         assertArrayEquals(new long[] {7}, row.y());
         assertArrayEquals(new float[] {0.5f, 1.5f}, row.x());
         assertThrows(WireFormatException.class, () -> csv.decode("x;1;2".getBytes(StandardCharsets.UTF_8), src));
         assertThrows(WireFormatException.class, () -> csv.decode("5".getBytes(StandardCharsets.UTF_8), src));
+        assertThrows(WireFormatException.class, () -> csv.decode("label;a;b".getBytes(StandardCharsets.UTF_8), src),
+                "csv-header none: a header line is a bad record");
+    }
+
+    static RecordFormatSettings csvFormat(String delimiter, String label, String header, List<String> columns,
+            List<String> featureColumns) {
+        var d = RecordFormatSettings.defaults();
+        return new RecordFormatSettings("csv", d.featuresTensor(), d.labelsTensor(), d.jsonXField(), d.jsonYField(),
+                d.jsonFeatures(), delimiter, label, header, columns, featureColumns);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void jsonFieldsByPathOrByName() {
+        OffsetRange src = OffsetRange.single("t", 0, 0);
+        var nested = ExampleDecoders.json("input.pixels", "/meta/class");
+        MiniBatch b = nested.decode(utf8("{\"input\": {\"pixels\": [1, 2]}, \"meta\": {\"class\": 4}}"), src);
+        assertArrayEquals(new float[] {1, 2}, b.x());
+        assertArrayEquals(new long[] {4}, b.y());
+        var named = ExampleDecoders.forFormat(new RecordFormatSettings("json", "x", "y", "x", "price",
+                List.of("rooms", "area.m2", "tags.0"), ",", "-1", "skip", List.of(), List.of()));
+        MiniBatch house = named.decode(utf8("{\"area\": {\"m2\": 80.5}, \"rooms\": 3, \"tags\": [7], \"price\": 2.5}"),
+                src);
+        assertArrayEquals(new float[] {3, 80.5f, 7}, house.x(), "features in the order the schema names them");
+        assertArrayEquals(new float[] {2.5f}, house.targets());
+        var missing = assertThrows(WireFormatException.class,
+                () -> named.decode(utf8("{\"rooms\": 3, \"tags\": [7], \"price\": 2}"), src));
+        assertTrue(missing.getMessage().contains("'area.m2'"), missing.getMessage());
+    }
+
+    @Test
+    void csvHeadersAreSkippedCheckedOrRejected() {
+        OffsetRange src = OffsetRange.single("t", 0, 0);
+        var skip = ExampleDecoders.csv(csvFormat(",", "-1", "skip", List.of(), List.of()));
+        var notData = assertThrows(ExampleDecoders.NotAnExample.class, () -> skip.decode(utf8("a, b, label"), src));
+        assertEquals("csv_header", notData.reason());
+        assertArrayEquals(new long[] {2}, skip.decode(utf8("1,2,2"), src).y());
+
+        List<String> columns = List.of("a", "b", "label");
+        var check = ExampleDecoders.csv(csvFormat(",", "label", "check", columns, List.of()));
+        assertThrows(ExampleDecoders.NotAnExample.class, () -> check.decode(utf8("a,b,label"), src));
+        var mismatch = assertThrows(WireFormatException.class, () -> check.decode(utf8("a,c,label"), src));
+        assertEquals("csv_header_mismatch", mismatch.reason());
+        assertThrows(WireFormatException.class, () -> check.decode(utf8("1,2"), src), "two cells where three are named");
+    }
+
+    @Test
+    void csvColumnsByNameSelectFeaturesAndLabel() {
+        OffsetRange src = OffsetRange.single("t", 0, 0);
+        var f = csvFormat(",", "price", "check", List.of("id", "price", "rooms", "area"), List.of("area", "rooms"));
+        MiniBatch b = ExampleDecoders.csv(f).decode(utf8("17,250.5,3,80"), src);
+        assertArrayEquals(new float[] {80, 3}, b.x(), "only the named feature columns, in their order");
+        assertArrayEquals(new float[] {250.5f}, b.targets(), "a decimal label is a regression target");
+        MiniBatch cls = ExampleDecoders.csv(f).decode(utf8("17,2,3,80"), src);
+        assertArrayEquals(new long[] {2}, cls.y(), "an integer label is a class id");
     }
 }

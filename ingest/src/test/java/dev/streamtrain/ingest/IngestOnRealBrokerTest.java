@@ -198,7 +198,7 @@ class IngestOnRealBrokerTest {
     static TrainIngestVerticle ingest(String topic, Map<String, String> cfg, BackPressureQueue<BatchQueueItem> queue) {
         var validator = new RecordValidator(CODEC, new RecordValidator.Expectation(2, 1000, "softmax", "reject", 1e4,
                 1 << 20));
-        return new TrainIngestVerticle("j", topic, cfg, validator,
+        return new TrainIngestVerticle("j", TopicRoutes.single(topic, validator, false), cfg,
                 vx -> new DeadLetterPublisher(vx, broker.bootstrapServers(), Map.of(), topic + ".dlq"), queue, true,
                 List.of());
     }

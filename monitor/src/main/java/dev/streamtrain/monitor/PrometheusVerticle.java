@@ -73,6 +73,12 @@ public final class PrometheusVerticle extends VerticleBase {
             family(out, "streamtrain_ingest_dead_lettered_total", "counter", "Records dead-lettered, by reason.");
             new TreeMap<>(ingest.deadLettered()).forEach((r, n) -> sample(out, "streamtrain_ingest_dead_lettered_total",
                     job + "," + label("reason", r), n));
+            family(out, "streamtrain_ingest_skipped_total", "counter", "Records skipped as not data, by reason.");
+            new TreeMap<>(ingest.skipped()).forEach((r, n) -> sample(out, "streamtrain_ingest_skipped_total",
+                    job + "," + label("reason", r), n));
+            family(out, "streamtrain_ingest_minibatches_total", "counter", "Minibatches handed to the trainer, by topic.");
+            new TreeMap<>(ingest.minibatchesByTopic()).forEach((t, n) -> sample(out,
+                    "streamtrain_ingest_minibatches_total", job + "," + label("topic", t), n));
         }
         if (!alerts.isEmpty()) {
             family(out, "streamtrain_alerts_total", "counter", "Alerts raised, by kind.");

@@ -24,8 +24,9 @@ class PrometheusVerticleTest {
             bus.publish(Addresses.STEP_METRICS, new StepMetrics("a\"b", 40, 1280, 0.25, 0.01, 0.9, Double.NaN, 5000, 0));
             bus.publish(Addresses.STEP_METRICS, new StepMetrics("a\"b", 41, 1312, 0.5, 0.01, 0.9, 2.0, 5000, 0));
             bus.publish(Addresses.VALIDATION_METRICS, new ValidationMetrics("a\"b", 41, 1312, 10, 0.3, 0.95, 0));
-            bus.publish(Addresses.INGEST_METRICS, new IngestMetrics("a\"b", "t", 90, 9000, 12.5, 1250, 3, true, 4.5,
-                    Map.of("t-0", 7L, "t-1", 0L), Map.of("undecodable", 2L), 0));
+            bus.publish(Addresses.INGEST_METRICS, new IngestMetrics("a\"b", java.util.List.of("t", "u"), 90, 9000, 12.5, 1250, 3,
+                    true, 4.5, Map.of("t-0", 7L, "t-1", 0L), Map.of("undecodable", 2L), Map.of("csv_header", 1L),
+                    Map.of("t", 30L, "u", 10L), 0));
             bus.publish(Addresses.ALERTS, new Alert("a\"b", "non_finite_loss", "critical", "m", 1, Double.NaN, 0));
             String text = "";
             for (int attempt = 0; attempt < 100 && !text.contains("streamtrain_alerts_total"); attempt++) {
@@ -42,6 +43,8 @@ class PrometheusVerticleTest {
                 "streamtrain_ingest_lag{" + job + ",partition=\"t-1\"} 0",
                 "streamtrain_ingest_paused{" + job + "} 1",
                 "streamtrain_ingest_dead_lettered_total{" + job + ",reason=\"undecodable\"} 2",
+                "streamtrain_ingest_skipped_total{" + job + ",reason=\"csv_header\"} 1",
+                "streamtrain_ingest_minibatches_total{" + job + ",topic=\"u\"} 10",
                 "streamtrain_alerts_total{kind=\"non_finite_loss\"} 1"}) {
                 assertTrue(text.contains(line + "\n"), "missing '" + line + "' in:\n" + text);
             }

@@ -26,6 +26,7 @@ final class OffsetLedger {
         final BitSet seen = new BitSet();
         long records;
         long deadLettered;
+        long skipped;
         long duplicates;
         long first = Long.MAX_VALUE;
         long last = -1;
@@ -37,16 +38,19 @@ final class OffsetLedger {
         }
     }
 
+    /** How a record was handled. */
+    enum Handling { TRAINED, DEAD_LETTERED, SKIPPED }
+
     void record(List<OffsetRange> sources) {
-        mark(sources, false);
+        mark(sources, Handling.TRAINED);
     }
 
-    /** A record ingest dead-lettered: handled, not trained. */
-    void deadLettered(OffsetRange source) {
-        mark(List.of(source), true);
+    /** A record ingest dead-lettered or skipped: handled, not trained. */
+    void notTrained(OffsetRange source, Handling how) {
+        mark(List.of(source), how);
     }
 
-    private void mark(List<OffsetRange> sources, boolean deadLettered) {
+    private void mark(List<OffsetRange> sources, Handling how) {
         for (OffsetRange r : sources) {
             Partition p = partitions.computeIfAbsent(r.topic() + "-" + r.partition(),
                     k -> new Partition(r.topic(), r.partition(), r.from()));
@@ -57,10 +61,10 @@ final class OffsetLedger {
                     continue;
                 }
                 p.seen.set(bit);
-                if (deadLettered) {
-                    p.deadLettered++;
-                } else {
-                    p.records++;
+                switch (how) {
+                    case DEAD_LETTERED -> p.deadLettered++;
+                    case SKIPPED -> p.skipped++;
+                    default -> p.records++;
                 }
                 p.first = Math.min(p.first, o);
                 p.last = Math.max(p.last, o);
@@ -80,7 +84,8 @@ final class OffsetLedger {
     List<PartitionProgress> progress() {
         List<PartitionProgress> out = new ArrayList<>();
         partitions.values().forEach(p -> out.add(new PartitionProgress(p.topic, p.partition, p.records,
-                p.deadLettered, p.duplicates, p.records + p.deadLettered == 0 ? -1 : p.first, p.last)));
+                p.deadLettered, p.skipped, p.duplicates, p.records + p.deadLettered + p.skipped == 0 ? -1 : p.first,
+                p.last)));
         return out;
     }
 }

@@ -14,6 +14,7 @@ import ai.djl.training.loss.Loss;
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
 import dev.streamtrain.core.batch.DeadLettered;
+import dev.streamtrain.core.batch.Skipped;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.ValidationSet;
@@ -171,7 +172,10 @@ public final class TrainingLoop implements AutoCloseable {
                 if (item instanceof MiniBatch batch) {
                     train(batch);
                 } else if (item instanceof DeadLettered rejected) {
-                    ledger.deadLettered(rejected.source());
+                    ledger.notTrained(rejected.source(), OffsetLedger.Handling.DEAD_LETTERED);
+                    handled++;
+                } else if (item instanceof Skipped notData) {
+                    ledger.notTrained(notData.source(), OffsetLedger.Handling.SKIPPED);
                     handled++;
                 } else if (item instanceof EndOfStream) {
                     finish();

@@ -1,5 +1,8 @@
 package dev.streamtrain.core.batch;
 
-/** What ingest hands the trainer: a {@link MiniBatch}, a {@link DeadLettered} record, or {@link EndOfStream}. */
-public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered {
+/**
+ * What ingest hands the trainer: a {@link MiniBatch}, a {@link DeadLettered} or {@link Skipped} record, or
+ * {@link EndOfStream}.
+ */
+public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered, Skipped {
 }

@@ -182,6 +182,28 @@ public final class ConfigReader {
         return out;
     }
 
+    /** A list of non-empty strings, or {@code def} when absent. */
+    public List<String> stringList(String key, List<String> def) {
+        JsonNode n = node(key);
+        if (n == null) {
+            return def;
+        }
+        if (!n.isArray()) {
+            problem(key, "must be a list of names, e.g. [a, b]");
+            return def;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode e = n.get(i);
+            if (!e.isValueNode() || e.isNull() || e.asText().isEmpty()) {
+                problem(key + "[" + i + "]", "must be a non-empty name, got '" + e + "'");
+                return def;
+            }
+            out.add(e.asText());
+        }
+        return out;
+    }
+
     /** A map whose entries are passed through unchecked (Kafka client settings). */
     public Map<String, String> passThroughMap(String key) {
         JsonNode n = node(key);

@@ -45,11 +45,16 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     }
 
     /**
-     * @param trainTopic minibatch records to train on
-     * @param validationTopic minibatch records to evaluate on
-     * @param format record format: safetensors (minibatches), json or csv (one example per record)
-     * @param featuresTensor name of the feature tensor
-     * @param labelsTensor name of the label tensor
+     * @param trainTopics topics named to train on (from {@code ingest.train-topics}, or the single
+     *     {@code ingest.train-topic}); may be empty when a pattern is given
+     * @param trainTopicPattern a regular expression: every topic whose whole name matches is trained on too, with the
+     *     default format and weight 1 (empty: none); the job's own validation, dead-letter, metrics and alerts topics
+     *     and Kafka's internal topics never match
+     * @param interleave {@code arrival} (minibatches go to the trainer as they arrive) or {@code weighted} (smooth
+     *     weighted round-robin between the topics that have a minibatch ready, by their weights)
+     * @param topicRefreshMillis how often the pattern (and the partition counts) are checked for new topics/partitions
+     * @param validationTopic minibatch or example records to evaluate on (read with {@code format})
+     * @param format the default record format of every topic
      * @param queueCapacity minibatches waiting for the trainer before ingest pauses
      * @param stopAtEnd stop when the end offsets noted at start are reached (bounded run) instead of training forever
      * @param validationMaxRows most validation rows kept in memory
@@ -61,16 +66,33 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param onError skip (dead-letter bad records and go on) or fail (stop at the first bad record, uncommitted)
      * @param batchSize rows per assembled minibatch (json/csv example records)
      * @param maxWaitMillis longest an example waits for its minibatch to fill (json/csv)
-     * @param jsonXField JSON field holding the features
-     * @param jsonYField JSON field holding the label or targets
-     * @param csvDelimiter CSV delimiter
-     * @param csvLabelColumn CSV label column (negative: from the end)
      */
-    public record IngestSettings(String trainTopic, String validationTopic, String format, String featuresTensor,
-            String labelsTensor, int queueCapacity, boolean stopAtEnd, int validationMaxRows, String groupId,
-            String nonFinite, double clipValue, int maxRecordBytes, String deadLetterTopic, String onError,
-            int batchSize, long maxWaitMillis, String jsonXField, String jsonYField, String csvDelimiter,
-            int csvLabelColumn) {
+    public record IngestSettings(java.util.List<TrainTopic> trainTopics, String trainTopicPattern, String interleave,
+            long topicRefreshMillis, String validationTopic, RecordFormatSettings format, int queueCapacity,
+            boolean stopAtEnd, int validationMaxRows, String groupId, String nonFinite, double clipValue,
+            int maxRecordBytes, String deadLetterTopic, String onError, int batchSize, long maxWaitMillis) {
+        public IngestSettings {
+            trainTopics = java.util.List.copyOf(trainTopics);
+        }
+
+        /** The first named training topic (single-topic jobs' only one). */
+        public String trainTopic() {
+            if (trainTopics.isEmpty()) {
+                throw new IllegalStateException("this job names no training topic, only the pattern "
+                        + trainTopicPattern);
+            }
+            return trainTopics.get(0).topic();
+        }
+
+        /** What the job trains on, for people: the named topics and the pattern. */
+        public String describeSources() {
+            var parts = new java.util.ArrayList<String>();
+            trainTopics.forEach(t -> parts.add(t.topic()));
+            if (!trainTopicPattern.isEmpty()) {
+                parts.add("topics matching /" + trainTopicPattern + "/");
+            }
+            return String.join(", ", parts);
+        }
     }
 
     /**

@@ -86,30 +86,9 @@ public final class JobConfigLoader {
                 r.passThroughMap("kafka.consumer"),
                 r.passThroughMap("kafka.producer"));
 
-        var ingest = new JobConfig.IngestSettings(
-                r.string("ingest.train-topic", job + ".train"),
-                r.string("ingest.validation-topic", job + ".validation"),
-                r.choice("ingest.format", "safetensors", List.of("safetensors", "json", "csv")),
-                r.string("ingest.features-tensor", "x"),
-                r.string("ingest.labels-tensor", "y"),
-                (int) r.integer("ingest.queue-capacity", 32, 2, 100_000),
-                r.bool("ingest.stop-at-end", false),
-                (int) r.integer("ingest.validation-max-rows", 100_000, 1, 100_000_000),
-                r.string("ingest.group-id", "streamtrain-" + job),
-                r.choice("ingest.non-finite", "reject", List.of("reject", "zero", "clip")),
-                r.decimal("ingest.clip-value", 1e4, 0, 3e38, false),
-                (int) r.integer("ingest.max-record-bytes", 16 * 1024 * 1024, 16, Integer.MAX_VALUE),
-                r.string("ingest.dead-letter-topic", job + ".dlq"),
-                r.choice("ingest.on-error", "skip", List.of("skip", "fail")),
-                (int) r.integer("ingest.batch-size", 32, 1, 1_000_000),
-                r.integer("ingest.max-wait-ms", 200, 0, 86_400_000),
-                r.string("ingest.json-x-field", "x"),
-                r.string("ingest.json-y-field", "y"),
-                r.string("ingest.csv-delimiter", ","),
-                (int) r.integer("ingest.csv-label-column", -1, -1_000_000, 1_000_000));
-        if (ingest.trainTopic().equals(ingest.validationTopic())) {
-            r.problem("ingest.validation-topic", "must differ from ingest.train-topic ('" + ingest.trainTopic() + "')");
-        }
+        ConfigReader in = new ConfigReader(r.raw("ingest"), "ingest", r.problems());
+        var ingest = IngestSettingsReader.read(in, job);
+        in.reportUnknownKeys();
 
         int inputs = (int) r.integer("model.inputs", 64, 1, 1_000_000);
         List<Integer> hidden = r.intList("model.hidden", List.of(128), 1);

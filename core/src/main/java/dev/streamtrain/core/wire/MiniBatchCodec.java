@@ -32,10 +32,19 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
 
     /** Encodes features as float32 and labels as int64. */
     public byte[] encode(int rows, int features, float[] x, long[] y) {
+        return Safetensors.encode(classTensors(rows, features, x, y));
+    }
+
+    /** As {@link #encode}, as a numpy {@code .npz} archive. */
+    public byte[] encodeNpz(int rows, int features, float[] x, long[] y) {
+        return Npz.encode(classTensors(rows, features, x, y));
+    }
+
+    private Map<String, Tensor> classTensors(int rows, int features, float[] x, long[] y) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put(featuresName, Tensor.ofFloats(new long[] {rows, features}, x));
         tensors.put(labelsName, Tensor.ofLongs(new long[] {rows}, y));
-        return Safetensors.encode(tensors);
+        return tensors;
     }
 
     /**

@@ -32,6 +32,53 @@ public final class Npz {
                 && bytes[3] == 4;
     }
 
+    /**
+     * Encodes arrays as an uncompressed .npz ({@code np.savez} layout: {@code <name>.npy} entries, format version 1.0,
+     * little-endian, C order), readable by {@code numpy.load}.
+     */
+    public static byte[] encode(Map<String, Tensor> tensors) {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
+            for (var e : tensors.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
+                zip.write(npyHeader(e.getValue()));
+                zip.write(e.getValue().data());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** Magic, version 1.0, header length, then the header dict padded with spaces so the data starts 64-aligned. */
+    private static byte[] npyHeader(Tensor t) {
+        String descr = switch (t.dtype()) {
+            case F16 -> "<f2";
+            case F32 -> "<f4";
+            case F64 -> "<f8";
+            case I32 -> "<i4";
+            case I64 -> "<i8";
+            case U8 -> "|u1";
+        };
+        StringBuilder shape = new StringBuilder();
+        for (long d : t.shape()) {
+            shape.append(d).append(", ");
+        }
+        String dims = t.shape().length == 1 ? shape.toString().strip() : shape.toString().replaceAll(", $", "");
+        StringBuilder dict = new StringBuilder("{'descr': '" + descr + "', 'fortran_order': False, 'shape': ("
+                + dims + "), }");
+        while ((10 + dict.length() + 1) % 64 != 0) {
+            dict.append(' ');
+        }
+        dict.append('\n');
+        byte[] text = dict.toString().getBytes(StandardCharsets.US_ASCII);
+        ByteBuffer b = ByteBuffer.allocate(10 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) text.length).put(text);
+        return b.array();
+    }
+
     /** Decodes every array of an .npz, by name (without the .npy suffix). */
     public static Map<String, Tensor> decode(byte[] bytes) {
         Map<String, Tensor> out = new LinkedHashMap<>();
