@@ -49,7 +49,7 @@ public final class RecordProducer implements AutoCloseable {
     public long send(String topic, LabeledRows rows, RecordFormat format, int batchSize,
             java.util.function.LongConsumer progress, Pacer pacer) throws InterruptedException, ExecutionException {
         long records = 0;
-        int step = format == RecordFormat.SAFETENSORS ? batchSize : 1;
+        int step = format.minibatches() ? batchSize : 1;
         for (int from = 0; from < rows.size(); from += step) {
             if (pacer != null) {
                 pacer.acquire();
@@ -71,9 +71,27 @@ public final class RecordProducer implements AutoCloseable {
         return switch (format) {
             case SAFETENSORS -> codec.encode(to - from, rows.features(), rows.flatFeatures(from, to),
                     rows.labels(from, to));
+            case NPZ -> codec.encodeNpz(to - from, rows.features(), rows.flatFeatures(from, to),
+                    rows.labels(from, to));
             case JSON -> json(rows.x().get(from), rows.y().get(from)).getBytes(StandardCharsets.UTF_8);
             case CSV -> csv(rows.x().get(from), rows.y().get(from)).getBytes(StandardCharsets.UTF_8);
         };
+    }
+
+    /**
+     * Sends one CSV header line ({@code f0,...,f<n-1>,label}) as a record, as a producer streaming CSV files would.
+     */
+    public void sendCsvHeader(String topic, int features) throws InterruptedException, ExecutionException {
+        producer.send(new ProducerRecord<>(topic, csvHeader(features).getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    /** The column names {@link #sendCsvHeader} writes. */
+    public static String csvHeader(int features) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < features; i++) {
+            sb.append('f').append(i).append(',');
+        }
+        return sb.append("label").toString();
     }
 
     private static String json(float[] x, long y) {

@@ -171,6 +171,51 @@ class RunJobTest {
     }
 
     @Test
+    void threeTopicsInThreeFormatsTrainOneModelWithWeights() throws Exception {
+        String columns = String.join(", ", RecordProducer.csvHeader(64).split(","));
+        JobConfig cfg = externalJob("mix", """
+                ingest:
+                  stop-at-end: true
+                  batch-size: 32
+                  max-wait-ms: 50
+                  validation-topic: mix.validation
+                  train-topics:
+                    - {topic: mix.npz, format: npz, weight: 2}
+                    - {topic: mix.json, format: json}
+                    - {topic: mix.csv, format: csv, csv-header: check, csv-label-column: label, csv-columns: [%s]}
+                """.formatted(columns));
+        LabeledRows[] split = CsvRows.digits().split(0.8, 11);
+        int rows = split[0].size();
+        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+            cluster.ensureTopics(List.of("mix.npz", "mix.json", "mix.csv", "mix.validation"), 1);
+        }
+        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+            producer.send("mix.validation", split[1], RecordFormat.SAFETENSORS, 64, null);
+            producer.send("mix.npz", split[0], RecordFormat.NPZ, 32, null);
+            producer.send("mix.json", split[0], RecordFormat.JSON, 1, null);
+            producer.sendCsvHeader("mix.csv", 64);
+            producer.send("mix.csv", split[0], RecordFormat.CSV, 1, null);
+        }
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0)) {
+            Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
+            Map<String, dev.streamtrain.core.events.PartitionProgress> byTopic = new java.util.HashMap<>();
+            r.training().progress().forEach(p -> byTopic.put(p.topic(), p));
+            long npzRecords = (rows + 31) / 32;
+            assertEquals(npzRecords, byTopic.get("mix.npz").records(), "every npz minibatch once");
+            assertEquals(rows, byTopic.get("mix.json").records(), "every JSON example once");
+            assertEquals(rows, byTopic.get("mix.csv").records(), "every CSV example once");
+            assertEquals(1, byTopic.get("mix.csv").skipped(), "the header line is skipped, not trained");
+            assertEquals(0, byTopic.values().stream().mapToLong(p -> p.deadLettered() + p.duplicates()).sum());
+            assertEquals(3L * rows, r.training().samples(), "three passes over the rows, one per topic");
+            assertTrue(r.training().validation().accuracy() > 0.9, r.training().validation().toString());
+            Map<String, Long> committed = new java.util.HashMap<>();
+            r.commit().offsets().forEach(o -> committed.put(o.topic(), o.nextOffset()));
+            assertEquals(Map.of("mix.npz", npzRecords, "mix.json", (long) rows, "mix.csv", rows + 1L), committed,
+                    "every topic committed to its end, the header included");
+        }
+    }
+
+    @Test
     void withOnErrorFailTheFirstBadRecordStopsTheJobAndStaysUncommitted() throws Exception {
         JobConfig cfg = externalJob("strict", "ingest: {stop-at-end: true, on-error: fail}");
         seed(cfg, CsvRows.digits().split(0.8, 7), 1);
@@ -213,18 +258,31 @@ class RunJobTest {
     void produceWritesEachFormatAndRunReportsEveryConfigProblem() throws Exception {
         Path csv = dir.resolve("tiny.csv");
         Files.writeString(csv, "a,b,label\n0.5,1,0\n2,3,1\n4,5,1\n");
-        for (String format : List.of("safetensors", "json", "csv")) {
+        for (String format : List.of("safetensors", "npz", "json", "csv")) {
             StringWriter out = new StringWriter();
-            int code = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "produce",
-                    "--csv", csv.toString(), "--topic", "tiny-" + format, "--header", "--batch-size", "2",
-                    "--format", format, "--bootstrap-servers", broker.bootstrapServers());
+            List<String> args = new java.util.ArrayList<>(List.of("produce", "--csv", csv.toString(), "--topic",
+                    "tiny-" + format, "--header", "--batch-size", "2", "--format", format, "--bootstrap-servers",
+                    broker.bootstrapServers()));
+            if (format.equals("csv")) {
+                args.add("--csv-header");
+            }
+            int code = Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true),
+                    args.toArray(String[]::new));
             assertEquals(0, code);
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
-                assertEquals(format.equals("safetensors") ? 2 : 3, KafkaTopics.endOffset(admin, "tiny-" + format));
+                long expected = switch (format) {
+                    case "safetensors", "npz" -> 2; // 3 rows in minibatches of 2
+                    case "csv" -> 4; // a header line, then 3 rows
+                    default -> 3;
+                };
+                assertEquals(expected, KafkaTopics.endOffset(admin, "tiny-" + format), format);
             }
         }
         var json = KafkaTopics.readUntil(broker.bootstrapServers(), "tiny-json", v -> true, Duration.ofSeconds(10));
         assertEquals("{\"x\":[0.5,1.0],\"y\":0}", json.get(0));
+        var lines = KafkaTopics.readUntil(broker.bootstrapServers(), "tiny-csv", v -> v.startsWith("0.5"),
+                Duration.ofSeconds(10));
+        assertEquals(List.of("f0,f1,label", "0.5,1.0,0"), lines.subList(0, 2));
 
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "model: {hidden: [-3]}\noptimizer: {params: {lr: zero}}\nserving: {prot: 1}\n");
