@@ -18,7 +18,6 @@ import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.PartitionOffset;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,28 +32,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class IngestOnRealBrokerTest {
     private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
-    @TempDir
-    static Path dir;
     static EmbeddedKafkaBroker broker;
     static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start(dir);
-        admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        admin.close();
-        broker.close();
+    static void startBroker() {
+        broker = SharedBroker.broker();
+        admin = SharedBroker.admin();
     }
 
     @Test

@@ -17,7 +17,6 @@ import dev.streamtrain.core.events.IngestMetrics;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -30,31 +29,21 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Several training topics on a real broker: weighted interleaving, a topic pattern with new topics, mixed formats. */
 class MultiTopicIngestTest {
     private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
     private static final RecordValidator.Expectation EXPECT = new RecordValidator.Expectation(2, 1000, "softmax",
             "reject", 1e4, 1 << 20);
-    @TempDir
-    static Path dir;
     static EmbeddedKafkaBroker broker;
     static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start(dir);
-        admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        admin.close();
-        broker.close();
+    static void startBroker() {
+        broker = SharedBroker.broker();
+        admin = SharedBroker.admin();
     }
 
     private static RecordFormatSettings format(String name) {
@@ -90,6 +79,15 @@ class MultiTopicIngestTest {
                 List.of()).metricsEvery(50);
     }
 
+    /** Ingest's metric reports on this Vert.x, as they are published. */
+    private static LinkedBlockingQueue<IngestMetrics> reports(Vertx vertx) throws Exception {
+        Events.registerCodecs(vertx);
+        var reports = new LinkedBlockingQueue<IngestMetrics>();
+        vertx.eventBus().<IngestMetrics>consumer(Addresses.INGEST_METRICS, m -> reports.add(m.body()))
+                .completion().await(10, TimeUnit.SECONDS);
+        return reports;
+    }
+
     private static <T> T await(LinkedBlockingQueue<T> q, java.util.function.Predicate<T> until) throws Exception {
         T item;
         do {
@@ -109,10 +107,7 @@ class MultiTopicIngestTest {
                 new TrainTopic("w.b", format("safetensors"), 1)), "", Set.of());
         Vertx vertx = Vertx.vertx();
         try {
-            Events.registerCodecs(vertx);
-            var reports = new LinkedBlockingQueue<IngestMetrics>();
-            vertx.eventBus().<IngestMetrics>consumer(Addresses.INGEST_METRICS, m -> reports.add(m.body()))
-                    .completion().await(10, TimeUnit.SECONDS);
+            var reports = reports(vertx);
             vertx.deployVerticle(verticle(routes, "gw", queue, true).interleaveByWeight(64)).await(30, TimeUnit.SECONDS);
             // the trainer is "busy": nothing drains the queue until both lanes are full (4 queued + 64 + 64 read)
             IngestMetrics full = await(reports, r -> r.records() >= 4 + 64 + 64);
@@ -151,10 +146,7 @@ class MultiTopicIngestTest {
         TopicRoutes routes = routes(List.of(new TrainTopic("lines", format("csv"), 1)), "pat\\..*", Set.of("pat.own"));
         Vertx vertx = Vertx.vertx();
         try {
-            Events.registerCodecs(vertx);
-            var reports = new LinkedBlockingQueue<IngestMetrics>();
-            vertx.eventBus().<IngestMetrics>consumer(Addresses.INGEST_METRICS, m -> reports.add(m.body()))
-                    .completion().await(10, TimeUnit.SECONDS);
+            var reports = reports(vertx);
             vertx.deployVerticle(verticle(routes, "gp", queue, false).assembleExamples(2, 20).topicRefreshEvery(100))
                     .await(30, TimeUnit.SECONDS);
             Map<String, Integer> rows = new HashMap<>();

@@ -77,4 +77,18 @@ class RecordValidatorTest {
         assertInstanceOf(RecordValidator.Accepted.class, binary.check(CODEC.encode(1, 3, new float[3], new long[] {1}), SRC));
         assertEquals("label_out_of_range", reason(binary, CODEC.encode(1, 3, new float[3], new long[] {2})));
     }
+
+    @Test
+    void headerLinesAreSkippedAndIntegerTargetsServeAOneOutputRegression() {
+        var csv = ExampleRecordsTest.csvFormat(",", "-1", "check", java.util.List.of("a", "b", "c", "y"),
+                java.util.List.of());
+        var expect = new RecordValidator.Expectation(3, 1, "identity", "reject", 5, 1 << 20);
+        RecordValidator v = new RecordValidator(ExampleDecoders.csv(csv), expect);
+        var header = assertInstanceOf(RecordValidator.Skipped.class,
+                v.check("a,b,c,y".getBytes(StandardCharsets.UTF_8), SRC));
+        assertEquals("csv_header", header.reason());
+        assertEquals("csv_header_mismatch", reason(v, "a,b,z,y".getBytes(StandardCharsets.UTF_8)));
+        var row = assertInstanceOf(RecordValidator.Accepted.class, v.check("1,2,3,7".getBytes(StandardCharsets.UTF_8), SRC));
+        assertArrayEquals(new float[] {7}, row.batch().targets(), "the integer 7 is the regression target 7.0");
+    }
 }
