@@ -154,4 +154,21 @@ class JobConfigLoaderTest {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(key)), () -> "no problem for " + key + " in " + problems);
         }
     }
+
+    @Test
+    void gradScalerTakesPyTorchNamesAndBf16IsRefusedWithTheReason() {
+        var c = JobConfigLoader.parse("tricks: {precision: fp16, grad-scaler: {init_scale: 1024, growth_interval: 50}}",
+                "t");
+        assertEquals(1024, c.tricks().gradScaler().initScale());
+        assertEquals(50, c.tricks().gradScaler().growthInterval());
+        assertEquals(0.5, c.tricks().gradScaler().backoffFactor(), "PyTorch's default");
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse(
+                "tricks: {precision: bf16, grad-scaler: {backoff_factor: 1.5, growth: 2}}", "t"));
+        List<String> problems = e.problems();
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("tricks.precision: bf16 is not available: DJL's PyTorch"
+                + " engine has no bfloat16 type")), problems::toString);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("tricks.grad-scaler.backoff_factor:")), problems::toString);
+        assertTrue(problems.stream().anyMatch(p -> p.startsWith("tricks.grad-scaler.growth: unknown key")),
+                problems::toString);
+    }
 }

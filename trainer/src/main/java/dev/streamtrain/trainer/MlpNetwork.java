@@ -124,6 +124,13 @@ final class MlpNetwork {
         return arrays;
     }
 
+    /** DJL parameter ids by engine-neutral name. */
+    Map<String, String> idsByName() {
+        Map<String, String> ids = new LinkedHashMap<>();
+        parameters().forEach((name, p) -> ids.put(name, p.getId()));
+        return ids;
+    }
+
     /** The arrays that receive gradients (running statistics excluded), for clipping. */
     Map<String, NDArray> trainableArraysByName() {
         Map<String, NDArray> arrays = new LinkedHashMap<>();

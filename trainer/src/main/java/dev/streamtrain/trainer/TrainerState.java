@@ -16,9 +16,11 @@ import java.util.List;
  * @param offsets next offsets per partition, for everything included
  * @param lrControl plateau/restart state of the learning-rate control
  * @param validation last validation metrics (null before the first)
+ * @param lossScaler dynamic loss scaling state under fp16 (null otherwise)
  */
 public record TrainerState(long updates, long samples, long evaluations, List<PartitionOffset> offsets,
-        ReduceLROnPlateau.State lrControl, ValidationMetrics validation) {
+        ReduceLROnPlateau.State lrControl, ValidationMetrics validation,
+        dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler) {
     public TrainerState {
         offsets = List.copyOf(offsets);
     }

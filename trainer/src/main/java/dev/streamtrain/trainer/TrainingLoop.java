@@ -36,6 +36,7 @@ import dev.streamtrain.trainer.tricks.Devices;
 import dev.streamtrain.trainer.tricks.GradientClipping;
 import dev.streamtrain.trainer.tricks.Mixup;
 import dev.streamtrain.trainer.loss.Losses;
+import dev.streamtrain.trainer.tricks.DynamicLossScaler;
 import dev.streamtrain.trainer.tricks.WeightEma;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,6 +87,9 @@ public final class TrainingLoop implements AutoCloseable {
     private int pendingRows;
     private double pendingLoss;
     private final WeightEma ema;
+    private final Fp16Compute fp16;
+    private final DynamicLossScaler scaler;
+    private final java.util.Map<String, String> idsByName;
     private final Mixup mixup;
     private long startNanos = -1;
     private long lastStepNanos = -1;
@@ -103,6 +107,15 @@ public final class TrainingLoop implements AutoCloseable {
      */
     public TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
             TrainerEvents events, LongSupplier nanoClock) {
+        this(cfg, queue, validationSet, events, nanoClock, false);
+    }
+
+    /**
+     * As above; {@code fp16OnCpu} lets tests run the fp16 mixed-precision path on the CPU (PyTorch computes fp16 there,
+     * slowly), which users are refused.
+     */
+    TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
+            TrainerEvents events, LongSupplier nanoClock, boolean fp16OnCpu) {
         this.cfg = cfg;
         this.queue = queue;
         this.validationSet = validationSet;
@@ -114,12 +127,10 @@ public final class TrainingLoop implements AutoCloseable {
         this.hyper = new StepHyperParameters(lr.lr(0), momentumAt(0));
         var tricks = cfg.tricks();
         Device device = Devices.select(tricks.device());
-        if (!tricks.precision().equals("fp32")) {
-            throw new IllegalStateException("tricks.precision " + tricks.precision() + (device.isGpu()
-                    ? ": mixed precision (fp16/bf16 compute, fp32 master weights, dynamic loss scaling) is not"
-                            + " implemented in StreamTrain yet; use precision: fp32"
-                    : " needs a CUDA GPU: mixed precision is not available on the CPU (this run trains on " + device
-                            + "); use precision: fp32"));
+        boolean mixed = tricks.precision().equals("fp16");
+        if (mixed && !device.isGpu() && !fp16OnCpu) {
+            throw new IllegalStateException("tricks.precision fp16 needs a CUDA GPU: mixed precision is not available on"
+                    + " the CPU (this run trains on " + device + "); use precision: fp32");
         }
         this.loss = Losses.create(cfg.training().loss(), tricks.labelSmoothing(), cfg.training().huberDelta());
         this.ema = tricks.emaDecay() > 0 ? new WeightEma(tricks.emaDecay()) : null;
@@ -142,6 +153,9 @@ public final class TrainingLoop implements AutoCloseable {
             NoGrad.run(network::zeroInitResidualBranches);
         }
         names.putAll(network.namesById());
+        this.idsByName = network.idsByName();
+        this.fp16 = mixed ? new Fp16Compute(cfg.model(), trainer.getManager(), device) : null;
+        this.scaler = mixed ? new DynamicLossScaler(tricks.gradScaler()) : null;
         this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes());
         this.checkpoints = new CheckpointWriter(cfg.checkpoint().dir(), cfg.checkpoint().keep());
         try {
@@ -215,6 +229,10 @@ public final class TrainingLoop implements AutoCloseable {
             return;
         }
         Update update = applyUpdate();
+        if (update == null) {
+            skipped++; // fp16 gradient overflow: no step, a smaller loss scale
+            return;
+        }
         if (updates % cfg.training().logEvery() == 0) {
             events.step(new StepMetrics(cfg.job(), updates, samples, update.meanLoss(), hyper.lr(), hyper.momentum(),
                     update.gradNorm(), samplesPerSecond, System.currentTimeMillis()));
@@ -240,8 +258,11 @@ public final class TrainingLoop implements AutoCloseable {
             NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
             String lossName = cfg.training().loss();
             NDArray y = Losses.labels(m, batch, null, lossName, cfg.model().classes());
+            if (fp16 != null && pendingBatches == 0) {
+                fp16.loadMasters(network.arraysByName()); // the masters moved at the last update
+            }
             try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+                NDArray logits = fp16 != null ? fp16.forward(x) : trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray l = loss.evaluate(new NDList(y), new NDList(logits));
                 if (mixed != null) {
                     NDArray partner = Losses.labels(m, batch, mixed.permutation(), lossName, cfg.model().classes());
@@ -255,7 +276,13 @@ public final class TrainingLoop implements AutoCloseable {
                     if (tricks.accumulate() > 1) {
                         objective = objective.div(tricks.accumulate());
                     }
+                    if (scaler != null) {
+                        objective = objective.mul((float) scaler.scale());
+                    }
                     collector.backward(objective);
+                }
+                if (fp16 != null) {
+                    fp16.storeRunningStatistics(network.arraysByName());
                 }
                 return value;
             }
@@ -276,12 +303,37 @@ public final class TrainingLoop implements AutoCloseable {
      * effective batch when configured) and momentum, the step, the weight average. Consumes the accumulation.
      */
     private Update applyUpdate() {
+        if (fp16 == null) {
+            return applyUpdate(null);
+        }
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            java.util.Map<String, NDArray> grads = fp16.takeUnscaledGradients(scaler.scale(), m);
+            if (!scaler.update(Fp16Compute.allFinite(grads.values()))) {
+                var s = scaler.state();
+                if (s.skippedSteps() <= 10 || Long.bitCount(s.skippedSteps()) == 1) {
+                    LOG.info("fp16 gradients overflowed at update {}: step skipped, loss scale now {} ({} skipped)",
+                            updates + 1, s.scale(), s.skippedSteps());
+                }
+                pendingBatches = 0;
+                pendingRows = 0;
+                pendingLoss = 0;
+                return null;
+            }
+            return applyUpdate(grads);
+        }
+    }
+
+    /**
+     * The update itself, from the masters' own gradients ({@code fp32Grads} null) or from the unscaled fp16
+     * gradients by name (mixed precision: the optimizer steps the fp32 masters with them).
+     */
+    private Update applyUpdate(java.util.Map<String, NDArray> fp32Grads) {
         var tricks = cfg.tricks();
         double gradNorm = Double.NaN;
         if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
             try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                java.util.List<NDArray> grads = network.trainableArraysByName().values().stream()
-                        .map(NDArray::getGradient).toList();
+                java.util.List<NDArray> grads = fp32Grads != null ? java.util.List.copyOf(fp32Grads.values())
+                        : network.trainableArraysByName().values().stream().map(NDArray::getGradient).toList();
                 if (tricks.clipGradNorm() > 0) {
                     gradNorm = GradientClipping.clipByNorm(grads, tricks.clipGradNorm(), tricks.clipNormType());
                 } else {
@@ -298,7 +350,12 @@ public final class TrainingLoop implements AutoCloseable {
             rate *= (double) pendingRows / tricks.linearScalingReference();
         }
         hyper.set(rate, momentumAt(step));
-        trainer.step();
+        if (fp32Grads == null) {
+            trainer.step();
+        } else {
+            java.util.Map<String, NDArray> masters = network.trainableArraysByName();
+            fp32Grads.forEach((name, g) -> optimizer.update(idsByName.get(name), masters.get(name), g));
+        }
         updates++;
         if (ema != null) {
             ema.update(network.arraysByName());
@@ -344,7 +401,8 @@ public final class TrainingLoop implements AutoCloseable {
         }
         var offsets = ledger.nextOffsets();
         lastCheckpoint = checkpoints.save(snapshot, optimizer.exportState(), ema == null ? Map.of() : ema.export(),
-                new TrainerState(updates, samples, evaluations, offsets, lr.snapshot(), lastValidation));
+                new TrainerState(updates, samples, evaluations, offsets, lr.snapshot(), lastValidation,
+                        scaler == null ? null : scaler.state()));
         lastCheckpointHandled = handled;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), updates, lastCheckpoint.toString(), offsets));
     }
@@ -394,6 +452,9 @@ public final class TrainingLoop implements AutoCloseable {
         evaluations = state.evaluations();
         lastValidation = state.validation();
         lr.restore(state.lrControl());
+        if (scaler != null && state.lossScaler() != null) {
+            scaler.restore(state.lossScaler());
+        }
         resumeOffsets = state.offsets();
         lastCheckpoint = dir;
         lastCheckpointHandled = handled;

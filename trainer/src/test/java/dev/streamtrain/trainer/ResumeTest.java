@@ -44,13 +44,19 @@ class ResumeTest {
      * resumed from are added to {@code resumed}.
      */
     static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed) throws Exception {
+        return run(cfg, batches, resumed, false);
+    }
+
+    /** As above; {@code fp16OnCpu} runs the fp16 mixed-precision path on the CPU. */
+    static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed,
+            boolean fp16OnCpu) throws Exception {
         ValidationSet validation = new ValidationSet(1000);
         validation.add(TrainingLoopTest.blobs(new Random(3), 30, "v", 0));
         BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(100_000, 1);
         batches.forEach(queue::put);
         queue.put(new EndOfStream(Map.of()));
         var events = new TrainingLoopTest.Recorder();
-        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime);
+        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime, fp16OnCpu);
         resumed.addAll(loop.resumeOffsets());
         Thread thread = new Thread(loop::run);
         thread.start();

@@ -17,7 +17,9 @@ import java.util.List;
  *     AdamW is always decoupled
  * @param noBiasDecay apply weight decay to weight matrices only, never to biases or batch-norm parameters
  * @param zeroInitResidual start each residual branch's batch-norm gamma at 0, so every block begins as identity
- * @param precision fp32, or fp16/bf16 mixed precision (GPU only)
+ * @param precision fp32, or fp16 mixed precision (GPU only: fp16 compute, fp32 master weights, dynamic loss scaling);
+ *     bf16 is refused (DJL's PyTorch engine has no bfloat16 type)
+ * @param gradScaler dynamic loss scaling under fp16
  * @param emaDecay keep an exponential moving average of the weights with this decay (0: off)
  * @param emaForEval evaluate, checkpoint and export the averaged weights
  * @param mixupAlpha mixup with {@code lambda ~ Beta(alpha, alpha)} (0: off)
@@ -26,7 +28,7 @@ import java.util.List;
  */
 public record TricksSettings(double labelSmoothing, double clipGradNorm, double clipNormType, double clipGradValue,
         int accumulate, double flooding, int linearScalingReference, String weightDecayMode, boolean noBiasDecay, boolean zeroInitResidual,
-        String precision, double emaDecay,
+        String precision, GradScalerSettings gradScaler, double emaDecay,
         boolean emaForEval, double mixupAlpha, java.util.Map<String, Double> lrMultipliers, String device) {
     public TricksSettings {
         lrMultipliers = java.util.Map.copyOf(lrMultipliers);
@@ -60,6 +62,7 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
                 t.bool("no-bias-decay", false),
                 t.bool("zero-init-residual", false),
                 t.choice("precision", "fp32", List.of("fp32", "fp16", "bf16")),
+                gradScaler(t),
                 t.decimal("ema-decay", 0, 0, 1, true),
                 t.bool("ema-for-eval", false),
                 t.decimal("mixup-alpha", 0, 0, 1e6, true),
@@ -68,12 +71,23 @@ public record TricksSettings(double labelSmoothing, double clipGradNorm, double 
         if (s.labelSmoothing() >= 1) {
             t.problem("label-smoothing", "must be < 1, got " + s.labelSmoothing());
         }
+        if (s.precision().equals("bf16")) {
+            t.problem("precision", "bf16 is not available: DJL's PyTorch engine has no bfloat16 type (a bf16 tensor aborts"
+                    + " the JVM); use fp16 on a CUDA GPU, or fp32");
+        }
         if (s.emaDecay() >= 1) {
             t.problem("ema-decay", "must be < 1, got " + s.emaDecay());
         }
         if (s.emaForEval() && s.emaDecay() == 0) {
             t.problem("ema-for-eval", "needs tricks.ema-decay > 0");
         }
+        return s;
+    }
+
+    private static GradScalerSettings gradScaler(ConfigReader t) {
+        ConfigReader g = new ConfigReader(t.raw("grad-scaler"), t.path("grad-scaler"), t.problems());
+        GradScalerSettings s = GradScalerSettings.read(g);
+        g.reportUnknownKeys();
         return s;
     }
 
