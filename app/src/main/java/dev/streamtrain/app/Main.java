@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
             "Ingests minibatches from Kafka, trains with DJL (PyTorch engine), watches",
             "the metrics, exports to ONNX, verifies it against the trainer and serves it",
             "with ONNX Runtime.", ""},
-        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ScheduleCommand.class,
+        subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ScheduleCommand.class, BenchCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with:  streamtrain demo",
             "             (embedded Kafka, digits data, training, export, serving)",

@@ -1,6 +1,5 @@
 package dev.streamtrain.app;
 
-import dev.streamtrain.core.wire.MiniBatchCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,7 +14,6 @@ import dev.streamtrain.core.kafka.ProducerSettings;
  */
 public final class RecordProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
-    private final MiniBatchCodec codec = MiniBatchCodec.standard();
 
     /**
      * @param bootstrapServers cluster
@@ -55,7 +53,7 @@ public final class RecordProducer implements AutoCloseable {
                 pacer.acquire();
             }
             int to = Math.min(rows.size(), from + step);
-            producer.send(new ProducerRecord<>(topic, value(rows, from, to, format)));
+            producer.send(new ProducerRecord<>(topic, RecordEncoder.encode(rows, from, to, format)));
             records++;
             if (progress != null) {
                 progress.accept(to);
@@ -67,47 +65,12 @@ public final class RecordProducer implements AutoCloseable {
         return records;
     }
 
-    private byte[] value(LabeledRows rows, int from, int to, RecordFormat format) {
-        return switch (format) {
-            case SAFETENSORS -> codec.encode(to - from, rows.features(), rows.flatFeatures(from, to),
-                    rows.labels(from, to));
-            case NPZ -> codec.encodeNpz(to - from, rows.features(), rows.flatFeatures(from, to),
-                    rows.labels(from, to));
-            case JSON -> json(rows.x().get(from), rows.y().get(from)).getBytes(StandardCharsets.UTF_8);
-            case CSV -> csv(rows.x().get(from), rows.y().get(from)).getBytes(StandardCharsets.UTF_8);
-        };
-    }
-
     /**
      * Sends one CSV header line ({@code f0,...,f<n-1>,label}) as a record, as a producer streaming CSV files would.
      */
     public void sendCsvHeader(String topic, int features) throws InterruptedException, ExecutionException {
-        producer.send(new ProducerRecord<>(topic, csvHeader(features).getBytes(StandardCharsets.UTF_8))).get();
-    }
-
-    /** The column names {@link #sendCsvHeader} writes. */
-    public static String csvHeader(int features) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < features; i++) {
-            sb.append('f').append(i).append(',');
-        }
-        return sb.append("label").toString();
-    }
-
-    private static String json(float[] x, long y) {
-        StringBuilder sb = new StringBuilder("{\"x\":[");
-        for (int i = 0; i < x.length; i++) {
-            sb.append(i == 0 ? "" : ",").append(x[i]);
-        }
-        return sb.append("],\"y\":").append(y).append('}').toString();
-    }
-
-    private static String csv(float[] x, long y) {
-        StringBuilder sb = new StringBuilder();
-        for (float v : x) {
-            sb.append(v).append(',');
-        }
-        return sb.append(y).toString();
+        producer.send(new ProducerRecord<>(topic, RecordEncoder.csvHeader(features).getBytes(StandardCharsets.UTF_8)))
+                .get();
     }
 
     @Override

@@ -172,7 +172,7 @@ class RunJobTest {
 
     @Test
     void threeTopicsInThreeFormatsTrainOneModelWithWeights() throws Exception {
-        String columns = String.join(", ", RecordProducer.csvHeader(64).split(","));
+        String columns = String.join(", ", RecordEncoder.csvHeader(64).split(","));
         JobConfig cfg = externalJob("mix", """
                 ingest:
                   stop-at-end: true
