@@ -72,11 +72,11 @@ final class TopicAssignment {
      * left to the consumer's own rule (committed offset, else {@code auto.offset.reset=earliest}) and only asked
      * for their position.
      */
-    static Future<Void> assign(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> current,
+    static Future<Map<TopicPartition, Long>> assign(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> current,
             Set<TopicPartition> added, boolean useCommitted, Map<TopicPartition, Long> startAt,
             PartitionProgressTracker tracker) {
         if (added.isEmpty()) {
-            return Future.succeededFuture();
+            return Future.succeededFuture(Map.of());
         }
         Set<TopicPartition> all = new HashSet<>(current);
         all.addAll(added);
@@ -87,7 +87,7 @@ final class TopicAssignment {
                         : positions(consumer, added))
                 .compose(starts -> consumer.endOffsets(added).map(ends -> {
                     starts.forEach((tp, start) -> tracker.start(tp, start, ends.get(tp)));
-                    return null;
+                    return starts;
                 }));
     }
 

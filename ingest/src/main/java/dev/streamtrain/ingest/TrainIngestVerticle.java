@@ -6,6 +6,7 @@ import dev.streamtrain.core.batch.DeadLettered;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.batch.PartitionStarted;
 import dev.streamtrain.core.batch.Skipped;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
@@ -182,9 +183,10 @@ public final class TrainIngestVerticle extends VerticleBase {
                 return matched;
             }));
         }
-        return found.compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, true, resumeAt, tracker).map(tps))
-                .map(tps -> {
-                    adopt(tps);
+        return found.compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, true, resumeAt, tracker))
+                .map(starts -> {
+                    Set<TopicPartition> tps = starts.keySet();
+                    adopt(starts);
                     if (tps.isEmpty()) {
                         LOG.warn("no topic matches {} yet; looking again every {} ms", routes.describe(),
                                 refreshIntervalMillis);
@@ -200,8 +202,13 @@ public final class TrainIngestVerticle extends VerticleBase {
                 });
     }
 
-    /** Takes newly assigned partitions into the bookkeeping. */
-    private void adopt(Set<TopicPartition> added) {
+    /**
+     * Takes newly assigned partitions into the bookkeeping and tells the trainer where each starts, before any of
+     * their records (the handler is set only here, once there is something to read).
+     */
+    private void adopt(Map<TopicPartition, Long> starts) {
+        Set<TopicPartition> added = starts.keySet();
+        starts.forEach((tp, offset) -> queue.put(new PartitionStarted(tp.getTopic(), tp.getPartition(), offset)));
         Set<TopicPartition> all = new HashSet<>(partitions);
         all.addAll(added);
         partitions = Set.copyOf(all);
@@ -232,7 +239,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             LOG.info("training on new partitions {}", added.stream().map(tp -> tp.getTopic() + "-" + tp.getPartition())
                     .sorted().collect(Collectors.joining(", ")));
             return TopicAssignment.assign(consumer, partitions, added, true, Map.of(), tracker)
-                    .onSuccess(v -> adopt(added));
+                    .onSuccess(this::adopt);
         }).onComplete(ar -> {
             refreshing = false;
             if (ar.failed() && !stopping) {

@@ -88,14 +88,20 @@ class IngestOnRealBrokerTest {
             List<MiniBatch> batches = new ArrayList<>();
             List<dev.streamtrain.core.batch.DeadLettered> rejected = new ArrayList<>();
             BatchQueueItem item;
+            List<dev.streamtrain.core.batch.PartitionStarted> starts = new ArrayList<>();
             while (!((item = queue.poll(30, TimeUnit.SECONDS)) instanceof EndOfStream)) {
                 assertTrue(item != null, "timed out: consumption did not resume");
-                if (item instanceof dev.streamtrain.core.batch.DeadLettered d) {
+                if (item instanceof dev.streamtrain.core.batch.PartitionStarted started) {
+                    assertTrue(batches.isEmpty() && rejected.isEmpty(), "where a partition starts comes first");
+                    starts.add(started);
+                } else if (item instanceof dev.streamtrain.core.batch.DeadLettered d) {
                     rejected.add(d);
                 } else {
                     batches.add((MiniBatch) item);
                 }
             }
+            assertEquals(Set.of(new dev.streamtrain.core.batch.PartitionStarted(topic, 0, 0),
+                    new dev.streamtrain.core.batch.PartitionStarted(topic, 1, 0)), new HashSet<>(starts));
             assertEquals(1, rejected.size(), "the garbage record is handed over as dead-lettered, after its DLQ ack");
             assertEquals(dev.streamtrain.core.batch.OffsetRange.single(topic, 0, 6), rejected.get(0).source());
             assertEquals("undecodable", rejected.get(0).reason());
@@ -157,6 +163,9 @@ class IngestOnRealBrokerTest {
         Vertx vertx2 = Vertx.vertx();
         try {
             vertx2.deployVerticle(ingest(topic, cfg, again)).await(30, TimeUnit.SECONDS);
+            Set<Object> resumed = new HashSet<>(List.of(again.poll(30, TimeUnit.SECONDS), again.poll(30, TimeUnit.SECONDS)));
+            assertEquals(Set.of(new dev.streamtrain.core.batch.PartitionStarted(topic, 0, 7),
+                    new dev.streamtrain.core.batch.PartitionStarted(topic, 1, 6)), resumed, "at the committed offsets");
             assertInstanceOf(EndOfStream.class, again.poll(30, TimeUnit.SECONDS));
         } finally {
             vertx2.close().await(30, TimeUnit.SECONDS);

@@ -72,6 +72,15 @@ class MultiTopicIngestTest {
         return CODEC.encode(1, 2, new float[] {label, label}, new long[] {label});
     }
 
+    /** The next item that is not a {@link dev.streamtrain.core.batch.PartitionStarted} (those come first). */
+    private static BatchQueueItem next(BackPressureQueue<BatchQueueItem> queue) throws InterruptedException {
+        BatchQueueItem item;
+        do {
+            item = queue.poll(30, TimeUnit.SECONDS);
+        } while (item instanceof dev.streamtrain.core.batch.PartitionStarted);
+        return item;
+    }
+
     private static TrainIngestVerticle verticle(TopicRoutes routes, String group, BackPressureQueue<BatchQueueItem> q,
             boolean stopAtEnd) {
         return new TrainIngestVerticle("j", routes, ConsumerSettings.of(broker.bootstrapServers(), group, Map.of()),
@@ -114,7 +123,7 @@ class MultiTopicIngestTest {
             assertEquals(List.of("w.a", "w.b"), full.topics());
             List<String> order = new ArrayList<>();
             for (int i = 0; i < 4 + 80; i++) {
-                MiniBatch b = (MiniBatch) queue.poll(30, TimeUnit.SECONDS);
+                MiniBatch b = (MiniBatch) next(queue);
                 assertNotNull(b, "consumption resumed");
                 order.add(b.sources().get(0).topic());
             }
@@ -123,7 +132,7 @@ class MultiTopicIngestTest {
             // the rest drains; every record arrives once and the end is handed over
             int rest = 0;
             BatchQueueItem item;
-            while (!((item = queue.poll(30, TimeUnit.SECONDS)) instanceof dev.streamtrain.core.batch.EndOfStream)) {
+            while (!((item = next(queue)) instanceof dev.streamtrain.core.batch.EndOfStream)) {
                 assertNotNull(item);
                 rest++;
             }
@@ -152,7 +161,7 @@ class MultiTopicIngestTest {
             Map<String, Integer> rows = new HashMap<>();
             List<Skipped> skipped = new ArrayList<>();
             while (rows.getOrDefault("pat.one", 0) < 3 || rows.getOrDefault("lines", 0) < 4) {
-                BatchQueueItem item = queue.poll(30, TimeUnit.SECONDS);
+                BatchQueueItem item = next(queue);
                 assertNotNull(item, "timed out with " + rows);
                 if (item instanceof Skipped s) {
                     skipped.add(s);
@@ -167,7 +176,7 @@ class MultiTopicIngestTest {
             admin.createTopics(List.of(new NewTopic("pat.two", 2, (short) 1))).all().get();
             produce("pat.two", 4, MultiTopicIngestTest::minibatch);
             while (rows.getOrDefault("pat.two", 0) < 4) {
-                BatchQueueItem item = queue.poll(30, TimeUnit.SECONDS);
+                BatchQueueItem item = next(queue);
                 assertNotNull(item, "the new topic was not picked up: " + rows);
                 rows.merge(((MiniBatch) item).sources().get(0).topic(), ((MiniBatch) item).rows(), Integer::sum);
             }

@@ -13,17 +13,21 @@ import java.util.TreeMap;
  * Which Kafka records the trainer has handled (trained, or dead-lettered by ingest), per partition: the next offset
  * to commit and an exactly-once audit (records, dead-lettered, duplicates, lowest and highest offset). Offsets are
  * kept in a bit set relative to the first one seen, one bit per record. The offset to commit is the end of the
- * contiguous handled run: a record still on its way (a dead-letter write not yet acknowledged) holds it back, so a
- * crash can repeat records but never skip one.
+ * contiguous handled run from where ingest started reading ({@link #started}): a record still on its way (a
+ * dead-letter write not yet acknowledged, examples waiting to be assembled) holds it back, so a crash can repeat
+ * records but never skip one. The handled prefix is dropped once it is long, so an endless run needs bounded memory.
  */
 final class OffsetLedger {
+    /** A handled prefix longer than this is dropped from the bit set: an endless run keeps a bounded window. */
+    static final int COMPACT_AFTER = 1 << 16;
+
     private final Map<String, Partition> partitions = new TreeMap<>();
 
     private static final class Partition {
         final String topic;
         final int partition;
-        final long base;
-        final BitSet seen = new BitSet();
+        long base;
+        BitSet seen = new BitSet();
         long records;
         long deadLettered;
         long skipped;
@@ -50,6 +54,22 @@ final class OffsetLedger {
         mark(List.of(source), how);
     }
 
+    /**
+     * Ingest starts reading a partition here: offsets are counted from it (so the commit cannot pass an offset that
+     * has not arrived yet, whatever overtakes it). If records of the partition arrived first, the window is extended
+     * down to it.
+     */
+    void started(String topic, int partition, long offset) {
+        Partition p = partitions.computeIfAbsent(topic + "-" + partition, k -> new Partition(topic, partition, offset));
+        if (offset < p.base) {
+            int shift = Math.toIntExact(p.base - offset);
+            BitSet moved = new BitSet();
+            p.seen.stream().forEach(bit -> moved.set(bit + shift));
+            p.seen = moved;
+            p.base = offset;
+        }
+    }
+
     private void mark(List<OffsetRange> sources, Handling how) {
         for (OffsetRange r : sources) {
             Partition p = partitions.computeIfAbsent(r.topic() + "-" + r.partition(),
@@ -69,6 +89,16 @@ final class OffsetLedger {
                 p.first = Math.min(p.first, o);
                 p.last = Math.max(p.last, o);
             }
+            compact(p);
+        }
+    }
+
+    /** Drops a long handled prefix: offsets below the base count as already handled (a repeat is a duplicate). */
+    private static void compact(Partition p) {
+        int handled = p.seen.nextClearBit(0);
+        if (handled > COMPACT_AFTER) {
+            p.seen = p.seen.get(handled, Math.max(handled, p.seen.length()));
+            p.base += handled;
         }
     }
 
@@ -78,6 +108,12 @@ final class OffsetLedger {
         partitions.values().forEach(p -> out.add(new PartitionOffset(p.topic, p.partition,
                 p.base + p.seen.nextClearBit(0))));
         return out;
+    }
+
+    /** Bits held for a partition ("topic-partition") now: the window past the dropped prefix. */
+    int windowBits(String topicPartition) {
+        Partition p = partitions.get(topicPartition);
+        return p == null ? 0 : p.seen.length();
     }
 
     /** The exactly-once audit per partition. */

@@ -14,6 +14,7 @@ import ai.djl.training.loss.Loss;
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
 import dev.streamtrain.core.batch.DeadLettered;
+import dev.streamtrain.core.batch.PartitionStarted;
 import dev.streamtrain.core.batch.Skipped;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
@@ -188,6 +189,8 @@ public final class TrainingLoop implements AutoCloseable {
                 } else if (item instanceof DeadLettered rejected) {
                     ledger.notTrained(rejected.source(), OffsetLedger.Handling.DEAD_LETTERED);
                     handled++;
+                } else if (item instanceof PartitionStarted start) {
+                    ledger.started(start.topic(), start.partition(), start.offset());
                 } else if (item instanceof Skipped notData) {
                     ledger.notTrained(notData.source(), OffsetLedger.Handling.SKIPPED);
                     handled++;

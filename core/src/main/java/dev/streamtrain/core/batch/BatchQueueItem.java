@@ -1,8 +1,9 @@
 package dev.streamtrain.core.batch;
 
 /**
- * What ingest hands the trainer: a {@link MiniBatch}, a {@link DeadLettered} or {@link Skipped} record, or
- * {@link EndOfStream}.
+ * What ingest hands the trainer: where it starts reading a partition ({@link PartitionStarted}), a {@link MiniBatch},
+ * a {@link DeadLettered} or {@link Skipped} record, or {@link EndOfStream}.
  */
-public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered, Skipped {
+public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered, Skipped,
+        PartitionStarted {
 }

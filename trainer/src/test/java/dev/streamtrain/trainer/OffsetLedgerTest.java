@@ -1,0 +1,56 @@
+package dev.streamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.events.PartitionOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OffsetLedgerTest {
+    private static long next(OffsetLedger ledger) {
+        return ledger.nextOffsets().get(0).nextOffset();
+    }
+
+    @Test
+    void aMarkerThatOvertakesEarlierRecordsCannotMoveTheCommit() {
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.started("t", 0, 100);
+        ledger.notTrained(OffsetRange.single("t", 0, 105), OffsetLedger.Handling.DEAD_LETTERED);
+        assertEquals(100, next(ledger), "100..104 still wait to be assembled: nothing past them is committed");
+        ledger.record(List.of(new OffsetRange("t", 0, 100, 104)));
+        assertEquals(List.of(new PartitionOffset("t", 0, 106)), ledger.nextOffsets());
+        var audit = ledger.progress().get(0);
+        assertEquals(5, audit.records());
+        assertEquals(1, audit.deadLettered());
+        assertEquals(0, audit.duplicates());
+    }
+
+    @Test
+    void recordsSeenBeforeTheirStartAreKeptWhenTheWindowExtendsDown() {
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.record(List.of(new OffsetRange("t", 0, 3, 4))); // a partition added at run time: records came first
+        ledger.started("t", 0, 0);
+        assertEquals(0, next(ledger));
+        ledger.record(List.of(new OffsetRange("t", 0, 0, 2)));
+        assertEquals(5, next(ledger));
+        assertEquals(0, ledger.progress().get(0).duplicates());
+    }
+
+    @Test
+    void anEndlessRunKeepsABoundedWindowAndStillCountsRepeats() {
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.started("t", 0, 0);
+        long n = 10L * OffsetLedger.COMPACT_AFTER;
+        for (long o = 0; o < n; o += 32) {
+            ledger.record(List.of(new OffsetRange("t", 0, o, o + 31)));
+        }
+        assertEquals(n, next(ledger));
+        assertTrue(ledger.windowBits("t-0") <= OffsetLedger.COMPACT_AFTER + 64,
+                "the handled prefix was dropped: " + ledger.windowBits("t-0") + " bits held for " + n + " offsets");
+        ledger.record(List.of(OffsetRange.single("t", 0, 5)));
+        assertEquals(1, ledger.progress().get(0).duplicates(), "an offset from the dropped prefix is a repeat");
+        assertEquals(n, ledger.progress().get(0).records());
+    }
+}
