@@ -33,7 +33,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig cfg = JobConfigLoader.load(config);
         if (checkOnly) {
-            System.out.println(config + " is valid:\n" + cfg);
+            System.out.println(config + " is valid; resolved settings (defaults filled in):\n"
+                    + ResolvedConfig.yaml(cfg));
             return 0;
         }
         KafkaCluster cluster = KafkaCluster.forJob(cfg);

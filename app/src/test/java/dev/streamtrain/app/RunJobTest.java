@@ -332,6 +332,36 @@ class RunJobTest {
     }
 
     @Test
+    void checkPrintsTheResolvedSettingsAsYaml() throws Exception {
+        Path job = dir.resolve("check.yaml");
+        Files.writeString(job, """
+                job: shop
+                ingest:
+                  train-topics: [clicks, {topic: orders, format: csv, weight: 3}]
+                tricks: {precision: fp16}
+                """);
+        java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream original = System.out;
+        int code;
+        System.setOut(new java.io.PrintStream(stdout, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(new StringWriter(), true),
+                    "run", "--config", job.toString(), "--check");
+        } finally {
+            System.setOut(original);
+        }
+        String printed = stdout.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, printed);
+        var tree = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(printed.substring(printed.indexOf('\n')));
+        assertEquals("orders", tree.at("/ingest/train-topics/1/topic").asText());
+        assertEquals("csv", tree.at("/ingest/train-topics/1/format/format").asText());
+        assertEquals(3.0, tree.at("/ingest/train-topics/1/weight").asDouble());
+        assertEquals("weighted", tree.at("/ingest/interleave").asText(), "weights given: weighted");
+        assertEquals(65536.0, tree.at("/tricks/grad-scaler/init-scale").asDouble(), "the default, filled in");
+        assertEquals("shop.validation", tree.at("/ingest/validation-topic").asText());
+    }
+
+    @Test
     void helpExplainsEveryCommand() {
         StringWriter out = new StringWriter();
         assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), "--help"));
