@@ -32,10 +32,7 @@ final class DecodeBench {
             for (int from = 0; from < rows.size(); from += step) {
                 records.add(RecordEncoder.encode(rows, from, Math.min(rows.size(), from + step), format));
             }
-            var d = RecordFormatSettings.defaults();
-            var settings = new RecordFormatSettings(format.name().toLowerCase(java.util.Locale.ROOT),
-                    d.featuresTensor(), d.labelsTensor(), d.jsonXField(), d.jsonYField(), d.jsonFeatures(),
-                    d.csvDelimiter(), d.csvLabelColumn(), d.csvHeader(), d.csvColumns(), d.csvFeatureColumns());
+            var settings = RecordFormatSettings.of(format.name().toLowerCase(java.util.Locale.ROOT));
             RecordValidator validator = new RecordValidator(ExampleDecoders.forFormat(settings), expect);
             pass(validator, records); // warm-up: JIT
             long rowsDone = 0;

@@ -32,19 +32,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class IngestOnRealBrokerTest {
     private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
-    static EmbeddedKafkaBroker broker;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = SharedBroker.broker();
-        admin = SharedBroker.admin();
-    }
+    static final EmbeddedKafkaBroker broker = SharedBroker.broker();
+    static final Admin admin = SharedBroker.admin();
 
     @Test
     void pausesWhenFullResumesAndHandsOverEveryRecordWithItsOffsetThenCommits() throws Exception {

@@ -29,7 +29,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Several training topics on a real broker: weighted interleaving, a topic pattern with new topics, mixed formats. */
@@ -37,20 +36,11 @@ class MultiTopicIngestTest {
     private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
     private static final RecordValidator.Expectation EXPECT = new RecordValidator.Expectation(2, 1000, "softmax",
             "reject", 1e4, 1 << 20);
-    static EmbeddedKafkaBroker broker;
-    static Admin admin;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = SharedBroker.broker();
-        admin = SharedBroker.admin();
-    }
+    static final EmbeddedKafkaBroker broker = SharedBroker.broker();
+    static final Admin admin = SharedBroker.admin();
 
     private static RecordFormatSettings format(String name) {
-        var d = RecordFormatSettings.defaults();
-        return new RecordFormatSettings(name, d.featuresTensor(), d.labelsTensor(), d.jsonXField(), d.jsonYField(),
-                d.jsonFeatures(), d.csvDelimiter(), d.csvLabelColumn(), d.csvHeader(), d.csvColumns(),
-                d.csvFeatureColumns());
+        return RecordFormatSettings.of(name);
     }
 
     private static TopicRoutes routes(List<TrainTopic> topics, String pattern, Set<String> excluded) {

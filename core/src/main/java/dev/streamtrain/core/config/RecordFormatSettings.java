@@ -42,6 +42,14 @@ public record RecordFormatSettings(String format, String featuresTensor, String 
                 List.of());
     }
 
+    /** The defaults with another record format (no other key changed). */
+    public static RecordFormatSettings of(String format) {
+        var d = defaults();
+        return new RecordFormatSettings(format, d.featuresTensor(), d.labelsTensor(), d.jsonXField(), d.jsonYField(),
+                d.jsonFeatures(), d.csvDelimiter(), d.csvLabelColumn(), d.csvHeader(), d.csvColumns(),
+                d.csvFeatureColumns());
+    }
+
     /** True for formats with one example per record, which ingest assembles into minibatches. */
     public boolean examplesPerRecord() {
         return format.equals("json") || format.equals("csv");

@@ -40,9 +40,19 @@ public final class Npz {
         var bytes = new java.io.ByteArrayOutputStream();
         try (var zip = new java.util.zip.ZipOutputStream(bytes)) {
             for (var e : tensors.entrySet()) {
-                zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-                zip.write(npyHeader(e.getValue()));
-                zip.write(e.getValue().data());
+                byte[] header = npyHeader(e.getValue());
+                byte[] data = e.getValue().data();
+                // stored, like np.savez: the sizes are in the local header, so readers can slice without inflating
+                ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+                entry.setMethod(ZipEntry.STORED);
+                entry.setSize(header.length + data.length);
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(header);
+                crc.update(data);
+                entry.setCrc(crc.getValue());
+                zip.putNextEntry(entry);
+                zip.write(header);
+                zip.write(data);
                 zip.closeEntry();
             }
         } catch (IOException e) {
@@ -81,6 +91,62 @@ public final class Npz {
 
     /** Decodes every array of an .npz, by name (without the .npy suffix). */
     public static Map<String, Tensor> decode(byte[] bytes) {
+        Map<String, Tensor> stored = decodeStored(bytes);
+        return stored != null ? stored : decodeStreaming(bytes);
+    }
+
+    /**
+     * The fast path for archives of stored entries whose sizes are in their local headers (np.savez, and our own
+     * encoder): the arrays are sliced out of the bytes, no {@link ZipInputStream} (which allocates a native
+     * inflater per record). Null when the archive is anything else (compressed entries, data descriptors, anything
+     * odd): the streaming reader then decides, with its checks. Kafka checksums record batches, so
+     * the entries' CRCs are not re-checked here.
+     */
+    static Map<String, Tensor> decodeStored(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        int at = 0;
+        while (at + 30 <= bytes.length && b.getInt(at) == 0x04034b50) {
+            int flags = Short.toUnsignedInt(b.getShort(at + 6));
+            int method = Short.toUnsignedInt(b.getShort(at + 8));
+            long size = Integer.toUnsignedLong(b.getInt(at + 18));
+            int nameLength = Short.toUnsignedInt(b.getShort(at + 26));
+            int extraLength = Short.toUnsignedInt(b.getShort(at + 28));
+            long data = (long) at + 30 + nameLength + extraLength;
+            if (size == 0xFFFFFFFFL && data <= bytes.length) {
+                size = zip64Size(b, at + 30 + nameLength, extraLength); // numpy writes zip64 local headers
+            }
+            if (method != 0 || (flags & 0x8) != 0 || size == 0xFFFFFFFFL || size > MAX_ENTRY_BYTES
+                    || data + size > bytes.length) {
+                return null;
+            }
+            String name = new String(bytes, at + 30, nameLength, StandardCharsets.UTF_8);
+            if (!name.endsWith(".npy")) {
+                return null;
+            }
+            byte[] npy = java.util.Arrays.copyOfRange(bytes, (int) data, (int) (data + size));
+            out.put(name.substring(0, name.length() - 4), npy(name, npy));
+            at = (int) (data + size);
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    /** The uncompressed size from a zip64 extended-information extra field, or 0xFFFFFFFF when there is none. */
+    private static long zip64Size(ByteBuffer b, int extra, int length) {
+        int at = extra;
+        while (at + 4 <= extra + length) {
+            int id = Short.toUnsignedInt(b.getShort(at));
+            int size = Short.toUnsignedInt(b.getShort(at + 2));
+            if (id == 0x0001 && size >= 8 && at + 4 + 8 <= extra + length) {
+                long uncompressed = b.getLong(at + 4);
+                return uncompressed < 0 ? 0xFFFFFFFFL : uncompressed;
+            }
+            at += 4 + size;
+        }
+        return 0xFFFFFFFFL;
+    }
+
+    static Map<String, Tensor> decodeStreaming(byte[] bytes) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             ZipEntry entry;
