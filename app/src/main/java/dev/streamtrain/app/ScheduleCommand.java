@@ -60,9 +60,15 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write here instead of standard output (png: default schedule.png).")
     Path out;
 
+    @Option(names = "--log-y", description = "png: draw the learning rate on a log10 axis (long decays).")
+    boolean logY;
+
     @Override
     public Integer call() throws Exception {
         String fmt = format.toLowerCase(Locale.ROOT);
+        if (logY && !fmt.equals("png")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-y needs --format png");
+        }
         if (!fmt.equals("json") && !fmt.equals("csv") && !fmt.equals("png")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format must be json, csv or png, got '"
                     + format + "'");
@@ -88,7 +94,7 @@ final class ScheduleCommand implements Callable<Integer> {
         byte[] bytes = switch (fmt) {
             case "json" -> json(table).getBytes(StandardCharsets.UTF_8);
             case "csv" -> csv(table).getBytes(StandardCharsets.UTF_8);
-            default -> png(table, title);
+            default -> png(table, title, logY);
         };
         Path target = out == null && fmt.equals("png") ? Path.of("schedule.png") : out;
         if (target == null) {
@@ -148,11 +154,11 @@ final class ScheduleCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static byte[] png(ScheduleTable t, String title) throws IOException {
+    static byte[] png(ScheduleTable t, String title, boolean logLr) throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         try (OutputStream o = buffer) {
             LinePlot.write(title, "step", new LinePlot.Series("lr", t.lr()),
-                    t.momentum() == null ? null : new LinePlot.Series("momentum", t.momentum()), o);
+                    t.momentum() == null ? null : new LinePlot.Series("momentum", t.momentum()), logLr, o);
         }
         return buffer.toByteArray();
     }

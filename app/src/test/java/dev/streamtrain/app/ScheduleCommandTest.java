@@ -94,6 +94,47 @@ class ScheduleCommandTest {
         assertEquals(2, run("schedule", "--spec", spec.toString()).code(), "--steps required without --metrics");
     }
 
+    @Test
+    void aLogAxisDrawsAnExponentialDecayAsAStraightLine(@TempDir Path dir) throws Exception {
+        Path spec = dir.resolve("exp.yaml");
+        Files.writeString(spec, "{scheduler: ExponentialLR, params: {gamma: 0.98}, base_lr: 1.0}\n");
+        Path log = dir.resolve("log.png");
+        Path linear = dir.resolve("linear.png");
+        assertEquals(0, run("schedule", "--spec", spec.toString(), "--steps", "301", "--format", "png", "--log-y",
+                "--out", log.toString()).code());
+        assertEquals(0, run("schedule", "--spec", spec.toString(), "--steps", "301", "--format", "png",
+                "--out", linear.toString()).code());
+        double[] l = curveY(ImageIO.read(log.toFile()));
+        assertEquals((l[0] + l[2]) / 2, l[1], 2.0, "log axis: the midpoint of the decay lies on the chord");
+        double[] n = curveY(ImageIO.read(linear.toFile()));
+        assertTrue(Math.abs((n[0] + n[2]) / 2 - n[1]) > 15, "linear axis: the decay is convex, off the chord");
+        assertEquals(2, run("schedule", "--spec", spec.toString(), "--steps", "5", "--log-y").code(),
+                "--log-y needs --format png");
+    }
+
+    /** The lr curve's mean pixel row at a quarter, half and three quarters of the plot width. */
+    private static double[] curveY(BufferedImage img) {
+        int left = 90;
+        int width = 960 - 90 - 90;
+        double[] out = new double[3];
+        for (int k = 1; k <= 3; k++) {
+            int x = left + width * k / 4;
+            double sum = 0;
+            int count = 0;
+            for (int y = 51; y < 540 - 60; y++) { // inside the frame: not the legend's swatch
+                int rgb = img.getRGB(x, y);
+                if (((rgb >> 16) & 0xff) < 80 && ((rgb >> 8) & 0xff) > 90 && ((rgb >> 8) & 0xff) < 150
+                        && (rgb & 0xff) > 150) {
+                    sum += y;
+                    count++;
+                }
+            }
+            assertTrue(count > 0, "the curve crosses column " + x);
+            out[k - 1] = sum / count;
+        }
+        return out;
+    }
+
     private static boolean hasColour(BufferedImage img, int r, int g, int b) {
         for (int x = 0; x < img.getWidth(); x++) {
             for (int y = 0; y < img.getHeight(); y++) {

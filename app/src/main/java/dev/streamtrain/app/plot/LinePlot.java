@@ -39,9 +39,18 @@ public final class LinePlot {
     private LinePlot() {
     }
 
-    /** Draws the chart and writes it as PNG. */
+    /** Draws the chart with linear axes and writes it as PNG. */
     public static void write(String title, String xLabel, Series left, Series right, OutputStream out)
             throws IOException {
+        write(title, xLabel, left, right, false, out);
+    }
+
+    /**
+     * Draws the chart and writes it as PNG; with {@code logLeft} the left series is drawn on a log10 axis (an
+     * exponential decay becomes a straight line; non-positive values are skipped).
+     */
+    public static void write(String title, String xLabel, Series left, Series right, boolean logLeft,
+            OutputStream out) throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -52,10 +61,12 @@ public final class LinePlot {
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
             int steps = left.values().length;
-            double[] yl = range(left.values());
+            double[] leftValues = logLeft ? log10(left.values()) : left.values();
+            double[] yl = range(leftValues);
             Frame f = new Frame(steps, yl);
-            grid(g, f, xLabel, left.label(), LEFT_COLOR);
-            curve(g, f, left.values(), yl, LEFT_COLOR);
+            grid(g, f, xLabel, left.label() + (logLeft ? " (log scale)" : ""), LEFT_COLOR,
+                    logLeft ? v -> Math.pow(10, v) : v -> v);
+            curve(g, f, leftValues, yl, LEFT_COLOR);
             if (right != null) {
                 double[] yr = range(right.values());
                 rightAxis(g, f, yr, right.label());
@@ -111,7 +122,16 @@ public final class LinePlot {
         return new double[] {Math.max(min - pad, min >= 0 ? 0 : min - pad), max + pad};
     }
 
-    private static void grid(Graphics2D g, Frame f, String xLabel, String yLabel, Color yColor) {
+    private static double[] log10(double[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values[i] > 0 ? Math.log10(values[i]) : Double.NaN;
+        }
+        return out;
+    }
+
+    private static void grid(Graphics2D g, Frame f, String xLabel, String yLabel, Color yColor,
+            java.util.function.DoubleUnaryOperator tickValue) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
         for (int i = 0; i <= 5; i++) {
@@ -120,7 +140,7 @@ public final class LinePlot {
             g.setColor(new Color(230, 230, 230));
             g.drawLine(LEFT, y, WIDTH - RIGHT, y);
             g.setColor(yColor);
-            String s = format(v);
+            String s = format(tickValue.applyAsDouble(v));
             g.drawString(s, LEFT - 8 - fm.stringWidth(s), y + 4);
         }
         for (int i = 0; i <= 8; i++) {
