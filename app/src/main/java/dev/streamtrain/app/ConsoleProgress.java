@@ -3,18 +3,30 @@ package dev.streamtrain.app;
 import java.io.PrintStream;
 
 /**
- * One status line that refreshes in place on a terminal; elsewhere (logs, CI) only the lines marked durable are
- * printed, so a redirected output stays readable.
+ * One status line that refreshes in place on a terminal; elsewhere (logs, CI) the lines marked durable are printed,
+ * plus the latest line at most every {@link #QUIET_PERIOD_NANOS} so a long run without durable events (no validation
+ * data yet) still shows that it is alive, and a redirected output stays readable.
  */
 public final class ConsoleProgress {
     private static final int BAR_WIDTH = 24;
+    /** Longest silence of a non-interactive output while status lines keep coming. */
+    static final long QUIET_PERIOD_NANOS = 10_000_000_000L;
     private final PrintStream out;
     private final boolean interactive;
+    private final java.util.function.LongSupplier nanoClock;
     private int lastLength;
+    private long lastPrinted;
 
     public ConsoleProgress(PrintStream out, boolean interactive) {
+        this(out, interactive, System::nanoTime);
+    }
+
+    /** With an injected monotonic clock (tests). */
+    ConsoleProgress(PrintStream out, boolean interactive, java.util.function.LongSupplier nanoClock) {
         this.out = out;
         this.interactive = interactive;
+        this.nanoClock = nanoClock;
+        this.lastPrinted = nanoClock.getAsLong();
     }
 
     /** Interactive when a console is attached. */
@@ -25,15 +37,16 @@ public final class ConsoleProgress {
     /**
      * Shows a status line.
      *
-     * @param durable also print it when not interactive
+     * @param durable always print it when not interactive (others at most every quiet period)
      */
     public synchronized void update(String line, boolean durable) {
         if (interactive) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
             out.flush();
             lastLength = line.length();
-        } else if (durable) {
+        } else if (durable || nanoClock.getAsLong() - lastPrinted >= QUIET_PERIOD_NANOS) {
             out.println(line);
+            lastPrinted = nanoClock.getAsLong();
         }
     }
 

@@ -332,6 +332,17 @@ class RunJobTest {
     }
 
     @Test
+    void everyExampleJobFileIsValid() throws Exception {
+        try (var files = Files.list(Path.of("..", "examples"))) {
+            List<Path> examples = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertTrue(examples.size() >= 2, examples.toString());
+            for (Path example : examples) {
+                JobConfigLoader.load(example); // throws, listing every problem, if the README's examples rot
+            }
+        }
+    }
+
+    @Test
     void checkPrintsTheResolvedSettingsAsYaml() throws Exception {
         Path job = dir.resolve("check.yaml");
         Files.writeString(job, """
