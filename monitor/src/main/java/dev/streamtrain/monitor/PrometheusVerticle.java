@@ -67,24 +67,27 @@ public final class PrometheusVerticle extends VerticleBase {
                     ingest.paused() ? 1 : 0);
             gauge(out, "streamtrain_ingest_decode_microseconds", "gauge", "Mean decode and validation time.", job,
                     ingest.decodeMicros());
-            family(out, "streamtrain_ingest_lag", "gauge", "End offset minus next offset, per partition.");
-            new TreeMap<>(ingest.lag()).forEach((p, lag) -> sample(out, "streamtrain_ingest_lag",
-                    job + "," + label("partition", p), lag));
-            family(out, "streamtrain_ingest_dead_lettered_total", "counter", "Records dead-lettered, by reason.");
-            new TreeMap<>(ingest.deadLettered()).forEach((r, n) -> sample(out, "streamtrain_ingest_dead_lettered_total",
-                    job + "," + label("reason", r), n));
-            family(out, "streamtrain_ingest_skipped_total", "counter", "Records skipped as not data, by reason.");
-            new TreeMap<>(ingest.skipped()).forEach((r, n) -> sample(out, "streamtrain_ingest_skipped_total",
-                    job + "," + label("reason", r), n));
-            family(out, "streamtrain_ingest_minibatches_total", "counter", "Minibatches handed to the trainer, by topic.");
-            new TreeMap<>(ingest.minibatchesByTopic()).forEach((t, n) -> sample(out,
-                    "streamtrain_ingest_minibatches_total", job + "," + label("topic", t), n));
+            perLabel(out, "streamtrain_ingest_lag", "gauge", "End offset minus next offset, per partition.", job,
+                    "partition", ingest.lag());
+            perLabel(out, "streamtrain_ingest_dead_lettered_total", "counter", "Records dead-lettered, by reason.", job,
+                    "reason", ingest.deadLettered());
+            perLabel(out, "streamtrain_ingest_skipped_total", "counter", "Records skipped as not data, by reason.", job,
+                    "reason", ingest.skipped());
+            perLabel(out, "streamtrain_ingest_minibatches_total", "counter",
+                    "Minibatches handed to the trainer, by topic.", job, "topic", ingest.minibatchesByTopic());
         }
         if (!alerts.isEmpty()) {
             family(out, "streamtrain_alerts_total", "counter", "Alerts raised, by kind.");
             alerts.forEach((kind, n) -> sample(out, "streamtrain_alerts_total", label("kind", kind), n));
         }
         return out.toString();
+    }
+
+    /** One family with a sample per map entry, labelled {@code labelName}, in key order. */
+    private static void perLabel(StringBuilder out, String name, String type, String help, String job,
+            String labelName, Map<String, Long> values) {
+        family(out, name, type, help);
+        new TreeMap<>(values).forEach((k, v) -> sample(out, name, job + "," + label(labelName, k), v));
     }
 
     private static void gauge(StringBuilder out, String name, String type, String help, String labels, double value) {
