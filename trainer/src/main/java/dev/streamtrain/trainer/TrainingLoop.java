@@ -317,9 +317,7 @@ public final class TrainingLoop implements AutoCloseable {
                     LOG.info("fp16 gradients overflowed at update {}: step skipped, loss scale now {} ({} skipped)",
                             updates + 1, s.scale(), s.skippedSteps());
                 }
-                pendingBatches = 0;
-                pendingRows = 0;
-                pendingLoss = 0;
+                clearAccumulation(); // the overflowed gradients are dropped with the step
                 return null;
             }
             return applyUpdate(grads);
@@ -364,10 +362,15 @@ public final class TrainingLoop implements AutoCloseable {
             ema.update(network.arraysByName());
         }
         Update update = new Update(pendingLoss / pendingBatches, gradNorm);
+        clearAccumulation();
+        return update;
+    }
+
+    /** Forgets the minibatches accumulated towards the next update (after it is applied or skipped). */
+    private void clearAccumulation() {
         pendingBatches = 0;
         pendingRows = 0;
         pendingLoss = 0;
-        return update;
     }
 
     /** The momentum (or beta1) for schedule step t: the schedule's cycled value, else the optimizer's. */
