@@ -31,6 +31,7 @@ public final class TopicRoutes {
     private final Pattern pattern;
     private final Set<String> excluded;
     private final Function<String, Route> patternRoute;
+    private final boolean patternAssembles;
     private final Map<String, Route> matched = new LinkedHashMap<>();
 
     /**
@@ -49,7 +50,8 @@ public final class TopicRoutes {
         this.pattern = pattern.isEmpty() ? null : Pattern.compile(pattern);
         this.excluded = Set.copyOf(excluded);
         RecordValidator patternValidator = this.pattern == null ? null : validatorFor.apply(defaultFormat);
-        this.patternRoute = topic -> new Route(topic, patternValidator, 1.0, defaultFormat.examplesPerRecord());
+        this.patternAssembles = this.pattern != null && defaultFormat.examplesPerRecord();
+        this.patternRoute = topic -> new Route(topic, patternValidator, 1.0, patternAssembles);
     }
 
     /** A single topic read with one validator (tests, simple jobs). */
@@ -89,8 +91,7 @@ public final class TopicRoutes {
 
     /** Whether any topic's records are examples to assemble. */
     public boolean anyAssembles() {
-        return pattern != null && patternRoute.apply("").assembles()
-                || named.values().stream().anyMatch(Route::assembles);
+        return patternAssembles || named.values().stream().anyMatch(Route::assembles);
     }
 
     /** What is trained on, for logs. */

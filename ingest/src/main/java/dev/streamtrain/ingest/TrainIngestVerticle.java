@@ -323,8 +323,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private void handOver(MiniBatch batch) {
         String topic = batch.sources().get(0).topic();
         if (mixer == null) {
-            minibatchesByTopic.merge(topic, 1L, Long::sum);
-            if (queue.put(batch)) {
+            if (enqueue(batch)) {
                 consumer.pause(partitions);
             }
             return;
@@ -336,12 +335,25 @@ public final class TrainIngestVerticle extends VerticleBase {
         drainLanes();
     }
 
+    /** Hands a minibatch to the trainer, counted by topic; returns whether the queue reached its high-water mark. */
+    private boolean enqueue(MiniBatch batch) {
+        minibatchesByTopic.merge(batch.sources().get(0).topic(), 1L, Long::sum);
+        return queue.put(batch);
+    }
+
     /** Fills the trainer's queue from the lanes by weight while it has room; resumes lanes that drained. */
     private void drainLanes() {
+        drainLanes(false);
+    }
+
+    /**
+     * As above; {@code all} empties the lanes past the high-water mark (end of a bounded run), still in weighted
+     * order.
+     */
+    private void drainLanes(boolean all) {
         MiniBatch next;
-        while (!queue.isPaused() && (next = mixer.next()) != null) {
-            minibatchesByTopic.merge(next.sources().get(0).topic(), 1L, Long::sum);
-            queue.put(next);
+        while ((all || !queue.isPaused()) && (next = mixer.next()) != null) {
+            enqueue(next);
         }
         for (var it = pausedLanes.iterator(); it.hasNext(); ) {
             String topic = it.next();
@@ -364,11 +376,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             }
             consumer.pause(partitions);
             if (mixer != null) {
-                MiniBatch next;
-                while ((next = mixer.next()) != null) { // the rest, still in weighted order, past the high-water mark
-                    minibatchesByTopic.merge(next.sources().get(0).topic(), 1L, Long::sum);
-                    queue.put(next);
-                }
+                drainLanes(true); // no lane is resumed: the end is handed over
             }
             queue.put(new EndOfStream(tracker.nextOffsets()));
         }

@@ -39,12 +39,9 @@ class MultiTopicIngestTest {
     static final EmbeddedKafkaBroker broker = SharedBroker.broker();
     static final Admin admin = SharedBroker.admin();
 
-    private static RecordFormatSettings format(String name) {
-        return RecordFormatSettings.of(name);
-    }
 
     private static TopicRoutes routes(List<TrainTopic> topics, String pattern, Set<String> excluded) {
-        return new TopicRoutes(topics, pattern, format("safetensors"),
+        return new TopicRoutes(topics, pattern, RecordFormatSettings.of("safetensors"),
                 f -> new RecordValidator(ExampleDecoders.forFormat(f), EXPECT), excluded);
     }
 
@@ -102,8 +99,8 @@ class MultiTopicIngestTest {
         produce("w.a", 200, MultiTopicIngestTest::minibatch);
         produce("w.b", 200, MultiTopicIngestTest::minibatch);
         var queue = new BackPressureQueue<BatchQueueItem>(4, 2);
-        TopicRoutes routes = routes(List.of(new TrainTopic("w.a", format("safetensors"), 3),
-                new TrainTopic("w.b", format("safetensors"), 1)), "", Set.of());
+        TopicRoutes routes = routes(List.of(new TrainTopic("w.a", RecordFormatSettings.of("safetensors"), 3),
+                new TrainTopic("w.b", RecordFormatSettings.of("safetensors"), 1)), "", Set.of());
         Vertx vertx = Vertx.vertx();
         try {
             var reports = reports(vertx);
@@ -142,7 +139,7 @@ class MultiTopicIngestTest {
         produce("pat.own", 3, MultiTopicIngestTest::minibatch); // the job's own topic: never trained on
         produce("lines", 5, i -> (i == 0 ? "a,b,label" : i + "," + i + "," + i).getBytes(StandardCharsets.UTF_8));
         var queue = new BackPressureQueue<BatchQueueItem>(100, 50);
-        TopicRoutes routes = routes(List.of(new TrainTopic("lines", format("csv"), 1)), "pat\\..*", Set.of("pat.own"));
+        TopicRoutes routes = routes(List.of(new TrainTopic("lines", RecordFormatSettings.of("csv"), 1)), "pat\\..*", Set.of("pat.own"));
         Vertx vertx = Vertx.vertx();
         try {
             var reports = reports(vertx);
