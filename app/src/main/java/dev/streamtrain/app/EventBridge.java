@@ -2,6 +2,7 @@ package dev.streamtrain.app;
 
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,11 +25,17 @@ public final class EventBridge extends VerticleBase {
     private final String job;
     private final String bootstrapServers;
     private final Map<String, String> producerSettings;
+    private final int logEvery;
     private KafkaProducer<byte[], byte[]> producer;
     private final java.util.List<io.vertx.core.eventbus.MessageConsumer<StreamEvent>> consumers = new java.util.ArrayList<>();
 
-    public EventBridge(String job, String bootstrapServers, Map<String, String> producerSettings) {
+    /**
+     * @param logEvery step metrics go to Kafka every this many updates (the trainer publishes every update on the
+     *     event bus for the monitor); a non-finite loss is always forwarded
+     */
+    public EventBridge(String job, String bootstrapServers, Map<String, String> producerSettings, int logEvery) {
         this.job = job;
+        this.logEvery = logEvery;
         this.bootstrapServers = bootstrapServers;
         this.producerSettings = Map.copyOf(producerSettings);
     }
@@ -50,25 +57,32 @@ public final class EventBridge extends VerticleBase {
                 producerSettings));
         return vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(p)).map(created -> {
             producer = created;
-            for (String address : new String[] {Addresses.STEP_METRICS, Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
-                    Addresses.INGEST_METRICS, Addresses.INGEST_FAILED,
+            forward(Addresses.STEP_METRICS, metricsTopic(job), e -> ((StepMetrics) e).update() % logEvery == 0
+                    || !Double.isFinite(((StepMetrics) e).loss()));
+            for (String address : new String[] {Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
+                    Addresses.INGEST_METRICS, Addresses.INGEST_FAILED, Addresses.UPDATE_REJECTED, Addresses.ROLLED_BACK,
                     Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED}) {
-                forward(address, metricsTopic(job));
+                forward(address, metricsTopic(job), e -> true);
             }
-            forward(Addresses.ALERTS, alertsTopic(job));
+            forward(Addresses.ALERTS, alertsTopic(job), e -> true);
             return null;
         });
     }
 
-    private void forward(String address, String topic) {
+    private void forward(String address, String topic, java.util.function.Predicate<StreamEvent> which) {
         byte[] key = job.getBytes(StandardCharsets.UTF_8);
-        consumers.add(vertx.eventBus().<StreamEvent>consumer(address, m -> producer.send(
-                new ProducerRecord<>(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
-                (meta, error) -> {
-                    if (error != null) {
-                        LOG.warn("could not forward {} to {}: {}", m.body().eventType(), topic, error.getMessage());
-                    }
-                })));
+        consumers.add(vertx.eventBus().<StreamEvent>consumer(address, m -> {
+            if (!which.test(m.body())) {
+                return;
+            }
+            producer.send(new ProducerRecord<>(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
+                    (meta, error) -> {
+                        if (error != null) {
+                            LOG.warn("could not forward {} to {}: {}", m.body().eventType(), topic,
+                                    error.getMessage());
+                        }
+                    });
+        }));
     }
 
     @Override

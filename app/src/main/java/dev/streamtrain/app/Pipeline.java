@@ -19,7 +19,6 @@ import dev.streamtrain.ingest.TopicRoutes;
 import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
 import dev.streamtrain.monitor.MonitorVerticle;
-import dev.streamtrain.monitor.NonFiniteLossRule;
 import dev.streamtrain.monitor.PrometheusVerticle;
 import dev.streamtrain.trainer.TrainerVerticle;
 import io.vertx.core.Deployable;
@@ -85,8 +84,9 @@ public final class Pipeline implements AutoCloseable {
             var validation = new ValidationSet(ingest.validationMaxRows());
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
                     cfg.serving().port(), validation);
-            pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer()));
-            pipeline.deploy(new MonitorVerticle(List.of(new NonFiniteLossRule(Clock.systemUTC()))));
+            pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer(), cfg.training().logEvery()));
+            pipeline.deploy(new MonitorVerticle(cfg.job(), cfg.monitor(), cfg.remediation(), cfg.earlyStopping(),
+                    Clock.systemUTC()));
             pipeline.deploy(new PrometheusVerticle());
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);

@@ -4,7 +4,6 @@ import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.config.JobConfigLoader;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -49,8 +48,8 @@ final class RunCommand implements Callable<Integer> {
         }
         Serving.closeOnExit(pipeline);
         if (!cfg.ingest().stopAtEnd() && cfg.training().maxUpdates() == 0) {
+            // runs until Ctrl-C, or until the monitor stops it (early stopping, exhausted rollback budget)
             System.out.println("training continuously from " + cfg.ingest().describeSources() + "; Ctrl-C to stop.");
-            new CountDownLatch(1).await();
         }
         return Serving.finish(pipeline, cfg.serving().host(), exitAfterExport, System.out);
     }

@@ -14,8 +14,15 @@ public final class RunSummary {
         var d = r.deployment();
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"updates", String.format("%,d", t.updates())
-                + (t.skippedUpdates() > 0 ? String.format(" (%,d skipped: non-finite loss)", t.skippedUpdates()) : "")});
+                + (t.skippedUpdates() > 0 ? String.format(" (%,d refused by the guards, dead-lettered)",
+                        t.skippedUpdates()) : "")});
         rows.add(new String[] {"examples", String.format("%,d", t.samples())});
+        long deadLettered = t.progress().stream().mapToLong(p -> p.deadLettered()).sum();
+        if (deadLettered > 0) {
+            rows.add(new String[] {"records dead-lettered", String.format("%,d (reasons in the dead-letter topic's"
+                    + " st-error-class header)", deadLettered)});
+        }
+        rows.add(new String[] {"stopped", t.stopReason()});
         rows.add(new String[] {"wall time", String.format("%.1f s (%,.0f examples/s)", t.wallMillis() / 1000.0,
                 t.samples() / Math.max(0.001, t.wallMillis() / 1000.0))});
         rows.add(new String[] {"final validation accuracy", t.validation() == null ? "n/a (no validation data)"

@@ -12,7 +12,8 @@ final class Serving {
      * Waits for the run's result, prints the summary and either returns (exit-after-export) or serves until the
      * JVM is asked to stop; the shutdown hook closes the pipeline and the embedded broker.
      *
-     * @return the exit code: 1 when the export was not served
+     * @return the exit code: 1 when the export was not served (nothing trained included) or the run was stopped
+     *     because its rollback budget was exhausted
      */
     static int finish(Pipeline pipeline, String host, boolean exitAfterExport, PrintStream out) throws Exception {
         Pipeline.Result result;
@@ -24,7 +25,7 @@ final class Serving {
         }
         out.println();
         out.print(RunSummary.render(result, host));
-        if (!result.deployment().served()) {
+        if (!result.deployment().served() || result.training().stopReason().startsWith("rollback_budget_exhausted")) {
             pipeline.close();
             return 1;
         }

@@ -69,8 +69,19 @@ class SnapshotAndEventsTest {
         assertEquals(m, Events.fromJson(json, StepMetrics.class));
 
         var v = new ValidationMetrics("j", 3, 96, 10, 0.5, 0.9, 1);
-        var f = new TrainingFinished("j", 3, 96, 0, 10, v, "/c", List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)));
+        var f = new TrainingFinished("j", 3, 96, 0, 10, v, "/c", List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)),
+                "early_stopping: val_loss did not improve");
         assertEquals(f, Events.fromJson(Events.toJson(f), TrainingFinished.class));
+
+        var alert = new dev.streamtrain.core.events.Alert("j", "loss_spike", "critical", "spike", 7, 1e30,
+                java.util.Map.of("z", 1e12, "mean", 0.4), List.of(new OffsetRange("t", 0, 5, 5)), 3, 11);
+        String alertJson = Events.toJson(alert);
+        assertTrue(alertJson.contains("\"offsets\":[{\"topic\":\"t\",\"partition\":0,\"from\":5,\"to\":5}]"),
+                alertJson);
+        assertEquals(alert, Events.fromJson(alertJson, dev.streamtrain.core.events.Alert.class));
+        var rolled = new dev.streamtrain.core.events.RolledBack("j", 60, 40, "/c/ckpt-40", "loss_spike", 0.1, 0.05,
+                Double.POSITIVE_INFINITY, 0.3, List.of(new OffsetRange("t", 0, 41, 60)), false, 12);
+        assertEquals(rolled, Events.fromJson(Events.toJson(rolled), dev.streamtrain.core.events.RolledBack.class));
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.streamtrain.deploy;
 
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.control.CommandReply;
+import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.ModelDeployed;
@@ -68,6 +70,12 @@ public final class DeployVerticle extends VerticleBase {
         String version = String.format("v%09d", finished.updates());
         Path onnxPath = modelsDir.resolve(version).resolve("model.onnx");
         String url = "http://" + host + ":" + actualPort;
+        if (finished.nothingTrained() || finished.checkpoint().isEmpty()) {
+            LOG.error("nothing trained ({}): no model exported", finished.stopReason());
+            publish(new ModelDeployed(job, version, 0, "", 0, Double.NaN, false,
+                    "nothing trained: no update was applied, so no model is exported", url));
+            return;
+        }
         vertx.executeBlocking(() -> {
             ModelSnapshot snapshot = ModelSnapshotFiles.read(Path.of(finished.checkpoint()));
             if (!snapshot.isFinite()) {
@@ -130,12 +138,17 @@ public final class DeployVerticle extends VerticleBase {
             System.arraycopy(b.x(), 0, x, at, b.x().length);
             at += b.x().length;
         }
-        return vertx.eventBus().<PredictReply>request(Addresses.TRAINER_PREDICT, new PredictRequest(rows, features, x),
-                new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> vertx.executeBlocking(() -> {
-                    float[] ort = model.predict(x, rows);
-                    return new Verification(rows, reply.body().classes(), head,
-                            Parity.maxAbsDiff(ort, reply.body().probabilities()));
-                }));
+        return vertx.eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
+                new TrainerCommand.Predict(new PredictRequest(rows, features, x)),
+                new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> {
+                    if (!(reply.body() instanceof CommandReply.Predicted predicted)) {
+                        return Future.failedFuture("the trainer refused to predict: "
+                                + ((CommandReply.Refused) reply.body()).reason());
+                    }
+                    PredictReply trainer = predicted.prediction();
+                    return vertx.executeBlocking(() -> new Verification(rows, trainer.classes(), head,
+                            Parity.maxAbsDiff(model.predict(x, rows), trainer.probabilities())));
+                });
     }
 
     private static void closeQuietly(OnnxModel model) {

@@ -137,10 +137,12 @@ class DeployTest {
             Events.registerCodecs(vertx);
             float[] skew = {0f};
             // Stand-in for the trainer's predict endpoint: the independent reference, optionally skewed.
-            vertx.eventBus().<PredictRequest>consumer(Addresses.TRAINER_PREDICT, m -> {
-                float[] p = ReferenceForward.probabilities(s, m.body().x(), m.body().rows());
+            vertx.eventBus().<dev.streamtrain.core.control.TrainerCommand>consumer(Addresses.TRAINER_CONTROL, m -> {
+                var request = ((dev.streamtrain.core.control.TrainerCommand.Predict) m.body()).request();
+                float[] p = ReferenceForward.probabilities(s, request.x(), request.rows());
                 p[0] += skew[0];
-                m.reply(new PredictReply(m.body().rows(), 3, p));
+                m.reply(new dev.streamtrain.core.control.CommandReply.Predicted(1,
+                        new PredictReply(request.rows(), 3, p)));
             });
             DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation);
             vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
@@ -149,7 +151,7 @@ class DeployTest {
 
             var validationMetrics = new ValidationMetrics("j", 42, 420, 6, 0.3, 0.97, 0);
             ModelDeployed ok = finish(vertx, new TrainingFinished("j", 42, 420, 0, 1, validationMetrics,
-                    checkpoint.toString(), List.of()));
+                    checkpoint.toString(), List.of(), "end_of_stream"));
             assertTrue(ok.served(), ok.message());
             assertEquals(6, ok.rowsCompared());
             assertTrue(ok.parityMaxAbsDiff() <= Parity.TOLERANCE);
@@ -177,11 +179,18 @@ class DeployTest {
 
             skew[0] = 1e-3f;
             ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, 1, validationMetrics,
-                    checkpoint.toString(), List.of()));
+                    checkpoint.toString(), List.of(), "end_of_stream"));
             assertFalse(refused.served());
             assertTrue(refused.message().contains("disagree"), refused.message());
             assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"),
                     "the verified version stays served");
+
+            ModelDeployed nothing = finish(vertx, new TrainingFinished("j", 0, 0, 5, 1, null, checkpoint.toString(),
+                    List.of(), "end_of_stream"));
+            assertFalse(nothing.served());
+            assertTrue(nothing.message().startsWith("nothing trained"), nothing.message());
+            assertFalse(Files.exists(dir.resolve("models").resolve("v000000000")), "nothing exported");
+            assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"));
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }

@@ -9,7 +9,11 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.batch.QuarantineRequest;
+import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.kafka.ProducerSettings;
+import io.vertx.core.eventbus.EventBus;
 
 /**
  * Writes rejected records to the dead-letter topic: the original key and value, the original headers, and
@@ -41,6 +45,43 @@ public final class DeadLetterPublisher {
                 .addHeader("st-error-message", message == null ? "" : message)
                 .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
         return producer.send(copy).mapEmpty();
+    }
+
+    /**
+     * Writes a minibatch the trainer did not train (a guard refused it, or a rollback undid it): one record whose
+     * value is the minibatch as a safetensors document, with {@code st-source-topic}, {@code st-source-partition},
+     * {@code st-source-offset} (first offset) and {@code st-source-offset-last}, {@code st-source-ranges} (every
+     * {@code topic:partition:from-to}), {@code st-error-class} (the reason) and {@code st-error-message}.
+     */
+    public Future<Void> publish(QuarantineRequest request) {
+        count(request.reason()).addAndGet(request.sources().stream().mapToLong(OffsetRange::count).sum());
+        KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, null, request.value());
+        OffsetRange first = request.sources().get(0);
+        String ranges = request.sources().stream().map(r -> r.topic() + ":" + r.partition() + ":" + r.from() + "-"
+                + r.to()).collect(java.util.stream.Collectors.joining(","));
+        copy.addHeader("st-source-topic", first.topic())
+                .addHeader("st-source-partition", Integer.toString(first.partition()))
+                .addHeader("st-source-offset", Long.toString(first.from()))
+                .addHeader("st-source-offset-last", Long.toString(first.to()))
+                .addHeader("st-source-ranges", ranges)
+                .addHeader("st-error-class", request.reason())
+                .addHeader("st-error-message", request.message())
+                .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
+        return producer.send(copy).mapEmpty();
+    }
+
+    /**
+     * Serves {@link Addresses#INGEST_QUARANTINE}: each request is written and answered (with the number of records)
+     * once the broker acknowledged it, or failed with the reason.
+     */
+    public void serveQuarantine(EventBus bus) {
+        bus.<QuarantineRequest>consumer(Addresses.INGEST_QUARANTINE, msg -> publish(msg.body()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                msg.reply(msg.body().sources().stream().mapToLong(OffsetRange::count).sum());
+            } else {
+                msg.fail(500, "dead-letter write failed: " + ar.cause().getMessage());
+            }
+        }));
     }
 
     /** The counter of one reason. */

@@ -159,6 +159,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     public Future<?> start() {
         Events.registerCodecs(vertx);
         deadLetters = deadLetterFactory.apply(vertx);
+        deadLetters.serveQuarantine(vertx.eventBus()); // the trainer's untrained minibatches go the same way
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
         consumer.exceptionHandler(e -> {
             if (stopping && e instanceof org.apache.kafka.common.errors.WakeupException) {

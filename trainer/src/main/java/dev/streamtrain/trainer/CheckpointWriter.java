@@ -22,6 +22,8 @@ final class CheckpointWriter {
     static final String STATE_FILE = "state.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     static final String EMA_FILE = "ema.safetensors";
+    /** Written into a checkpoint found suspect after it was saved (a critical alert about an update it includes). */
+    static final String SUSPECT_FILE = "SUSPECT";
     private final Path root;
     private final int keep;
 
@@ -35,6 +37,14 @@ final class CheckpointWriter {
      */
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
             TrainerState state) throws IOException {
+        return save(snapshot, optimizerState, weightAverage, state, p -> false);
+    }
+
+    /**
+     * As above; pruning never deletes a checkpoint {@code protect} accepts (the newest good one, the best one).
+     */
+    Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
+            TrainerState state, java.util.function.Predicate<Path> protect) throws IOException {
         Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
         Path temp = AtomicFiles.tempDirFor(target);
         ModelSnapshotFiles.write(snapshot, temp);
@@ -44,20 +54,45 @@ final class CheckpointWriter {
         }
         AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(state));
+        if (Files.exists(target)) { // a checkpoint of a rolled-back future with the same update count
+            AtomicFiles.deleteTree(target);
+        }
         AtomicFiles.publish(temp, target);
-        prune();
+        prune(protect.or(target::equals));
         return target;
     }
 
-    /** The newest complete checkpoint under {@code root} (temp directories are hidden and never match). */
+    /**
+     * The newest good checkpoint under {@code root}: complete (temp directories are hidden and never match), saved as
+     * good and not marked suspect since.
+     */
     static java.util.Optional<Path> latest(Path root) throws IOException {
+        return all(root).stream().filter(CheckpointWriter::isGood).max(Path::compareTo);
+    }
+
+    /** Every complete checkpoint under {@code root}, oldest first. */
+    static List<Path> all(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
-            return java.util.Optional.empty();
+            return List.of();
         }
         try (Stream<Path> list = Files.list(root)) {
             return list.filter(p -> p.getFileName().toString().startsWith("ckpt-"))
-                    .filter(p -> Files.exists(p.resolve(STATE_FILE))).max(Path::compareTo);
+                    .filter(p -> Files.exists(p.resolve(STATE_FILE))).sorted().toList();
         }
+    }
+
+    /** True when a checkpoint was saved as good and not marked suspect since. */
+    static boolean isGood(Path checkpoint) {
+        try {
+            return !Files.exists(checkpoint.resolve(SUSPECT_FILE)) && readState(checkpoint).isGood();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Marks a checkpoint as not good (it is kept for inspection, never resumed from or exported). */
+    static void markSuspect(Path checkpoint, String why) throws IOException {
+        AtomicFiles.write(checkpoint.resolve(SUSPECT_FILE), why.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     static TrainerState readState(Path checkpoint) throws IOException {
@@ -73,13 +108,15 @@ final class CheckpointWriter {
         return Files.exists(file) ? Safetensors.decode(Files.readAllBytes(file)) : Map.of();
     }
 
-    private void prune() throws IOException {
+    private void prune(java.util.function.Predicate<Path> protect) throws IOException {
         List<Path> all;
         try (Stream<Path> list = Files.list(root)) {
             all = list.filter(p -> p.getFileName().toString().startsWith("ckpt-")).sorted().toList();
         }
         for (int i = 0; i < all.size() - keep; i++) {
-            AtomicFiles.deleteTree(all.get(i));
+            if (!protect.test(all.get(i))) {
+                AtomicFiles.deleteTree(all.get(i));
+            }
         }
     }
 }

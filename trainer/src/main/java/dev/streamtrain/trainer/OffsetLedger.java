@@ -20,6 +20,8 @@ import java.util.TreeMap;
 final class OffsetLedger {
     /** A handled prefix longer than this is dropped from the bit set: an endless run keeps a bounded window. */
     static final int COMPACT_AFTER = 1 << 16;
+    /** Handled offsets kept below the first unhandled one after compaction, so a rollback can still un-train them. */
+    static final int KEEP_TAIL = 1 << 14;
 
     private final Map<String, Partition> partitions = new TreeMap<>();
 
@@ -93,12 +95,33 @@ final class OffsetLedger {
         }
     }
 
+    /**
+     * Records trained earlier whose update a rollback undid: unhandled again until they are dead-lettered or
+     * retrained (offsets already compacted away stay counted as handled).
+     */
+    void untrain(List<OffsetRange> sources) {
+        for (OffsetRange r : sources) {
+            Partition p = partitions.get(r.topic() + "-" + r.partition());
+            if (p == null) {
+                continue;
+            }
+            for (long o = r.from(); o <= r.to(); o++) {
+                int bit = Math.toIntExact(o - p.base);
+                if (bit >= 0 && p.seen.get(bit)) {
+                    p.seen.clear(bit);
+                    p.records--;
+                }
+            }
+        }
+    }
+
     /** Drops a long handled prefix: offsets below the base count as already handled (a repeat is a duplicate). */
     private static void compact(Partition p) {
         int handled = p.seen.nextClearBit(0);
         if (handled > COMPACT_AFTER) {
-            p.seen = p.seen.get(handled, Math.max(handled, p.seen.length()));
-            p.base += handled;
+            int drop = handled - KEEP_TAIL;
+            p.seen = p.seen.get(drop, Math.max(drop, p.seen.length()));
+            p.base += drop;
         }
     }
 

@@ -17,11 +17,32 @@ import java.util.List;
  * @param lrControl plateau/restart state of the learning-rate control
  * @param validation last validation metrics (null before the first)
  * @param lossScaler dynamic loss scaling state under fp16 (null otherwise)
+ * @param good whether the checkpoint may be resumed from, rolled back to and exported: its weights were finite and
+ *     no critical alert was open when it was saved (null in checkpoints written before guards existed: they were
+ *     written only with finite weights, so they count as good)
+ * @param lrScale multiplier on the scheduled rate set by control commands and rollbacks (1: none)
+ * @param rollbacks rollbacks done so far
  */
 public record TrainerState(long updates, long samples, long evaluations, List<PartitionOffset> offsets,
         ReduceLROnPlateau.State lrControl, ValidationMetrics validation,
-        dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler) {
+        dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler, Boolean good, double lrScale,
+        long rollbacks) {
     public TrainerState {
         offsets = List.copyOf(offsets);
+        if (!(lrScale > 0)) {
+            lrScale = 1.0; // absent in older state files
+        }
+    }
+
+    /** A good state with no rate change and no rollback. */
+    public TrainerState(long updates, long samples, long evaluations, List<PartitionOffset> offsets,
+            ReduceLROnPlateau.State lrControl, ValidationMetrics validation,
+            dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler) {
+        this(updates, samples, evaluations, offsets, lrControl, validation, lossScaler, true, 1.0, 0);
+    }
+
+    /** True unless the checkpoint was saved as not good. */
+    public boolean isGood() {
+        return good == null || good;
     }
 }

@@ -8,7 +8,13 @@ import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.LrChanged;
-import dev.streamtrain.core.events.PredictRequest;
+import dev.streamtrain.core.batch.QuarantineRequest;
+import dev.streamtrain.core.control.TrainerCommand;
+import dev.streamtrain.core.events.Alert;
+import dev.streamtrain.core.events.RolledBack;
+import dev.streamtrain.core.events.UpdateRejected;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.concurrent.CompletableFuture;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
@@ -18,7 +24,8 @@ import io.vertx.core.eventbus.EventBus;
 
 /**
  * Runs the {@link TrainingLoop} on its own thread (never on the event loop), publishes its facts on the event bus,
- * and answers {@link Addresses#TRAINER_PREDICT} requests.
+ * serves {@link Addresses#TRAINER_CONTROL} commands, tells the loop of critical alerts, and asks ingest to
+ * dead-letter the minibatches the loop did not train.
  */
 public final class TrainerVerticle extends VerticleBase {
     private final JobConfig cfg;
@@ -38,19 +45,13 @@ public final class TrainerVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         EventBus bus = vertx.eventBus();
         return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, new BusEvents(bus),
-                System::nanoTime)).map(created -> {
+                System::nanoTime)).compose(created -> {
                     loop = created;
                     thread = new Thread(loop::run, "streamtrain-trainer");
                     thread.start();
-                    bus.<PredictRequest>consumer(Addresses.TRAINER_PREDICT, msg -> loop.predict(msg.body())
-                            .whenComplete((reply, error) -> {
-                                if (error != null) {
-                                    msg.fail(500, error.getMessage());
-                                } else {
-                                    msg.reply(reply);
-                                }
-                            }));
-                    return null;
+                    bus.<Alert>consumer(Addresses.ALERTS, msg -> loop.alertRaised(msg.body()));
+                    return bus.<TrainerCommand>consumer(Addresses.TRAINER_CONTROL, msg -> loop.control(msg.body())
+                            .thenAccept(msg::reply)).completion();
                 });
     }
 
@@ -96,6 +97,22 @@ public final class TrainerVerticle extends VerticleBase {
         @Override
         public void finished(TrainingFinished finished) {
             bus.publish(Addresses.TRAINING_FINISHED, finished);
+        }
+
+        @Override
+        public void updateRejected(UpdateRejected rejected) {
+            bus.publish(Addresses.UPDATE_REJECTED, rejected);
+        }
+
+        @Override
+        public void rolledBack(RolledBack rollback) {
+            bus.publish(Addresses.ROLLED_BACK, rollback);
+        }
+
+        @Override
+        public CompletableFuture<Void> quarantine(QuarantineRequest request) {
+            return bus.request(Addresses.INGEST_QUARANTINE, request, new DeliveryOptions().setSendTimeout(120_000))
+                    .<Void>mapEmpty().toCompletionStage().toCompletableFuture();
         }
     }
 }

@@ -59,15 +59,16 @@ class ModelVariantsTest {
         Thread thread = new Thread(loop::run);
         thread.start();
         try {
-            while (events.checkpoints.isEmpty()) {
+            while (events.checkpoints.size() < 2) {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             float[] x = TrainingLoopTest.blobs(new Random(9), 6, "p", 0).x();
             float[] djl = loop.predict(new PredictRequest(6, 4, x)).get(30, TimeUnit.SECONDS).probabilities();
-            assertEquals(1, events.checkpoints.size());
-            assertEquals(5, events.checkpoints.get(0).update());
+            assertEquals(2, events.checkpoints.size());
+            assertEquals(0, events.checkpoints.get(0).update(), "the initial state, a good state to roll back to");
+            assertEquals(5, events.checkpoints.get(1).update());
             ModelSnapshot trained = dev.streamtrain.core.model.ModelSnapshotFiles.read(
-                    Path.of(events.checkpoints.get(0).path()));
+                    Path.of(events.checkpoints.get(1).path()));
             float[] reference = ReferenceForward.probabilities(trained, x, 6);
             for (int i = 0; i < reference.length; i++) {
                 assertEquals(reference[i], djl[i], 1e-5, "eval mode: running statistics, no dropout, residual add");

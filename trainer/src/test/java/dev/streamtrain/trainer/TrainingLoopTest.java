@@ -56,12 +56,22 @@ class TrainingLoopTest {
         final List<CheckpointSaved> checkpoints = new CopyOnWriteArrayList<>();
         final List<dev.streamtrain.core.events.LrChanged> lrChanges = new CopyOnWriteArrayList<>();
         final CompletableFuture<TrainingFinished> finished = new CompletableFuture<>();
+        final List<dev.streamtrain.core.batch.QuarantineRequest> deadLettered = new CopyOnWriteArrayList<>();
+        final List<dev.streamtrain.core.events.UpdateRejected> rejected = new CopyOnWriteArrayList<>();
+        final List<dev.streamtrain.core.events.RolledBack> rollbacks = new CopyOnWriteArrayList<>();
 
         public void step(StepMetrics m) { steps.add(m); }
         public void validation(ValidationMetrics m) { validations.add(m); }
         public void checkpointSaved(CheckpointSaved c) { checkpoints.add(c); }
         public void lrChanged(dev.streamtrain.core.events.LrChanged c) { lrChanges.add(c); }
         public void finished(TrainingFinished f) { finished.complete(f); }
+        public void updateRejected(dev.streamtrain.core.events.UpdateRejected r) { rejected.add(r); }
+        public void rolledBack(dev.streamtrain.core.events.RolledBack r) { rollbacks.add(r); }
+        /** Acknowledges at once, like a broker that took the dead-letter copy. */
+        public CompletableFuture<Void> quarantine(dev.streamtrain.core.batch.QuarantineRequest r) {
+            deadLettered.add(r);
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     static JobConfig config(Path dir) {
@@ -115,7 +125,14 @@ class TrainingLoopTest {
             assertTrue(events.steps.stream().anyMatch(s -> Double.isNaN(s.loss())), "NaN loss published");
 
             var progress = done.progress().get(0);
-            assertEquals(batches, progress.records());
+            assertEquals(batches - 1, progress.records(), "the NaN minibatch is not trained...");
+            assertEquals(1, progress.deadLettered(), "...but dead-lettered");
+            assertEquals(1, events.deadLettered.size());
+            assertEquals("non_finite_loss", events.deadLettered.get(0).reason());
+            assertEquals(List.of(OffsetRange.single("t", 0, 40)), events.deadLettered.get(0).sources());
+            assertEquals(1, events.rejected.size());
+            assertEquals("non_finite_loss", events.rejected.get(0).reason());
+            assertEquals(40, events.rejected.get(0).update(), "40 updates were applied before it");
             assertEquals(0, progress.duplicates());
             assertEquals(0, progress.firstOffset());
             assertEquals(batches - 1, progress.lastOffset());

@@ -20,10 +20,14 @@ import java.util.Map;
  * @param training evaluation cadence and limits
  * @param checkpoint checkpoint location and cadence
  * @param serving the HTTP model server
+ * @param monitor the monitor's rules, throttling and alert sinks
+ * @param remediation what the monitor does about alerts, and how rollbacks are carried out
+ * @param earlyStopping early stopping (Lightning semantics; off unless the section is present)
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
         OptimizerSettings optimizer, LrPolicy schedule, TricksSettings tricks, TrainingSettings training,
-        CheckpointSettings checkpoint, ServingSettings serving) {
+        CheckpointSettings checkpoint, ServingSettings serving, MonitorSettings monitor,
+        RemediationSettings remediation, EarlyStoppingSettings earlyStopping) {
 
     /**
      * @param bootstrapServers the cluster; empty means "start an embedded broker"

@@ -136,11 +136,24 @@ public final class JobConfigLoader {
                 r.string("serving.host", "127.0.0.1"),
                 (int) r.integer("serving.port", 8080, 0, 65_535));
 
+        ConfigReader monitorReader = new ConfigReader(r.raw("monitor"), "monitor", r.problems());
+        var monitor = MonitorSettings.read(monitorReader);
+        monitorReader.reportUnknownKeys();
+        ConfigReader remediationReader = new ConfigReader(r.raw("remediation"), "remediation", r.problems());
+        ConfigReader rollbackReader = new ConfigReader(r.raw("rollback"), "rollback", r.problems());
+        var remediation = RemediationSettings.read(remediationReader, rollbackReader);
+        remediationReader.reportUnknownKeys();
+        rollbackReader.reportUnknownKeys();
+        boolean stopping = r.has("early-stopping");
+        ConfigReader stoppingReader = new ConfigReader(r.raw("early-stopping"), "early-stopping", r.problems());
+        var earlyStopping = EarlyStoppingSettings.read(stoppingReader, stopping);
+        stoppingReader.reportUnknownKeys();
+
         r.reportUnknownKeys();
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving);
+                serving, monitor, remediation, earlyStopping);
     }
 }

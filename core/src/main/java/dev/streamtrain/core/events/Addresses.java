@@ -26,8 +26,20 @@ public final class Addresses {
     public static final String MODEL_DEPLOYED = "streamtrain.model.deployed";
     /** Request/reply: any body, answered with the current metrics in Prometheus text format (a String). */
     public static final String PROMETHEUS_SCRAPE = "streamtrain.metrics.prometheus";
-    /** Request/reply: {@link PredictRequest} to the trainer, answered with {@link PredictReply}. */
-    public static final String TRAINER_PREDICT = "streamtrain.trainer.predict";
+    /**
+     * Request/reply: a {@link dev.streamtrain.core.control.TrainerCommand} to the trainer, answered with a
+     * {@link dev.streamtrain.core.control.CommandReply}. The one way to act on a running trainer.
+     */
+    public static final String TRAINER_CONTROL = "streamtrain.trainer.control";
+    /** {@link UpdateRejected}, published by the trainer when a guard refused an update. */
+    public static final String UPDATE_REJECTED = "streamtrain.trainer.update-rejected";
+    /** {@link RolledBack}, published by the trainer after a rollback. */
+    public static final String ROLLED_BACK = "streamtrain.trainer.rolled-back";
+    /**
+     * Request/reply: a {@link dev.streamtrain.core.batch.QuarantineRequest} to ingest, answered (with the number of
+     * records written) once the dead-letter copy is acknowledged by the broker.
+     */
+    public static final String INGEST_QUARANTINE = "streamtrain.ingest.quarantine";
 
     private Addresses() {
     }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtrain.core.control.CommandReply;
+import dev.streamtrain.core.control.TrainerCommand;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
@@ -29,7 +31,12 @@ public final class Events {
             .build();
 
     private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, ValidationMetrics.class,
-            Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class);
+            Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class,
+            UpdateRejected.class, RolledBack.class, dev.streamtrain.core.batch.QuarantineRequest.class,
+            TrainerCommand.Stop.class, TrainerCommand.Pause.class, TrainerCommand.Resume.class,
+            TrainerCommand.Rollback.class, TrainerCommand.ScaleLr.class, TrainerCommand.SetLr.class,
+            TrainerCommand.CheckpointNow.class, TrainerCommand.Predict.class, CommandReply.Accepted.class,
+            CommandReply.Refused.class, CommandReply.Predicted.class);
 
     private Events() {
     }

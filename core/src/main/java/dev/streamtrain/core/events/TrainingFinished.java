@@ -13,11 +13,19 @@ import java.util.List;
  * @param validation final validation metrics (null when no validation data)
  * @param checkpoint final checkpoint directory
  * @param progress per-partition audit of what was trained
+ * @param stopReason why training ended: {@code end_of_stream}, {@code max_updates}, {@code early_stopping: ...},
+ *     {@code stopped: ...} (a stop command) or {@code rollback_budget_exhausted: ...}
  */
 public record TrainingFinished(String job, long updates, long samples, long skippedUpdates, long wallMillis,
-        ValidationMetrics validation, String checkpoint, List<PartitionProgress> progress) implements StreamEvent {
+        ValidationMetrics validation, String checkpoint, List<PartitionProgress> progress, String stopReason)
+        implements StreamEvent {
     public TrainingFinished {
         progress = List.copyOf(progress);
+    }
+
+    /** True when no update was applied: nothing may be exported, and a bounded run exits non-zero. */
+    public boolean nothingTrained() {
+        return updates == 0;
     }
 
     @Override

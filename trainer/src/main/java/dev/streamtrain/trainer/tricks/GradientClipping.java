@@ -18,13 +18,18 @@ public final class GradientClipping {
 
     /** Clips the gradients' global norm to {@code maxNorm}; returns the norm before clipping. */
     public static double clipByNorm(List<NDArray> grads, double maxNorm, double normType) {
-        try (NDScope scope = new NDScope()) {
-            double total = totalNorm(grads, normType);
-            double coefficient = Math.min(1.0, maxNorm / (total + 1e-6));
+        double total = totalNorm(grads, normType);
+        scaleToNorm(grads, total, maxNorm);
+        return total;
+    }
+
+    /** The second half of {@link #clipByNorm}, for a caller that already has the total norm. */
+    public static void scaleToNorm(List<NDArray> grads, double total, double maxNorm) {
+        double coefficient = Math.min(1.0, maxNorm / (total + 1e-6));
+        if (coefficient < 1.0) { // a factor of exactly 1 changes nothing: skip the multiplications
             for (NDArray g : grads) {
                 g.muli(coefficient);
             }
-            return total;
         }
     }
 

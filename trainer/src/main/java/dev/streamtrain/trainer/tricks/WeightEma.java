@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * (initialised to the weights at the first one), kept on the weights' device. {@link #withAverage} runs work (an
  * evaluation, a snapshot, a prediction) with the averaged weights swapped in, and swaps the live ones back after.
  */
-public final class WeightEma {
+public final class WeightEma implements dev.streamtrain.trainer.hooks.TrainingHook {
     private static final NDIndex ALL = new NDIndex("...");
     private final double decay;
     private final Map<String, NDArray> shadow = new LinkedHashMap<>();
@@ -44,6 +44,13 @@ public final class WeightEma {
                 });
             }
         });
+    }
+
+    /** Hook: folds the weights into the average after every applied step. */
+    @Override
+    public dev.streamtrain.trainer.hooks.Verdict afterStep(dev.streamtrain.trainer.hooks.StepEvent e) {
+        update(e.parameters());
+        return dev.streamtrain.trainer.hooks.Verdict.proceed();
     }
 
     /** Runs {@code work} with the averaged weights in place of the live ones (no-op swap before the first update). */

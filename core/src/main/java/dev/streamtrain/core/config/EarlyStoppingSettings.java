@@ -1,0 +1,62 @@
+package dev.streamtrain.core.config;
+
+import java.util.List;
+
+/**
+ * Early stopping with Lightning's {@code EarlyStopping} semantics and names (section {@code early-stopping:}; absent:
+ * off). An evaluation improves when {@code value < best - min_delta} (mode min) or {@code value > best + min_delta}
+ * (mode max); after {@code patience} evaluations without improvement the run stops. Keras' {@code baseline} and
+ * {@code restore_best_weights} are included as {@code baseline} and {@code restore_best}.
+ *
+ * @param enabled whether the section is present
+ * @param monitor the metric watched: {@code val_loss}, {@code val_accuracy}, or any metric name streamed on the
+ *     external metrics topic
+ * @param mode min or max ({@code val_accuracy} defaults to max, everything else to min)
+ * @param minDelta smallest change that counts as an improvement (&gt;= 0)
+ * @param patience evaluations without improvement before stopping
+ * @param warmup evaluations ignored at the start (neither best nor patience counted)
+ * @param baseline the metric must beat this to count as an improvement at all (NaN: none)
+ * @param stoppingThreshold stop at once when the metric reaches this (NaN: none)
+ * @param divergenceThreshold stop at once when the metric is worse than this (NaN: none)
+ * @param checkFinite stop at once when the metric is NaN or infinite
+ * @param restoreBest the best checkpoint becomes the final checkpoint and the export
+ */
+public record EarlyStoppingSettings(boolean enabled, String monitor, String mode, double minDelta, int patience,
+        int warmup, double baseline, double stoppingThreshold, double divergenceThreshold, boolean checkFinite,
+        boolean restoreBest) {
+
+    /** Off. */
+    public static EarlyStoppingSettings off() {
+        return new EarlyStoppingSettings(false, "val_loss", "min", 0, 3, 0, Double.NaN, Double.NaN, Double.NaN, true,
+                false);
+    }
+
+    /** True when {@code value} is better than {@code best} by more than min_delta. */
+    public boolean improves(double value, double best) {
+        if (Double.isNaN(value)) {
+            return false;
+        }
+        return mode.equals("min") ? value < best - minDelta : value > best + minDelta;
+    }
+
+    /** Reads the section; problems go to the reader. */
+    static EarlyStoppingSettings read(ConfigReader e, boolean present) {
+        if (!present) {
+            return off();
+        }
+        String monitor = e.string("monitor", "val_loss");
+        String mode = e.choice("mode", monitor.endsWith("accuracy") || monitor.endsWith("auc") ? "max" : "min",
+                List.of("min", "max"));
+        return new EarlyStoppingSettings(true, monitor, mode,
+                e.decimal("min_delta", 0, 0, 1e12, true),
+                (int) e.integer("patience", 3, 0, 1_000_000),
+                (int) e.integer("warmup", 0, 0, 1_000_000),
+                optional(e, "baseline"), optional(e, "stopping_threshold"), optional(e, "divergence_threshold"),
+                e.bool("check_finite", true),
+                e.bool("restore_best", false));
+    }
+
+    private static double optional(ConfigReader e, String key) {
+        return e.has(key) ? e.decimal(key, Double.NaN, -1e300, 1e300, true) : Double.NaN;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.streamtrain.core.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the monitor does about an alert (section {@code remediation:}), and how a rollback is carried out (section
+ * {@code rollback:}).
+ *
+ * @param actions alert kind to action: {@code none}, {@code reduce_lr}, {@code rollback} or {@code stop}; kinds not
+ *     named take {@code none}
+ * @param reduceLrFactor the rate multiplier of {@code reduce_lr}, in (0, 1)
+ * @param cooldownUpdates after an action, alerts are not acted on for this many updates (they are still published)
+ * @param maxRollbacks at most this many rollbacks within {@code windowUpdates}; one more stops the run with a
+ *     critical alert and a non-zero exit
+ * @param windowUpdates the window of the rollback budget, in updates
+ * @param rollbackLrFactor a rollback multiplies the rate by this, in (0, 1]
+ * @param replay retrain the minibatches undone by a rollback once, at the lowered rate, instead of dead-lettering
+ *     them with reason {@code rollback}
+ */
+public record RemediationSettings(Map<String, String> actions, double reduceLrFactor, long cooldownUpdates,
+        int maxRollbacks, long windowUpdates, double rollbackLrFactor, boolean replay) {
+    /** The actions a kind can map to. */
+    public static final List<String> ACTIONS = List.of("none", "reduce_lr", "rollback", "stop");
+
+    /** Defaults: roll back on broken numbers and spikes, lower the rate on early divergence. */
+    public static final Map<String, String> DEFAULT_ACTIONS = Map.of("non_finite_loss", "rollback",
+            "non_finite_gradient", "rollback", "non_finite_parameters", "rollback", "loss_spike", "rollback",
+            "divergence", "reduce_lr");
+
+    public RemediationSettings {
+        actions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(actions));
+    }
+
+    /** The action for an alert kind. */
+    public String actionFor(String kind) {
+        return actions.getOrDefault(kind, "none");
+    }
+
+    /** Reads {@code remediation} and {@code rollback}; problems go to the readers. */
+    static RemediationSettings read(ConfigReader r, ConfigReader rollback) {
+        Map<String, String> actions = new LinkedHashMap<>();
+        for (String kind : RuleCatalog.kinds()) {
+            String def = DEFAULT_ACTIONS.getOrDefault(kind, "none");
+            actions.put(kind, r.choice("actions." + kind, def, ACTIONS));
+        }
+        return new RemediationSettings(actions,
+                r.decimal("reduce-lr-factor", 0.5, 0, 0.999999, false),
+                r.integer("cooldown-updates", 20, 0, Long.MAX_VALUE),
+                (int) r.integer("max-rollbacks", 3, 0, 1_000_000),
+                r.integer("window-updates", 1000, 1, Long.MAX_VALUE),
+                rollback.decimal("lr-factor", 0.5, 0, 1, false),
+                rollback.bool("replay", false));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.streamtrain.trainer;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.batch.QuarantineRequest;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import java.util.List;
+import java.util.Queue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends minibatches the trainer did not train to the dead-letter topic (through ingest, which owns the producer) and
+ * counts their offsets as handled only once the broker acknowledged the copy: until then the commit watermark cannot
+ * pass them, so a crash repeats them rather than losing them. Acknowledgements come back on another thread and are
+ * applied on the trainer thread through its command queue.
+ */
+final class Quarantine {
+    private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    private final TrainerEvents events;
+    private final OffsetLedger ledger;
+    private final Queue<Runnable> trainerThread;
+    private int inFlight;
+    private long sent;
+
+    Quarantine(TrainerEvents events, OffsetLedger ledger, Queue<Runnable> trainerThread) {
+        this.events = events;
+        this.ledger = ledger;
+        this.trainerThread = trainerThread;
+    }
+
+    /** Dead-letters each minibatch with a reason code; their offsets must not be marked trained. */
+    void send(List<MiniBatch> batches, String reason, String message) {
+        for (MiniBatch b : batches) {
+            if (b.sources().isEmpty()) {
+                continue; // in-memory data: nothing to dead-letter, nothing to commit
+            }
+            byte[] value = b.hasTargets()
+                    ? MiniBatchCodec.standard().encodeTargets(b.rows(), b.features(), b.x(), b.targets(), b.targetWidth())
+                    : MiniBatchCodec.standard().encode(b.rows(), b.features(), b.x(), b.y());
+            inFlight++;
+            sent += b.sources().stream().mapToLong(OffsetRange::count).sum();
+            events.quarantine(new QuarantineRequest(b.sources(), value, reason, message)).whenComplete((ok, error) ->
+                    trainerThread.add(() -> acknowledged(b.sources(), error)));
+        }
+    }
+
+    private void acknowledged(List<OffsetRange> sources, Throwable error) {
+        inFlight--;
+        if (error == null) {
+            sources.forEach(s -> ledger.notTrained(s, OffsetLedger.Handling.DEAD_LETTERED));
+        } else {
+            // left unhandled: the commit stops before them and a restart reads them again
+            LOG.error("could not dead-letter records {}: {}; they stay uncommitted", sources, error.getMessage());
+        }
+    }
+
+    /** True when no dead-letter write is waiting for its acknowledgement. */
+    boolean idle() {
+        return inFlight == 0;
+    }
+
+    /** Records sent to the dead-letter topic so far. */
+    long sent() {
+        return sent;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.streamtrain.trainer;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.config.RemediationSettings;
+import dev.streamtrain.core.control.CommandReply;
+import dev.streamtrain.core.events.RolledBack;
+import dev.streamtrain.core.schedule.LrController;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rollback to the last good state, in place, while the stream goes on: restores a good checkpoint saved before the
+ * trouble (parameters, optimizer, rate control, weight average, loss scaler, counters), multiplies the rate by
+ * {@code rollback.lr-factor}, and quarantines the minibatches applied since that state — dead-lettered with reason
+ * {@code rollback}, or with {@code rollback.replay} retrained once at the lower rate. The stream position does not
+ * move back: Kafka offsets only go forward, and every record is trained (in the weights now held) or dead-lettered.
+ * Keeps the minibatches applied since the oldest kept checkpoint (about {@code checkpoint.keep x eval-every}
+ * minibatches) for that.
+ */
+final class Rollbacks {
+    private static final Logger LOG = LoggerFactory.getLogger(Rollbacks.class);
+
+    private record Applied(long update, List<MiniBatch> batches) {
+    }
+
+    private final String job;
+    private final RemediationSettings settings;
+    private final RunState state;
+    private final StateStore store;
+    private final Stepper stepper;
+    private final LrController lr;
+    private final OffsetLedger ledger;
+    private final Quarantine quarantine;
+    private final TrainerEvents events;
+    private final DoubleSupplier currentRate;
+    private final Deque<Applied> applied = new ArrayDeque<>();
+    private final Deque<MiniBatch> replay = new ArrayDeque<>();
+    private final Set<MiniBatch> replayedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    Rollbacks(String job, RemediationSettings settings, RunState state, StateStore store, Stepper stepper,
+            LrController lr, OffsetLedger ledger, Quarantine quarantine, TrainerEvents events,
+            DoubleSupplier currentRate) {
+        this.job = job;
+        this.settings = settings;
+        this.state = state;
+        this.store = store;
+        this.stepper = stepper;
+        this.lr = lr;
+        this.ledger = ledger;
+        this.quarantine = quarantine;
+        this.events = events;
+        this.currentRate = currentRate;
+    }
+
+    /** Notes an applied update's minibatches (forgetting those older than every kept checkpoint). */
+    void applied(long update, List<MiniBatch> batches) {
+        applied.add(new Applied(update, batches));
+        long oldest = store.oldestUpdate();
+        while (!applied.isEmpty() && applied.peekFirst().update() <= oldest) {
+            applied.pollFirst();
+        }
+    }
+
+    /** The next minibatch to retrain after a rollback with replay, or null. */
+    MiniBatch nextReplay() {
+        return replay.poll();
+    }
+
+    /**
+     * Rolls back to the newest good checkpoint with fewer than {@code beforeUpdate} updates (any, when 0 or less).
+     *
+     * @param lossBefore the recent training loss, for the event
+     * @return accepted with what was done, or refused with why
+     */
+    CommandReply rollback(String reason, long beforeUpdate, double lossBefore) throws IOException {
+        long from = state.updates;
+        if (beforeUpdate > from + 1) {
+            return new CommandReply.Refused(from, "update " + beforeUpdate + " is no longer in the model's history"
+                    + " (an earlier rollback undid it)");
+        }
+        Optional<StateStore.Saved> target = beforeUpdate > 0 ? store.goodBefore(beforeUpdate) : store.newestGood();
+        if (target.isEmpty()) {
+            return new CommandReply.Refused(from, "no good checkpoint saved before update " + beforeUpdate);
+        }
+        StateStore.Saved to = target.get();
+        double lrBefore = currentRate.getAsDouble();
+        TrainerState restored = store.restore(to.dir());
+        state.adopt(restored);
+        lr.restore(restored.lrControl());
+        state.lrScale *= settings.rollbackLrFactor();
+        state.rollbacks++;
+        state.suspect = false;
+        List<MiniBatch> undone = new ArrayList<>();
+        while (!applied.isEmpty() && applied.peekLast().update() > to.update()) {
+            undone.addAll(0, applied.pollLast().batches());
+        }
+        undone.addAll(stepper.dropPending());
+        undone.forEach(b -> ledger.untrain(b.sources()));
+        store.forgetAfter(to.update());
+        List<MiniBatch> toDeadLetter = new ArrayList<>();
+        for (MiniBatch b : undone) {
+            if (settings.replay() && replayedOnce.add(b)) {
+                replay.add(b);
+            } else {
+                toDeadLetter.add(b);
+            }
+        }
+        List<OffsetRange> offsets = undone.stream().flatMap(b -> b.sources().stream()).toList();
+        quarantine.send(toDeadLetter, "rollback", "undone by a rollback to update " + to.update() + " (" + reason
+                + ")");
+        double lrAfter = currentRate.getAsDouble();
+        double lossAfter = to.validation() == null ? Double.NaN : to.validation().loss();
+        events.rolledBack(new RolledBack(job, from, to.update(), to.dir().toString(), reason, lrBefore, lrAfter,
+                lossBefore, lossAfter, offsets, settings.replay(), System.currentTimeMillis()));
+        String detail = "rolled back from update " + from + " to " + to.update() + " (" + reason + "), lr "
+                + String.format("%.4g -> %.4g", lrBefore, lrAfter) + ", " + undone.size() + " minibatches "
+                + (settings.replay() ? "replayed once" : "quarantined to the dead-letter topic") + " "
+                + offsets;
+        LOG.warn("ROLLBACK {}", detail);
+        return new CommandReply.Accepted(to.update(), detail);
+    }
+}

@@ -1,0 +1,156 @@
+package dev.streamtrain.trainer;
+
+import ai.djl.ndarray.NDArray;
+import dev.streamtrain.core.config.EarlyStoppingSettings;
+import dev.streamtrain.core.events.ValidationMetrics;
+import dev.streamtrain.core.model.AtomicFiles;
+import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import dev.streamtrain.core.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The trainer's saved states: writes checkpoints (marking each good or not), knows which are good, finds the one to
+ * roll back to or to restore as the best, and restores one in place — parameters set with {@code NDArray.set}, never
+ * by reloading the block under a live trainer; optimizer buffers, weight average and loss scaler too. Pruning never
+ * deletes the newest good checkpoint nor the best one. Runs on the trainer thread.
+ */
+final class StateStore {
+    /**
+     * A checkpoint on disk.
+     *
+     * @param update updates it includes
+     * @param dir its directory
+     * @param good whether it may be resumed from, rolled back to and exported
+     * @param validation its validation metrics (null when none yet)
+     */
+    record Saved(long update, Path dir, boolean good, ValidationMetrics validation) {
+    }
+
+    private final Path root;
+    private final ModelSpec spec;
+    private final ModelParts parts;
+    private final EarlyStoppingSettings stopping;
+    private final CheckpointWriter writer;
+    private final List<Saved> saved = new ArrayList<>();
+
+    StateStore(Path root, int keep, ModelSpec spec, ModelParts parts, EarlyStoppingSettings stopping)
+            throws IOException {
+        this.root = root;
+        this.spec = spec;
+        this.parts = parts;
+        this.stopping = stopping;
+        this.writer = new CheckpointWriter(root, keep);
+        for (Path dir : CheckpointWriter.all(root)) {
+            TrainerState s = CheckpointWriter.readState(dir);
+            saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir), s.validation()));
+        }
+    }
+
+    /** Writes a checkpoint of the current weights (the served ones when {@code snapshot} holds them). */
+    Saved save(ModelSnapshot snapshot, TrainerState state) throws IOException {
+        Path dir = writer.save(snapshot, parts.optimizer.exportState(),
+                parts.ema == null ? Map.of() : parts.ema.export(), state, this::isProtected);
+        saved.removeIf(s -> s.dir().equals(dir) || !Files.exists(s.dir()));
+        Saved s = new Saved(state.updates(), dir, state.isGood(), state.validation());
+        saved.add(s);
+        return s;
+    }
+
+    private boolean isProtected(Path dir) {
+        return newestGood().map(s -> s.dir().equals(dir)).orElse(false)
+                || stopping.enabled() && stopping.restoreBest() && best().map(s -> s.dir().equals(dir)).orElse(false);
+    }
+
+    /** The newest good checkpoint. */
+    Optional<Saved> newestGood() {
+        return goodBefore(Long.MAX_VALUE);
+    }
+
+    /** The newest good checkpoint that includes fewer than {@code update} updates. */
+    Optional<Saved> goodBefore(long update) {
+        return saved.stream().filter(s -> s.good() && s.update() < update).reduce((a, b) -> b);
+    }
+
+    /** The good checkpoint with the best early-stopping metric (val_loss or val_accuracy), if any was evaluated. */
+    Optional<Saved> best() {
+        Saved best = null;
+        for (Saved s : saved) {
+            double v = metric(s);
+            if (s.good() && !Double.isNaN(v) && (best == null || stopping.improves(v, metric(best)))) {
+                best = s;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    private double metric(Saved s) {
+        if (s.validation() == null) {
+            return Double.NaN;
+        }
+        return stopping.monitor().equals("val_accuracy") ? s.validation().accuracy() : s.validation().loss();
+    }
+
+    /** Marks every checkpoint that includes update {@code update} or later as not good. */
+    void markSuspectFrom(long update, String why) throws IOException {
+        for (int i = 0; i < saved.size(); i++) {
+            Saved s = saved.get(i);
+            if (s.good() && s.update() >= update && Files.exists(s.dir())) {
+                CheckpointWriter.markSuspect(s.dir(), why);
+                saved.set(i, new Saved(s.update(), s.dir(), false, s.validation()));
+            }
+        }
+    }
+
+    /** Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid. */
+    void forgetAfter(long update) throws IOException {
+        for (Saved s : List.copyOf(saved)) {
+            if (s.update() > update) {
+                AtomicFiles.deleteTree(s.dir());
+                saved.remove(s);
+            }
+        }
+    }
+
+    /** The oldest update any kept checkpoint includes (rollbacks cannot go further back), or -1 when none. */
+    long oldestUpdate() {
+        return saved.stream().filter(s -> Files.exists(s.dir())).mapToLong(Saved::update).min().orElse(-1);
+    }
+
+    /**
+     * Restores a checkpoint in place: parameters, optimizer buffers, weight average and loss scaler.
+     *
+     * @return its state record (counters, rate control, offsets) for the caller to adopt
+     * @throws IllegalStateException when it holds a different model than the job's
+     */
+    TrainerState restore(Path dir) throws IOException {
+        ModelSnapshot snapshot = ModelSnapshotFiles.read(dir);
+        if (!snapshot.spec().equals(spec)) {
+            throw new IllegalStateException("checkpoint " + dir + " holds a different model (" + snapshot.spec()
+                    + ") than the job's model: section (" + spec + "); point checkpoint.dir elsewhere to start"
+                    + " a new model");
+        }
+        Map<String, NDArray> arrays = parts.network.arraysByName();
+        NoGrad.run(() -> arrays.forEach((name, a) -> a.set(java.nio.FloatBuffer.wrap(snapshot.values(name)))));
+        parts.optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
+        if (parts.ema != null) {
+            parts.ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);
+        }
+        TrainerState state = CheckpointWriter.readState(dir);
+        if (parts.scaler != null && state.lossScaler() != null) {
+            parts.scaler.restore(state.lossScaler());
+        }
+        return state;
+    }
+
+    /** The checkpoint directory root. */
+    Path root() {
+        return root;
+    }
+}

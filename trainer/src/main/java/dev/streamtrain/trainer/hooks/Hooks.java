@@ -1,0 +1,38 @@
+package dev.streamtrain.trainer.hooks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/** The hooks of one loop, in order; raises an event on each until one cancels. */
+public final class Hooks {
+    private final List<TrainingHook> hooks = new ArrayList<>();
+
+    /** Adds a hook after those already there. */
+    public Hooks add(TrainingHook hook) {
+        hooks.add(hook);
+        return this;
+    }
+
+    public Verdict afterLoss(LossEvent e) {
+        return raise(h -> h.afterLoss(e));
+    }
+
+    public Verdict afterBackward(GradientEvent e) {
+        return raise(h -> h.afterBackward(e));
+    }
+
+    public Verdict afterStep(StepEvent e) {
+        return raise(h -> h.afterStep(e));
+    }
+
+    private Verdict raise(Function<TrainingHook, Verdict> call) {
+        for (TrainingHook h : hooks) {
+            Verdict v = call.apply(h);
+            if (v.cancels()) {
+                return v;
+            }
+        }
+        return Verdict.proceed();
+    }
+}
