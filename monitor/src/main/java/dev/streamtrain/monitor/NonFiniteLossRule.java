@@ -1,39 +1,60 @@
 package dev.streamtrain.monitor;
 
+import dev.streamtrain.core.config.MonitorSettings;
 import dev.streamtrain.core.events.Alert;
-import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.UpdateRejected;
 import dev.streamtrain.core.events.ValidationMetrics;
 import java.time.Clock;
-import java.util.Optional;
+import java.util.List;
+import java.util.Map;
 
 /**
- * A training or validation loss that is NaN or infinite: critical, since it means exploding gradients or bad data
- * (training-knowledge §9: lower the rate, clip, then check the data).
+ * Kind {@code non_finite_loss}: a training loss the trainer's guard refused (NaN or infinite), or a non-finite
+ * validation loss. Advice from training-knowledge §9: first rule out exploding gradients (lower the rate, clip), then
+ * the data and labels.
+ *
+ * <p>The trainer reports a refused minibatch twice: a {@link dev.streamtrain.core.events.StepMetrics} with the NaN
+ * loss and an {@link UpdateRejected}. Only the latter alerts, since it names the Kafka records involved, so one bad
+ * minibatch is one finding.
  */
 public final class NonFiniteLossRule implements MetricRule {
     static final String KIND = "non_finite_loss";
-    private final Clock clock;
+    private final Findings findings;
 
+    public NonFiniteLossRule(MonitorSettings.Rule settings, Clock clock) {
+        this.findings = Findings.of(settings, clock);
+    }
+
+    /** With the catalog's default severity (critical). */
     public NonFiniteLossRule(Clock clock) {
-        this.clock = clock;
+        this.findings = Findings.ofDefault(KIND, clock);
     }
 
     @Override
-    public Optional<Alert> onStep(StepMetrics m) {
-        return check(m.job(), "training", m.update(), m.loss());
+    public String kind() {
+        return KIND;
     }
 
     @Override
-    public Optional<Alert> onValidation(ValidationMetrics m) {
-        return check(m.job(), "validation", m.update(), m.loss());
-    }
-
-    private Optional<Alert> check(String job, String which, long update, double loss) {
-        if (Double.isFinite(loss)) {
-            return Optional.empty();
+    public List<Alert> onRejected(UpdateRejected r) {
+        if (!r.reason().equals(KIND)) {
+            return List.of();
         }
-        return Optional.of(new Alert(job, KIND, "critical", which + " loss is " + loss + " at update " + update
-                + ": the update was skipped; suspect exploding gradients (lower the rate, clip) or bad records",
-                update, loss, clock.millis()));
+        long records = Findings.records(r.sources());
+        return findings.alert(r.job(), "training loss is " + Findings.num(r.value()) + " at update " + r.update()
+                + ": the update was refused and its " + records + " records dead-lettered; first rule out exploding"
+                + " gradients (lower the learning rate, clip gradients), then check the records and their labels",
+                r.update(), r.value(), Map.of("records", (double) records), r.sources());
+    }
+
+    @Override
+    public List<Alert> onValidation(ValidationMetrics m) {
+        if (Double.isFinite(m.loss())) {
+            return List.of();
+        }
+        return findings.alert(m.job(), "validation loss is " + Findings.num(m.loss()) + " at update " + m.update()
+                + ": the model's parameters or outputs are broken; first rule out exploding gradients (lower the"
+                + " learning rate, clip gradients), then check the validation records and their labels",
+                m.update(), m.loss(), Map.of("rows", (double) m.rows()));
     }
 }
