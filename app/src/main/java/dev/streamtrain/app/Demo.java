@@ -91,6 +91,11 @@ public final class Demo {
             Random rnd = new Random(o.seed());
             long total = (long) train.size() * o.passes();
             for (int pass = 0; pass < o.passes(); pass++) {
+                if (o.poison() && pass == o.passes() / 2) {
+                    producer.sendPoison(cfg.ingest().trainTopic(), train, o.batchSize());
+                    out.printf("injected two poisoned minibatches before pass %d: features x1e30, and NaN labels%n",
+                            pass + 1);
+                }
                 long before = (long) train.size() * pass;
                 producer.send(cfg.ingest().trainTopic(), train.shuffled(rnd), RecordFormat.SAFETENSORS, o.batchSize(),
                         sent -> {

@@ -41,13 +41,18 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the split, shuffles and initialisation (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--poison", description = "Inject two bad minibatches mid-stream (features x1e30, NaN labels) to"
+            + " watch the run heal itself: the guard refuses the exploding update, the monitor rolls back, ingest"
+            + " dead-letters the NaN labels.")
+    boolean poison;
+
     @Option(names = "--exit-after-export", description = "Stop after the export is verified instead of serving (for scripts and tests).")
     boolean exitAfterExport;
 
     @Override
     public Integer call() throws Exception {
         ConsoleProgress console = ConsoleProgress.forStdout();
-        Pipeline pipeline = Demo.start(new DemoOptions(workDir, passes, batchSize, port, bootstrapServers, seed),
+        Pipeline pipeline = Demo.start(new DemoOptions(workDir, passes, batchSize, port, bootstrapServers, seed, poison),
                 console, System.out);
         Serving.closeOnExit(pipeline);
         return Serving.finish(pipeline, "127.0.0.1", exitAfterExport, System.out);

@@ -65,6 +65,12 @@ public final class RecordProducer implements AutoCloseable {
         return records;
     }
 
+    /** Sends the two {@link Poison} minibatches (a 1e30-scaled one and a NaN-label one) built from {@code rows}. */
+    public void sendPoison(String topic, LabeledRows rows, int batchSize) throws InterruptedException,
+            ExecutionException {
+        Poison.send(producer, topic, rows, batchSize);
+    }
+
     /**
      * Sends one CSV header line ({@code f0,...,f<n-1>,label}) as a record, as a producer streaming CSV files would.
      */

@@ -45,4 +45,24 @@ final class KafkaTopics {
         }
         return values;
     }
+
+    /** Reads partition 0 from the beginning until {@code count} records arrived; returns each record's headers. */
+    static List<Map<String, String>> readHeaders(String bootstrap, String topic, long count, Duration timeout) {
+        List<Map<String, String>> out = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of("bootstrap.servers", bootstrap,
+                "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    Map<String, String> headers = new java.util.HashMap<>();
+                    r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+                    out.add(headers);
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -94,4 +94,12 @@ class SnapshotAndEventsTest {
         assertEquals(2, set.snapshot().size());
         assertArrayEquals(new float[] {3, 3}, set.snapshot().get(1).x());
     }
+
+    @Test
+    void offsetRangesAreDescribedMergedPerPartition() {
+        assertEquals("t-0@3..5,9 u-1@7", dev.streamtrain.core.batch.OffsetRanges.describe(List.of(
+                OffsetRange.single("t", 0, 9), new OffsetRange("t", 0, 3, 4), OffsetRange.single("u", 1, 7),
+                OffsetRange.single("t", 0, 5))));
+        assertEquals("none", dev.streamtrain.core.batch.OffsetRanges.describe(List.of()));
+    }
 }

@@ -126,17 +126,17 @@ public final class RecordValidator {
             }
             return null;
         }
+        for (float t : b.targets()) { // a NaN label is named as such, whatever the head expects
+            if (!Float.isFinite(t)) {
+                return new Rejected("non_finite_targets", "a label or target is " + t);
+            }
+        }
         if (expect.head().equals("softmax")) {
             return new Rejected("wrong_labels", "a softmax classifier needs class ids, the record holds float targets");
         }
         if (b.targetWidth() != expect.outputs()) {
             return new Rejected("wrong_shape", "records hold " + b.targetWidth() + " targets per row, the model has "
                     + expect.outputs() + " outputs");
-        }
-        for (float t : b.targets()) {
-            if (!Float.isFinite(t)) {
-                return new Rejected("non_finite_targets", "a target is " + t);
-            }
         }
         return null;
     }

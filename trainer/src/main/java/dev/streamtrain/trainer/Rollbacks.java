@@ -125,8 +125,8 @@ final class Rollbacks {
                 lossBefore, lossAfter, offsets, settings.replay(), System.currentTimeMillis()));
         String detail = "rolled back from update " + from + " to " + to.update() + " (" + reason + "), lr "
                 + String.format("%.4g -> %.4g", lrBefore, lrAfter) + ", " + undone.size() + " minibatches "
-                + (settings.replay() ? "replayed once" : "quarantined to the dead-letter topic") + " "
-                + offsets;
+                + (settings.replay() ? "replayed once" : "quarantined to the dead-letter topic") + " ("
+                + dev.streamtrain.core.batch.OffsetRanges.describe(offsets) + ")";
         LOG.warn("ROLLBACK {}", detail);
         return new CommandReply.Accepted(to.update(), detail);
     }
