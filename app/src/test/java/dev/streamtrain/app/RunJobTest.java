@@ -69,7 +69,10 @@ class RunJobTest {
 
     @Test
     void badRecordsAreDeadLetteredAndANonFiniteLossIsSkippedWithAnAlert() throws Exception {
-        JobConfig cfg = externalJob("poisoned", "training: {eval-every: 40}");
+        JobConfig cfg = externalJob("poisoned", """
+                training: {eval-every: 40}
+                remediation: {actions: {non_finite_loss: none, loss_spike: none}}   # alerts only: no rollback here
+                """);
         seed(cfg, CsvRows.digits().split(0.8, 1), 3);
         float[] nanFeatures = new float[2 * 64];
         nanFeatures[5] = Float.NaN;
@@ -91,7 +94,8 @@ class RunJobTest {
         try (Pipeline pipeline = Pipeline.start(cfg, cluster, new ConsoleProgress(System.out, false), 0)) {
             Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
             assertEquals(1, r.training().skippedUpdates(), "the overflowing minibatch was not applied");
-            assertEquals(2, r.training().progress().get(0).deadLettered(), "NaN features and garbage went to the DLQ");
+            assertEquals(3, r.training().progress().get(0).deadLettered(),
+                    "NaN features and garbage (ingest) and the overflowing minibatch (the trainer's guard) went to the DLQ");
             assertTrue(r.training().validation().accuracy() > 0.85, "training went on: " + r.training().validation());
             assertTrue(r.deployment().served(), r.deployment().message());
             assertTrue(ModelSnapshotFiles.read(Path.of(r.training().checkpoint())).isFinite(), "no NaN model");
@@ -100,10 +104,10 @@ class RunJobTest {
                 long committed = admin.listConsumerGroupOffsets(cfg.ingest().groupId()).partitionsToOffsetAndMetadata()
                         .get().values().iterator().next().offset();
                 assertEquals(end, committed, "committed past the poisoned and the dead-lettered records");
-                assertEquals(2, KafkaTopics.endOffset(admin, "poisoned.dlq"));
+                assertEquals(3, KafkaTopics.endOffset(admin, "poisoned.dlq"));
             }
             var dlq = KafkaTopics.readUntil(broker.bootstrapServers(), "poisoned.dlq", v -> false, Duration.ofSeconds(3));
-            assertEquals(2, dlq.size());
+            assertEquals(3, dlq.size());
             var alerts = KafkaTopics.readUntil(broker.bootstrapServers(), "poisoned.alerts",
                     v -> v.contains("non_finite_loss"), Duration.ofSeconds(30));
             assertTrue(alerts.stream().anyMatch(v -> v.contains("\"type\":\"alert\"") && v.contains("non_finite_loss") && v.contains("\"value\":\"NaN\"")), alerts.toString());

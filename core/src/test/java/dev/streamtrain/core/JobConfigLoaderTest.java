@@ -171,4 +171,37 @@ class JobConfigLoaderTest {
         assertTrue(problems.stream().anyMatch(p -> p.startsWith("tricks.grad-scaler.growth: unknown key")),
                 problems::toString);
     }
+
+    @Test
+    void monitorRemediationRollbackAndEarlyStoppingListEveryProblemByKey() {
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("""
+                monitor:
+                  throttle-ms: -1
+                  webhooks: [ftp://x, {url: "http://ok", retries: -2}]
+                  rules:
+                    loss_spike: {z-threshold: -3, warmpu: 5}
+                    no_such_rule: {enabled: true}
+                remediation:
+                  actions: {loss_spike: explode}
+                  reduce-lr-factor: 1.5
+                rollback: {lr-factor: 0, replay: maybe}
+                early-stopping: {mode: up, patience: -1}
+                """, "job.yaml"));
+        List<String> problems = e.problems();
+        for (String key : List.of("monitor.throttle-ms", "monitor.webhooks[0].url", "monitor.webhooks[1].retries",
+                "monitor.rules.loss_spike.z-threshold", "monitor.rules.loss_spike.warmpu (unknown key",
+                "monitor.rules.no_such_rule", "remediation.actions.loss_spike", "remediation.reduce-lr-factor",
+                "rollback.lr-factor", "rollback.replay", "early-stopping.mode", "early-stopping.patience")) {
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith(key) || p.contains(key)), key + " in " + problems);
+        }
+        assertEquals(12, problems.size(), problems.toString());
+
+        JobConfig ok = JobConfigLoader.parse("early-stopping: {monitor: val_accuracy, restore_best: true}", "t");
+        assertEquals("max", ok.earlyStopping().mode(), "accuracy is maximised by default");
+        assertTrue(ok.earlyStopping().enabled() && ok.earlyStopping().restoreBest());
+        assertEquals("rollback", ok.remediation().actionFor("loss_spike"));
+        assertEquals("none", ok.remediation().actionFor("overfitting"));
+        assertEquals(6.0, ok.monitor().rule("loss_spike").get("z-threshold"));
+        assertTrue(!JobConfigLoader.parse("", "t").earlyStopping().enabled(), "off unless the section is present");
+    }
 }

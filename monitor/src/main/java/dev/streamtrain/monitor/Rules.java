@@ -15,8 +15,8 @@ import java.util.function.BiFunction;
 public final class Rules {
     private static final Map<String, BiFunction<MonitorSettings.Rule, Clock, MetricRule>> BY_KIND = Map.ofEntries(
             Map.entry(NonFiniteLossRule.KIND, NonFiniteLossRule::new),
-            Map.entry(NonFiniteGradientRule.KIND, NonFiniteGradientRule::new),
-            Map.entry(NonFiniteParametersRule.KIND, NonFiniteParametersRule::new),
+            Map.entry(GuardRefusalRule.GRADIENT, (s, c) -> new GuardRefusalRule(GuardRefusalRule.GRADIENT, s, c)),
+            Map.entry(GuardRefusalRule.PARAMETERS, (s, c) -> new GuardRefusalRule(GuardRefusalRule.PARAMETERS, s, c)),
             Map.entry(LossSpikeRule.KIND, LossSpikeRule::new),
             Map.entry(DivergenceRule.KIND, DivergenceRule::new),
             Map.entry(EarlyFlatteningRule.KIND, EarlyFlatteningRule::new),

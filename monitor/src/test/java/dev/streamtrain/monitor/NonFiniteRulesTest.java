@@ -47,8 +47,8 @@ class NonFiniteRulesTest {
 
     @Test
     void gradientAndParameterRulesAnswerOnlyTheirReason() {
-        var grad = new NonFiniteGradientRule(rule("non_finite_gradient", ""), clock);
-        var params = new NonFiniteParametersRule(rule("non_finite_parameters", ""), clock);
+        var grad = new GuardRefusalRule("non_finite_gradient", rule("non_finite_gradient", ""), clock);
+        var params = new GuardRefusalRule("non_finite_parameters", rule("non_finite_parameters", ""), clock);
         var g = rejected(3, "non_finite_gradient", Double.POSITIVE_INFINITY);
         var p = rejected(4, "non_finite_parameters", Double.NaN);
         assertEquals(1, grad.onRejected(g).size());

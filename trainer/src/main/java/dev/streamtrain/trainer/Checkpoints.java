@@ -58,10 +58,26 @@ final class Checkpoints {
         }
     }
 
-    /** A resumed checkpoint counts as the last one. */
-    void resumed(Path dir) {
-        last = dir;
+    /**
+     * Continues where the newest good checkpoint of {@code checkpoint.dir} left off: parameters restored in place,
+     * optimizer state, weight average, counters, rate control and scale, the last validation metrics.
+     *
+     * @return the Kafka offsets ingest continues from (empty for a new model)
+     */
+    java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeLatest() throws IOException {
+        var latest = store.newestGood();
+        if (latest.isEmpty()) {
+            return java.util.List.of();
+        }
+        TrainerState saved = store.restore(latest.get().dir());
+        state.adopt(saved);
+        state.lrScale = saved.lrScale();
+        state.rollbacks = saved.rollbacks();
+        rate.controller().restore(saved.lrControl());
+        last = latest.get().dir();
         handledAtLast = handled;
+        LOG.info("resumed from {} at update {} ({} samples)", last, state.updates, state.samples);
+        return saved.offsets();
     }
 
     /** Evaluates on the validation set (when it has rows), then saves a checkpoint. */

@@ -1,5 +1,6 @@
 package dev.streamtrain.trainer;
 
+import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.LrChanged;
@@ -13,17 +14,35 @@ import java.io.IOException;
 final class ControlCommands {
     /** Largest factor {@code scale-lr} accepts: a command cannot multiply the rate by more than this at once. */
     static final double MAX_SCALE = 10;
-    private final TrainingLoop loop;
-    private final RunState state;
+    /** A command the loop itself carries out (it ends or rewinds the run). */
+    interface LoopAction<C extends TrainerCommand> {
+        CommandReply apply(C command) throws IOException;
+    }
 
-    ControlCommands(TrainingLoop loop) {
-        this.loop = loop;
-        this.state = loop.state();
+    private final JobConfig cfg;
+    private final RunState state;
+    private final RateControl rate;
+    private final Checkpoints checkpoints;
+    private final ModelParts parts;
+    private final TrainerEvents events;
+    private final LoopAction<TrainerCommand.Stop> stop;
+    private final LoopAction<TrainerCommand.Rollback> rollback;
+
+    ControlCommands(JobConfig cfg, RunState state, RateControl rate, Checkpoints checkpoints, ModelParts parts,
+            TrainerEvents events, LoopAction<TrainerCommand.Stop> stop, LoopAction<TrainerCommand.Rollback> rollback) {
+        this.cfg = cfg;
+        this.state = state;
+        this.rate = rate;
+        this.checkpoints = checkpoints;
+        this.parts = parts;
+        this.events = events;
+        this.stop = stop;
+        this.rollback = rollback;
     }
 
     CommandReply serve(TrainerCommand command) throws IOException {
         if (command instanceof TrainerCommand.Stop s) {
-            return loop.stopCommand(s);
+            return stop.apply(s);
         } else if (command instanceof TrainerCommand.Pause p) {
             if (state.paused) {
                 return refuse("already paused");
@@ -37,14 +56,14 @@ final class ControlCommands {
             state.paused = false;
             return accept("resumed");
         } else if (command instanceof TrainerCommand.Rollback r) {
-            return loop.rollbackCommand(r);
+            return rollback.apply(r);
         } else if (command instanceof TrainerCommand.ScaleLr s) {
             if (!(s.factor() > 0 && s.factor() <= MAX_SCALE)) {
                 return refuse("scale-lr factor must be in (0, " + MAX_SCALE + "], got " + s.factor());
             }
             return rescale(state.lrScale * s.factor(), "scale_lr", s.reason());
         } else if (command instanceof TrainerCommand.SetLr s) {
-            double scheduled = loop.rate().current() / state.lrScale;
+            double scheduled = rate.current() / state.lrScale;
             if (!(s.lr() > 0 && Double.isFinite(s.lr()))) {
                 return refuse("set-lr needs a rate > 0, got " + s.lr());
             }
@@ -53,29 +72,28 @@ final class ControlCommands {
             }
             return rescale(s.lr() / scheduled, "set_lr", s.reason());
         } else if (command instanceof TrainerCommand.CheckpointNow) {
-            loop.checkpoints().evaluateAndSave();
+            checkpoints.evaluateAndSave();
             return accept("checkpoint saved at update " + state.updates);
         }
         return predict(((TrainerCommand.Predict) command).request());
     }
 
     private CommandReply predict(dev.streamtrain.core.events.PredictRequest request) {
-        var parts = loop.parts();
-        int inputs = loop.config().model().inputs();
+        int inputs = cfg.model().inputs();
         if (request.features() != inputs) {
             return refuse("rows have " + request.features() + " features; the model takes " + inputs);
         }
-        float[] probabilities = parts.withServedWeights(loop.config().tricks().emaForEval(),
+        float[] probabilities = parts.withServedWeights(cfg.tricks().emaForEval(),
                 () -> parts.evaluator.probabilities(request.x(), request.rows(), request.features()));
         return new CommandReply.Predicted(state.updates, new PredictReply(request.rows(),
-                loop.config().model().classes(), probabilities));
+                cfg.model().classes(), probabilities));
     }
 
     private CommandReply rescale(double newScale, String kind, String reason) {
-        double before = loop.rate().current();
+        double before = rate.current();
         state.lrScale = newScale;
-        double after = loop.rate().current();
-        loop.events().lrChanged(new LrChanged(loop.config().job(), state.updates, loop.rate().step(), before, after,
+        double after = rate.current();
+        events.lrChanged(new LrChanged(cfg.job(), state.updates, rate.step(), before, after,
                 kind, Double.NaN, System.currentTimeMillis()));
         return accept(String.format("lr %.4g -> %.4g (%s)", before, after, reason));
     }

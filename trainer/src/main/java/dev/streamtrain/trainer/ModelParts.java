@@ -80,6 +80,24 @@ final class ModelParts implements AutoCloseable {
         this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes());
     }
 
+    /**
+     * The loop's hooks, in order: the non-finite guard first (nothing non-finite reaches flooding, clipping or the
+     * average), then flooding, gradient clipping and the weight average as the job switches them on.
+     */
+    dev.streamtrain.trainer.hooks.Hooks hooks(dev.streamtrain.core.config.TricksSettings tricks) {
+        var hooks = new dev.streamtrain.trainer.hooks.Hooks().add(new dev.streamtrain.trainer.hooks.NonFiniteGuard());
+        if (tricks.flooding() > 0) {
+            hooks.add(new dev.streamtrain.trainer.tricks.Flooding(tricks.flooding()));
+        }
+        if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
+            hooks.add(new dev.streamtrain.trainer.tricks.ClipGradients(tricks.clipGradNorm(), tricks.clipGradValue()));
+        }
+        if (ema != null) {
+            hooks.add(ema);
+        }
+        return hooks;
+    }
+
     /** Runs work with the weights that are evaluated and exported: the averaged ones under ema-for-eval. */
     <T> T withServedWeights(boolean emaForEval, java.util.function.Supplier<T> work) {
         return ema != null && emaForEval ? ema.withAverage(network.arraysByName(), work) : work.get();

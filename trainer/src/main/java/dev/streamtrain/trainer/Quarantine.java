@@ -55,6 +55,22 @@ final class Quarantine {
         }
     }
 
+    /**
+     * Applies acknowledgements from {@code trainerThread} until every dead-letter write is durable; bounded at 60 s,
+     * so a broken broker cannot hang the end of a run (what is unacknowledged then stays uncommitted).
+     */
+    void awaitAcknowledgements(Queue<Runnable> trainerThread) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (!idle() && System.nanoTime() < deadline) {
+            Runnable command = trainerThread.poll();
+            if (command != null) {
+                command.run();
+            } else {
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+        }
+    }
+
     /** True when no dead-letter write is waiting for its acknowledgement. */
     boolean idle() {
         return inFlight == 0;

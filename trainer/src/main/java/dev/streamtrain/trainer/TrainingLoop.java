@@ -18,11 +18,7 @@ import dev.streamtrain.core.events.PredictRequest;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.UpdateRejected;
 import dev.streamtrain.core.model.ModelSnapshot;
-import dev.streamtrain.trainer.hooks.Hooks;
-import dev.streamtrain.trainer.hooks.NonFiniteGuard;
 import dev.streamtrain.trainer.hooks.Verdict;
-import dev.streamtrain.trainer.tricks.ClipGradients;
-import dev.streamtrain.trainer.tricks.Flooding;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -61,11 +57,12 @@ public final class TrainingLoop implements AutoCloseable {
     private final Rollbacks rollbacks;
     private final Checkpoints checkpoints;
     private final Throughput throughput;
+    private final ControlCommands controls;
     private volatile boolean running = true;
     private boolean finished;
     private String stopReason;
     private boolean restoreBest;
-    private List<PartitionOffset> resumeOffsets = List.of();
+    private final List<PartitionOffset> resumeOffsets;
 
     /**
      * Builds the model and optimizer (loads the PyTorch natives on first use: seconds; call off the event loop).
@@ -89,18 +86,7 @@ public final class TrainingLoop implements AutoCloseable {
         this.throughput = new Throughput(nanoClock);
         this.rate = new RateControl(cfg, state);
         this.parts = new ModelParts(cfg, rate.hyper(), fp16OnCpu);
-        var tricks = cfg.tricks();
-        Hooks hooks = new Hooks().add(new NonFiniteGuard());
-        if (tricks.flooding() > 0) {
-            hooks.add(new Flooding(tricks.flooding()));
-        }
-        if (tricks.clipGradNorm() > 0 || tricks.clipGradValue() > 0) {
-            hooks.add(new ClipGradients(tricks.clipGradNorm(), tricks.clipGradValue()));
-        }
-        if (parts.ema != null) {
-            hooks.add(parts.ema);
-        }
-        this.stepper = new Stepper(cfg, parts, hooks);
+        this.stepper = new Stepper(cfg, parts, parts.hooks(cfg.tricks()));
         this.quarantine = new Quarantine(events, ledger, commands);
         try {
             this.store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
@@ -108,7 +94,9 @@ public final class TrainingLoop implements AutoCloseable {
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, events);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.remediation(), state, store, stepper, rate.controller(),
                     ledger, quarantine, events, rate::current);
-            resumeFromLatestCheckpoint();
+            this.resumeOffsets = checkpoints.resumeLatest();
+            this.controls = new ControlCommands(cfg, state, rate, checkpoints, parts, events, this::stopCommand,
+                    this::rollbackCommand);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read the checkpoints in " + cfg.checkpoint().dir(), e);
         }
@@ -228,38 +216,10 @@ public final class TrainingLoop implements AutoCloseable {
         if (stepper.hasPending()) {
             applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
         }
-        awaitQuarantine();
+        quarantine.awaitAcknowledgements(commands);
         finished = true;
         stopReason = stopReason == null ? reason : stopReason;
         checkpoints.finish(stopReason, restoreBest, throughput.wallMillis(), state.skipped);
-    }
-
-    /** Serves acknowledgements until every dead-letter write is durable (bounded: a broken broker cannot hang us). */
-    private void awaitQuarantine() {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!quarantine.idle() && System.nanoTime() < deadline) {
-            Runnable command = commands.poll();
-            if (command != null) {
-                command.run();
-            } else {
-                sleepQuietly();
-            }
-        }
-    }
-
-    private void resumeFromLatestCheckpoint() throws IOException {
-        var latest = store.newestGood();
-        if (latest.isEmpty()) {
-            return;
-        }
-        TrainerState saved = store.restore(latest.get().dir());
-        state.adopt(saved);
-        state.lrScale = saved.lrScale();
-        state.rollbacks = saved.rollbacks();
-        rate.controller().restore(saved.lrControl());
-        resumeOffsets = saved.offsets();
-        checkpoints.resumed(latest.get().dir());
-        LOG.info("resumed from {} at update {} ({} samples)", latest.get().dir(), state.updates, state.samples);
     }
 
     /** The Kafka offsets to continue from: those of the checkpoint resumed, or empty for a new model. */
@@ -276,7 +236,7 @@ public final class TrainingLoop implements AutoCloseable {
         CompletableFuture<CommandReply> reply = new CompletableFuture<>();
         commands.add(() -> {
             try {
-                reply.complete(new ControlCommands(this).serve(command));
+                reply.complete(controls.serve(command));
             } catch (RuntimeException | IOException e) {
                 LOG.error("command {} failed at update {}", command.name(), state.updates, e);
                 reply.complete(new CommandReply.Refused(state.updates, command.name() + " failed: "
@@ -303,8 +263,6 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
-    // --- used by ControlCommands, on the loop thread ---
-
     CommandReply stopCommand(TrainerCommand.Stop stop) throws IOException {
         if (finished) {
             return new CommandReply.Refused(state.updates, "training already finished");
@@ -316,42 +274,12 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     CommandReply rollbackCommand(TrainerCommand.Rollback r) throws IOException {
-        if (finished) {
-            return new CommandReply.Refused(state.updates, "training already finished");
-        }
-        return rollbacks.rollback(r.reason(), r.beforeUpdate(), throughput.recentLoss());
-    }
-
-    RunState state() {
-        return state;
-    }
-
-    RateControl rate() {
-        return rate;
-    }
-
-    Checkpoints checkpoints() {
-        return checkpoints;
-    }
-
-    ModelParts parts() {
-        return parts;
-    }
-
-    JobConfig config() {
-        return cfg;
-    }
-
-    TrainerEvents events() {
-        return events;
+        return finished ? new CommandReply.Refused(state.updates, "training already finished")
+                : rollbacks.rollback(r.reason(), r.beforeUpdate(), throughput.recentLoss());
     }
 
     private static void sleepQuietly() {
-        try {
-            Thread.sleep(5);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // an interrupt ends the park; run() checks it
     }
 
     /** Asks the loop to return. */
