@@ -189,7 +189,7 @@ class JobConfigLoaderTest {
                 """, "job.yaml"));
         List<String> problems = e.problems();
         for (String key : List.of("monitor.throttle-ms", "monitor.webhooks[0].url", "monitor.webhooks[1].retries",
-                "monitor.rules.loss_spike.z-threshold", "monitor.rules.loss_spike.warmpu (unknown key",
+                "monitor.rules.loss_spike.z-threshold", "monitor.rules.loss_spike.warmpu: unknown key",
                 "monitor.rules.no_such_rule", "remediation.actions.loss_spike", "remediation.reduce-lr-factor",
                 "rollback.lr-factor", "rollback.replay", "early-stopping.mode", "early-stopping.patience")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(key) || p.contains(key)), key + " in " + problems);
