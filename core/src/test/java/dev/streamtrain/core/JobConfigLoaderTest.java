@@ -199,7 +199,8 @@ class JobConfigLoaderTest {
         JobConfig ok = JobConfigLoader.parse("early-stopping: {monitor: val_accuracy, restore_best: true}", "t");
         assertEquals("max", ok.earlyStopping().mode(), "accuracy is maximised by default");
         assertTrue(ok.earlyStopping().enabled() && ok.earlyStopping().restoreBest());
-        assertEquals("rollback", ok.remediation().actionFor("loss_spike"));
+        assertEquals("none", ok.remediation().actionFor("loss_spike"), "a spike alerts; non-finite numbers roll back");
+        assertEquals("rollback", ok.remediation().actionFor("non_finite_loss"));
         assertEquals("none", ok.remediation().actionFor("overfitting"));
         assertEquals(6.0, ok.monitor().rule("loss_spike").get("z-threshold"));
         assertTrue(!JobConfigLoader.parse("", "t").earlyStopping().enabled(), "off unless the section is present");

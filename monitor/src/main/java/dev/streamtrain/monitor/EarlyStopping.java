@@ -43,21 +43,28 @@ public final class EarlyStopping {
                 : maxMode ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
     }
 
-    /** True when this watches a metric the monitor receives (and the section is present). */
+    /**
+     * True when this watches a metric the trainer publishes ({@code train_loss}, or {@code val_<name>} of its
+     * evaluations) and the section is present; other names can only come from the external metrics topic.
+     */
     public boolean active() {
-        return settings.enabled() && switch (settings.monitor()) {
-            case "val_loss", "val_accuracy", "train_loss" -> true;
-            default -> false;
-        };
+        return settings.enabled() && (settings.monitor().equals("train_loss") || settings.monitor().startsWith("val_"));
     }
 
-    /** Judges an evaluation when watching {@code val_loss} or {@code val_accuracy}. */
+    /**
+     * Judges an evaluation when watching one of its metrics ({@code val_loss}, {@code val_accuracy},
+     * {@code val_auc}, ...; see {@link ValidationMetrics#metric}). An evaluation without that metric is ignored.
+     */
     public Optional<TrainerCommand.Stop> onValidation(ValidationMetrics m) {
-        return switch (settings.monitor()) {
-            case "val_loss" -> judge(m.loss(), m.update());
-            case "val_accuracy" -> judge(m.accuracy(), m.update());
-            default -> Optional.empty();
-        };
+        double v = settings.monitor().startsWith("val_") ? m.metric(settings.monitor()) : Double.NaN;
+        boolean present = settings.monitor().equals("val_loss") || settings.monitor().equals("val_accuracy")
+                || !Double.isNaN(v);
+        return present ? judge(v, m.update()) : Optional.empty();
+    }
+
+    /** Judges a metric from the external metrics topic when it is the one watched. */
+    public Optional<TrainerCommand.Stop> onExternal(dev.streamtrain.core.events.ExternalMetric m) {
+        return m.name().equals(settings.monitor()) ? judge(m.value(), m.update()) : Optional.empty();
     }
 
     /** Judges an update's training loss when watching {@code train_loss}. */

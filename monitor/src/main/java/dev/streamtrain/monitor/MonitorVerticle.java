@@ -58,6 +58,7 @@ public final class MonitorVerticle extends VerticleBase {
     private final AlertThrottle throttle;
     private final RemediationPolicy policy;
     private final EarlyStopping earlyStopping;
+    private String drive;
     private final EarlyStoppingSettings earlyStoppingSettings;
     private WebhookSink webhooks;
     private TrainerControl control;
@@ -107,7 +108,7 @@ public final class MonitorVerticle extends VerticleBase {
         webhooks = new WebhookSink(vertx, settings.webhooks());
         control = new TrainerControl(vertx.eventBus(), policy::refused);
         if (earlyStoppingSettings.enabled() && !earlyStopping.active()) {
-            LOG.warn("early stopping watches {}, which the monitor does not receive: it will not stop job {}",
+            LOG.info("early stopping watches {}, which only the external metrics topic can deliver (job {})",
                     earlyStoppingSettings.monitor(), job);
         }
         EventBus bus = vertx.eventBus();
@@ -121,6 +122,8 @@ public final class MonitorVerticle extends VerticleBase {
         consumers.add(bus.<LrChanged>consumer(Addresses.LR_CHANGED, m -> handle(r -> r.onLrChanged(m.body()))));
         consumers.add(bus.<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> onFinished(m.body())));
         consumers.add(bus.<RolledBack>consumer(Addresses.ROLLED_BACK, m -> TrainerControl.logRolledBack(m.body())));
+        consumers.add(bus.<dev.streamtrain.core.events.ExternalMetric>consumer(Addresses.EXTERNAL_METRICS,
+                m -> earlyStopping.onExternal(m.body()).ifPresent(this::stopEarly)));
         return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
     }
 
@@ -135,7 +138,20 @@ public final class MonitorVerticle extends VerticleBase {
         earlyStopping.onStep(m).ifPresent(this::stopEarly);
     }
 
+    /**
+     * Takes its validation metrics from one source (the one that drives the rate control); the others are published
+     * for people but would mix curves of different data in the rules. Uncounted evaluations (too few rows) are
+     * skipped.
+     */
+    public MonitorVerticle drivenBy(String source) {
+        this.drive = source;
+        return this;
+    }
+
     private void onValidation(ValidationMetrics m) {
+        if (drive != null && !drive.equals(m.source()) || !m.counted()) {
+            return;
+        }
         handle(r -> r.onValidation(m));
         earlyStopping.onValidation(m).ifPresent(this::stopEarly);
     }

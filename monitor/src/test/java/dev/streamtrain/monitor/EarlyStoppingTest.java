@@ -123,10 +123,23 @@ class EarlyStoppingTest {
         assertTrue(es.onStep(step(1, 1.0)).isEmpty());
         assertTrue(es.onStep(step(2, 1.1)).isEmpty());
         assertTrue(es.onStep(step(3, 1.2)).isPresent());
-        var other = es("monitor: val_auc, patience: 1");
-        assertFalse(other.active());
+        var auc = es("monitor: val_auc, patience: 1");
+        assertTrue(auc.active(), "val_<name> of the trainer's evaluations");
         for (int i = 1; i < 5; i++) {
-            assertTrue(other.onValidation(val(i, i)).isEmpty());
+            assertTrue(auc.onValidation(val(i, i)).isEmpty(), "evaluations without an auc are ignored");
         }
+        var withAuc = new dev.streamtrain.core.events.ValidationMetrics("j", 5, 5, 100, 0.3, 0.9, 0, "holdout",
+                java.util.Map.of("auc", 0.8), true);
+        assertEquals("max", Streams.config("early-stopping: {monitor: val_auc}").earlyStopping().mode());
+        var aucMax = es("monitor: val_auc, mode: max, patience: 1");
+        assertTrue(aucMax.onValidation(withAuc).isEmpty());
+        assertTrue(aucMax.onValidation(withAuc).isPresent(), "no improvement on 0.8 for one evaluation");
+        var external = es("monitor: business_loss, patience: 1");
+        assertFalse(external.active(), "only the external topic can deliver it");
+        var m = new dev.streamtrain.core.events.ExternalMetric("j", "business_loss", 1.0, 10, -1, 0);
+        assertTrue(external.onExternal(m).isEmpty());
+        assertTrue(external.onExternal(new dev.streamtrain.core.events.ExternalMetric("j", "other", 9, 10, -1, 0))
+                .isEmpty(), "another metric");
+        assertTrue(external.onExternal(m).isPresent());
     }
 }

@@ -66,7 +66,7 @@ class MonitorVerticleTest {
     @Test
     void aLossSpikeIsAlertedAndRolledBackToBeforeItsUpdate() throws Exception {
         trainer(cmd -> new CommandReply.Accepted(31, "rolled back to update 20, lr 0.1 -> 0.05"));
-        deploy("");
+        deploy("remediation: {actions: {loss_spike: rollback}}");
         steps(1, 30, new Random(7));
         vertx.eventBus().publish(Addresses.STEP_METRICS, Streams.step(31, 50.0));
 

@@ -24,9 +24,10 @@ class RemediationPolicyTest {
     @Test
     void defaultActionsMapKindsToCommands() {
         var policy = new RemediationPolicy(settings("remediation: {cooldown-updates: 0}"), clock);
+        assertTrue(policy.decide(alert("loss_spike", 139), 9).isEmpty(), "a spike alerts only, by default");
         var rollback = assertInstanceOf(TrainerCommand.Rollback.class,
-                policy.decide(alert("loss_spike", 140), 10).orElseThrow().command());
-        assertEquals("loss_spike", rollback.reason());
+                policy.decide(alert("non_finite_loss", 140), 10).orElseThrow().command());
+        assertEquals("non_finite_loss", rollback.reason());
         assertEquals(140, rollback.beforeUpdate(), "restore a state from before the alert's update");
         var scale = assertInstanceOf(TrainerCommand.ScaleLr.class,
                 policy.decide(alert("divergence", 300), 11).orElseThrow().command());
@@ -54,12 +55,12 @@ class RemediationPolicyTest {
     @Test
     void alertsInsideTheCooldownAreNotActedOn() {
         var policy = new RemediationPolicy(settings("remediation: {cooldown-updates: 20}"), clock);
-        assertTrue(policy.decide(alert("loss_spike", 100), 100).isPresent());
+        assertTrue(policy.decide(alert("non_finite_gradient", 100), 100).isPresent());
         assertTrue(policy.coolingDown(119));
-        assertTrue(policy.decide(alert("loss_spike", 119), 119).isEmpty(), "19 updates later");
+        assertTrue(policy.decide(alert("non_finite_gradient", 119), 119).isEmpty(), "19 updates later");
         assertTrue(policy.decide(alert("divergence", 119), 119).isEmpty(), "cooldown covers every kind");
         assertFalse(policy.coolingDown(120));
-        assertTrue(policy.decide(alert("loss_spike", 120), 120).isPresent(), "20 updates later");
+        assertTrue(policy.decide(alert("non_finite_gradient", 120), 120).isPresent(), "20 updates later");
     }
 
     @Test
@@ -67,12 +68,12 @@ class RemediationPolicyTest {
         var policy = new RemediationPolicy(settings("""
                 remediation: {cooldown-updates: 0, max-rollbacks: 2, window-updates: 100}
                 """), clock);
-        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("loss_spike", 10), 10).orElseThrow()
+        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("non_finite_gradient", 10), 10).orElseThrow()
                 .command());
         assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("non_finite_loss", 50), 50).orElseThrow()
                 .command());
         assertEquals(2, policy.rollbacksInWindow(60));
-        var decision = policy.decide(alert("loss_spike", 80), 80).orElseThrow();
+        var decision = policy.decide(alert("non_finite_gradient", 80), 80).orElseThrow();
         var stop = assertInstanceOf(TrainerCommand.Stop.class, decision.command());
         assertTrue(stop.reason().startsWith("rollback_budget_exhausted:"), stop.reason());
         assertEquals(1, decision.alerts().size());
@@ -90,10 +91,10 @@ class RemediationPolicyTest {
         var policy = new RemediationPolicy(settings("""
                 remediation: {cooldown-updates: 0, max-rollbacks: 2, window-updates: 100}
                 """), clock);
-        policy.decide(alert("loss_spike", 10), 10);
-        policy.decide(alert("loss_spike", 50), 50);
+        policy.decide(alert("non_finite_gradient", 10), 10);
+        policy.decide(alert("non_finite_gradient", 50), 50);
         assertEquals(1, policy.rollbacksInWindow(110), "the one at 10 is 100 updates old");
-        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("loss_spike", 110), 110).orElseThrow()
+        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("non_finite_gradient", 110), 110).orElseThrow()
                 .command());
         assertFalse(policy.stopped());
     }
@@ -103,20 +104,20 @@ class RemediationPolicyTest {
         var policy = new RemediationPolicy(settings("""
                 remediation: {cooldown-updates: 0, max-rollbacks: 1, window-updates: 1000}
                 """), clock);
-        var first = policy.decide(alert("loss_spike", 10), 10).orElseThrow().command();
+        var first = policy.decide(alert("non_finite_gradient", 10), 10).orElseThrow().command();
         assertEquals(1, policy.rollbacksInWindow(10));
         policy.refused(first);
         assertEquals(0, policy.rollbacksInWindow(10));
-        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("loss_spike", 20), 20).orElseThrow()
+        assertInstanceOf(TrainerCommand.Rollback.class, policy.decide(alert("non_finite_gradient", 20), 20).orElseThrow()
                 .command(), "budget given back: a rollback, not a stop");
-        assertInstanceOf(TrainerCommand.Stop.class, policy.decide(alert("loss_spike", 30), 30).orElseThrow()
+        assertInstanceOf(TrainerCommand.Stop.class, policy.decide(alert("non_finite_gradient", 30), 30).orElseThrow()
                 .command(), "now the budget is spent");
     }
 
     @Test
     void zeroRollbacksAllowedStopsAtTheFirst() {
         var policy = new RemediationPolicy(settings("remediation: {max-rollbacks: 0}"), clock);
-        assertInstanceOf(TrainerCommand.Stop.class, policy.decide(alert("loss_spike", 10), 10).orElseThrow()
+        assertInstanceOf(TrainerCommand.Stop.class, policy.decide(alert("non_finite_gradient", 10), 10).orElseThrow()
                 .command());
     }
 }

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Evaluation and checkpoints: evaluates on the streamed validation set, feeds the plateau control, saves a
+ * Evaluation and checkpoints: evaluates the streamed validation sources, feeds the plateau control, saves a
  * checkpoint marked good only when its weights are finite and no critical alert is open, and finishes a run with the
  * final (or, under {@code restore_best}, the best) good checkpoint. The first minibatch of a new model saves the
  * initial state, so there is always a good state to roll back to.
@@ -28,21 +28,26 @@ final class Checkpoints {
     private final RateControl rate;
     private final StateStore store;
     private final OffsetLedger ledger;
-    private final ValidationSet validationSet;
+    private final ValidationSet topicRows;
+    private final ValidationSet holdoutRows;
+    private final PrequentialWindow prequential;
     private final TrainerEvents events;
     private Path last;
     private long handled;
     private long handledAtLast = -1;
 
     Checkpoints(JobConfig cfg, ModelParts parts, RunState state, RateControl rate, StateStore store,
-            OffsetLedger ledger, ValidationSet validationSet, TrainerEvents events) {
+            OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows, TrainerEvents events) {
         this.cfg = cfg;
         this.parts = parts;
         this.state = state;
         this.rate = rate;
         this.store = store;
         this.ledger = ledger;
-        this.validationSet = validationSet;
+        this.topicRows = topicRows;
+        this.holdoutRows = holdoutRows;
+        this.prequential = cfg.validation().uses("prequential")
+                ? new PrequentialWindow(cfg.validation().prequentialWindowRows()) : null;
         this.events = events;
     }
 
@@ -51,10 +56,16 @@ final class Checkpoints {
         handled++;
     }
 
-    /** Saves the initial state before the first update of a new model. */
-    void ensureInitial() throws IOException {
+    /**
+     * Before a minibatch is trained: the initial state of a new model is saved (a good state to roll back to), and
+     * with prequential validation the minibatch is scored first (test, then train).
+     */
+    void beforeTraining(dev.streamtrain.core.batch.MiniBatch batch) throws IOException {
         if (last == null && state.updates == 0 && store.newestGood().isEmpty()) {
             save();
+        }
+        if (prequential != null) {
+            prequential.add(parts.evaluator.score(batch));
         }
     }
 
@@ -80,25 +91,68 @@ final class Checkpoints {
         return saved.offsets();
     }
 
-    /** Evaluates on the validation set (when it has rows), then saves a checkpoint. */
+    /**
+     * Evaluates every configured source that has rows (the validation topic, held-out records, the prequential
+     * window) and publishes each; the driving source's counted evaluation feeds plateau control and becomes the
+     * checkpoint's validation metrics. Then saves a checkpoint.
+     */
     void evaluateAndSave() throws IOException {
-        var rows = validationSet.snapshot();
-        if (!rows.isEmpty()) {
-            Evaluator.Result r = parts.withServedWeights(cfg.tricks().emaForEval(), () -> parts.evaluator.evaluate(rows));
-            state.lastValidation = new ValidationMetrics(cfg.job(), state.updates, state.samples, r.rows(),
-                    r.meanLoss(), r.accuracy(), System.currentTimeMillis());
-            events.validation(state.lastValidation);
-            state.evaluations++;
-            long step = rate.step();
-            rate.controller().observe(r.meanLoss(), step).ifPresent(d -> {
-                String reason = d.action() == ReduceLROnPlateau.Action.RESTARTED ? "plateau_restart" : "plateau_reduce";
-                LOG.info("validation loss {} plateaued at update {}: {} lr {} -> {}", r.meanLoss(), state.updates,
-                        reason, d.oldLr(), d.newLr());
-                events.lrChanged(new LrChanged(cfg.job(), state.updates, step, d.oldLr(), d.newLr(), reason,
-                        r.meanLoss(), System.currentTimeMillis()));
-            });
+        var v = cfg.validation();
+        for (String source : v.sources()) {
+            Evaluator.Result r = switch (source) {
+                case "topic" -> evaluate(topicRows.snapshot());
+                case "holdout" -> evaluate(holdoutRows.snapshot());
+                case "prequential" -> prequential == null || prequential.snapshot().isEmpty() ? null
+                        : parts.evaluator.summarize(prequential.snapshot());
+                default -> null; // external metrics arrive on their own (observeExternal)
+            };
+            if (r == null || r.rows() == 0) {
+                continue;
+            }
+            boolean counted = r.rows() >= v.minRows();
+            var metrics = new ValidationMetrics(cfg.job(), state.updates, state.samples, r.rows(), r.meanLoss(),
+                    r.accuracy(), System.currentTimeMillis(), source, r.metrics(), counted);
+            events.validation(metrics);
+            if (source.equals(v.drive())) {
+                drive(metrics, r.meanLoss());
+            }
         }
         save();
+    }
+
+    private Evaluator.Result evaluate(java.util.List<dev.streamtrain.core.batch.MiniBatch> rows) {
+        return rows.isEmpty() ? null
+                : parts.withServedWeights(cfg.tricks().emaForEval(), () -> parts.evaluator.evaluate(rows));
+    }
+
+    /**
+     * A metric from the external topic: with {@code validation.drive: external} and the configured metric, it feeds
+     * plateau control and becomes the validation metrics the next checkpoint holds.
+     */
+    void observeExternal(dev.streamtrain.core.events.ExternalMetric m) {
+        var v = cfg.validation();
+        if (!v.drive().equals("external") || !m.name().equals(v.externalMetric())) {
+            return;
+        }
+        boolean counted = m.rows() < 0 || m.rows() >= v.minRows();
+        drive(ValidationMetrics.external(m, state.updates, state.samples, counted), m.value());
+    }
+
+    /** The driving source's evaluation: kept for checkpoints; when counted, observed by the plateau control. */
+    private void drive(ValidationMetrics metrics, double metric) {
+        state.lastValidation = metrics;
+        if (!metrics.counted()) {
+            return;
+        }
+        state.evaluations++;
+        long step = rate.step();
+        rate.controller().observe(metric, step).ifPresent(d -> {
+            String reason = d.action() == ReduceLROnPlateau.Action.RESTARTED ? "plateau_restart" : "plateau_reduce";
+            LOG.info("{} {} plateaued at update {}: {} lr {} -> {}", metrics.source(), metric, state.updates, reason,
+                    d.oldLr(), d.newLr());
+            events.lrChanged(new LrChanged(cfg.job(), state.updates, step, d.oldLr(), d.newLr(), reason, metric,
+                    System.currentTimeMillis()));
+        });
     }
 
     /** Saves a checkpoint of the served weights; its offsets may be committed once it is durable. */

@@ -3,17 +3,19 @@ package dev.streamtrain.trainer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.metrics.Scores;
 import dev.streamtrain.trainer.loss.Losses;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Forward passes without gradients: validation loss and accuracy (arg-max for softmax, threshold 0.5 per output for
- * sigmoid, none for regression), and the head's outputs for deploy.
+ * Forward passes without gradients, in evaluation mode: each minibatch is {@link #score scored} (its loss and the
+ * head's outputs), and scored minibatches are {@link #summarize summarized} into loss, accuracy and the further
+ * metrics of {@link Scores}. The head's outputs also answer deploy's predictions.
  */
 final class Evaluator {
     private final Trainer trainer;
@@ -21,65 +23,92 @@ final class Evaluator {
     private final String lossName;
     private final String head;
     private final int outputs;
+    private final int topK;
 
-    Evaluator(Trainer trainer, Loss loss, String lossName, String head, int outputs) {
+    Evaluator(Trainer trainer, Loss loss, String lossName, String head, int outputs, int topK) {
         this.trainer = trainer;
         this.loss = loss;
         this.lossName = lossName;
         this.head = head;
         this.outputs = outputs;
+        this.topK = topK;
+    }
+
+    /**
+     * One scored minibatch.
+     *
+     * @param batch the minibatch (its labels)
+     * @param outputs the head's outputs, row-major {@code [rows, outputs]}
+     * @param lossSum its loss summed over rows
+     */
+    record Scored(MiniBatch batch, float[] outputs, double lossSum) {
     }
 
     /**
      * @param lossSum sum over rows of the per-row loss
-     * @param correct correctly classified rows (or output elements for sigmoid); -1 for regression
      * @param rows rows evaluated
-     * @param judged predictions judged (rows, or rows x outputs for sigmoid)
+     * @param accuracy see {@link Scores#accuracy} (NaN for regression or no rows)
+     * @param metrics see {@link Scores#extra}
      */
-    record Result(double lossSum, long correct, int rows, long judged) {
+    record Result(double lossSum, int rows, double accuracy, Map<String, Double> metrics) {
         double meanLoss() {
             return rows == 0 ? Double.NaN : lossSum / rows;
         }
+    }
 
-        double accuracy() {
-            return rows == 0 || correct < 0 ? Double.NaN : (double) correct / judged;
+    /** The loss and outputs of one minibatch under the current weights. */
+    Scored score(MiniBatch b) {
+        try (NDManager m = trainer.getManager().newSubManager()) {
+            NDArray x = m.create(b.x(), new Shape(b.rows(), b.features()));
+            NDArray y = Losses.labels(m, b, null, lossName, outputs);
+            NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
+            double lossSum = loss.evaluate(new NDList(y), new NDList(logits)).getFloat() * b.rows();
+            return new Scored(b, headOutputs(logits).toFloatArray(), lossSum);
         }
     }
 
-    Result evaluate(List<MiniBatch> batches) {
+    /** Loss and metrics over scored minibatches. */
+    Result summarize(List<Scored> scored) {
+        int rows = scored.stream().mapToInt(s -> s.batch().rows()).sum();
+        float[] out = new float[rows * outputs];
+        boolean targets = !scored.isEmpty() && scored.get(0).batch().hasTargets();
+        long[] ids = targets ? null : new long[rows];
+        float[] t = targets ? new float[rows * outputs] : null;
         double lossSum = 0;
-        long correct = head.equals("identity") ? -1 : 0;
-        int rows = 0;
-        long judged = 0;
-        for (MiniBatch b : batches) {
-            try (NDManager m = trainer.getManager().newSubManager()) {
-                NDArray x = m.create(b.x(), new Shape(b.rows(), b.features()));
-                NDArray y = Losses.labels(m, b, null, lossName, outputs);
-                NDArray logits = trainer.evaluate(new NDList(x)).singletonOrThrow();
-                lossSum += loss.evaluate(new NDList(y), new NDList(logits)).getFloat() * b.rows();
-                if (head.equals("softmax")) {
-                    correct += logits.argMax(1).toType(DataType.INT64, false).eq(y).sum().getLong();
-                    judged += b.rows();
-                } else if (head.equals("sigmoid")) {
-                    correct += logits.gt(0f).eq(y.gt(0.5f)).sum().getLong();
-                    judged += (long) b.rows() * outputs;
-                }
-                rows += b.rows();
+        int at = 0;
+        for (Scored s : scored) {
+            MiniBatch b = s.batch();
+            System.arraycopy(s.outputs(), 0, out, at * outputs, s.outputs().length);
+            if (targets) {
+                System.arraycopy(b.targets(), 0, t, at * outputs, b.targets().length);
+            } else {
+                System.arraycopy(b.y(), 0, ids, at, b.rows());
             }
+            lossSum += s.lossSum();
+            at += b.rows();
         }
-        return new Result(lossSum, correct, rows, judged);
+        return new Result(lossSum, rows, Scores.accuracy(head, outputs, out, ids, t),
+                Scores.extra(head, outputs, topK, out, ids, t));
+    }
+
+    /** Scores and summarizes minibatches. */
+    Result evaluate(List<MiniBatch> batches) {
+        return summarize(batches.stream().map(this::score).toList());
     }
 
     /** The head's outputs (probabilities, or regression values) for row-major features. */
     float[] probabilities(float[] x, int rows, int features) {
         try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray z = trainer.evaluate(new NDList(m.create(x, new Shape(rows, features)))).singletonOrThrow();
-            NDArray out = switch (head) {
-                case "softmax" -> z.softmax(1);
-                case "sigmoid" -> ai.djl.nn.Activation.sigmoid(z);
-                default -> z;
-            };
-            return out.toFloatArray();
+            return headOutputs(trainer.evaluate(new NDList(m.create(x, new Shape(rows, features)))).singletonOrThrow())
+                    .toFloatArray();
         }
+    }
+
+    private NDArray headOutputs(NDArray z) {
+        return switch (head) {
+            case "softmax" -> z.softmax(1);
+            case "sigmoid" -> ai.djl.nn.Activation.sigmoid(z);
+            default -> z;
+        };
     }
 }

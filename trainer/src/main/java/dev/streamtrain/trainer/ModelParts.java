@@ -77,7 +77,8 @@ final class ModelParts implements AutoCloseable {
         this.idsByName = network.idsByName();
         this.fp16 = mixed ? new Fp16Compute(cfg.model(), trainer.getManager(), device) : null;
         this.scaler = mixed ? new DynamicLossScaler(tricks.gradScaler()) : null;
-        this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes());
+        this.evaluator = new Evaluator(trainer, loss, cfg.training().loss(), cfg.model().head(), cfg.model().classes(),
+                cfg.validation().topK());
     }
 
     /**

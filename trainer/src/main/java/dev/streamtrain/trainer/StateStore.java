@@ -94,7 +94,7 @@ final class StateStore {
         if (s.validation() == null) {
             return Double.NaN;
         }
-        return stopping.monitor().equals("val_accuracy") ? s.validation().accuracy() : s.validation().loss();
+        return s.validation().metric(stopping.monitor().equals("train_loss") ? "val_loss" : stopping.monitor());
     }
 
     /** Marks every checkpoint that includes update {@code update} or later as not good. */

@@ -31,25 +31,35 @@ public final class TrainerVerticle extends VerticleBase {
     private final JobConfig cfg;
     private final BackPressureQueue<BatchQueueItem> queue;
     private final ValidationSet validationSet;
+    private final ValidationSet holdout;
     private TrainingLoop loop;
     private Thread thread;
 
     public TrainerVerticle(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet) {
+        this(cfg, queue, validationSet, new ValidationSet(1));
+    }
+
+    /** @param holdout the records ingest holds out by key hash (validation source {@code holdout}) */
+    public TrainerVerticle(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
+            ValidationSet holdout) {
         this.cfg = cfg;
         this.queue = queue;
         this.validationSet = validationSet;
+        this.holdout = holdout;
     }
 
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
         EventBus bus = vertx.eventBus();
-        return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, new BusEvents(bus),
+        return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, holdout, new BusEvents(bus),
                 System::nanoTime)).compose(created -> {
                     loop = created;
                     thread = new Thread(loop::run, "streamtrain-trainer");
                     thread.start();
                     bus.<Alert>consumer(Addresses.ALERTS, msg -> loop.alertRaised(msg.body()));
+                    bus.<dev.streamtrain.core.events.ExternalMetric>consumer(Addresses.EXTERNAL_METRICS,
+                            msg -> loop.externalMetric(msg.body()));
                     return bus.<TrainerCommand>consumer(Addresses.TRAINER_CONTROL, msg -> loop.control(msg.body())
                             .thenAccept(msg::reply)).completion();
                 });

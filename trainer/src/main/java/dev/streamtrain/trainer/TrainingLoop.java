@@ -13,8 +13,6 @@ import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.PartitionOffset;
-import dev.streamtrain.core.events.PredictReply;
-import dev.streamtrain.core.events.PredictRequest;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.UpdateRejected;
 import dev.streamtrain.core.model.ModelSnapshot;
@@ -52,7 +50,6 @@ public final class TrainingLoop implements AutoCloseable {
     private final ModelParts parts;
     private final Stepper stepper;
     private final RateControl rate;
-    private final StateStore store;
     private final Quarantine quarantine;
     private final Rollbacks rollbacks;
     private final Checkpoints checkpoints;
@@ -71,7 +68,13 @@ public final class TrainingLoop implements AutoCloseable {
      */
     public TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
             TrainerEvents events, LongSupplier nanoClock) {
-        this(cfg, queue, validationSet, events, nanoClock, false);
+        this(cfg, queue, validationSet, new ValidationSet(1), events, nanoClock, false);
+    }
+
+    /** As above, with the records ingest held out by key hash ({@code validation.sources: [holdout]}). */
+    public TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
+            ValidationSet holdout, TrainerEvents events, LongSupplier nanoClock) {
+        this(cfg, queue, validationSet, holdout, events, nanoClock, false);
     }
 
     /**
@@ -79,7 +82,7 @@ public final class TrainingLoop implements AutoCloseable {
      * slowly), which users are refused.
      */
     TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
-            TrainerEvents events, LongSupplier nanoClock, boolean fp16OnCpu) {
+            ValidationSet holdout, TrainerEvents events, LongSupplier nanoClock, boolean fp16OnCpu) {
         this.cfg = cfg;
         this.queue = queue;
         this.events = events;
@@ -89,9 +92,9 @@ public final class TrainingLoop implements AutoCloseable {
         this.stepper = new Stepper(cfg, parts, parts.hooks(cfg.tricks()));
         this.quarantine = new Quarantine(events, ledger, commands);
         try {
-            this.store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
+            var store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
                     cfg.earlyStopping());
-            this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, events);
+            this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, events);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.remediation(), state, store, stepper, rate.controller(),
                     ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
@@ -150,7 +153,7 @@ public final class TrainingLoop implements AutoCloseable {
 
     private void train(MiniBatch batch) throws IOException {
         throughput.started();
-        checkpoints.ensureInitial();
+        checkpoints.beforeTraining(batch);
         Verdict verdict = stepper.forwardBackward(batch);
         throughput.rows(batch.rows());
         checkpoints.handled();
@@ -246,14 +249,9 @@ public final class TrainingLoop implements AutoCloseable {
         return reply;
     }
 
-    /** Class probabilities from the current (served) weights; a {@link TrainerCommand.Predict} by another name. */
-    public CompletableFuture<PredictReply> predict(PredictRequest request) {
-        return control(new TrainerCommand.Predict(request)).thenApply(r -> {
-            if (r instanceof CommandReply.Predicted p) {
-                return p.prediction();
-            }
-            throw new IllegalStateException(((CommandReply.Refused) r).reason());
-        });
+    /** A metric from the external topic; served on the loop thread (it may drive the rate control). */
+    public void externalMetric(dev.streamtrain.core.events.ExternalMetric metric) {
+        commands.add(() -> checkpoints.observeExternal(metric));
     }
 
     /** A critical alert: checkpoints from its update on are not good (called through the command queue). */

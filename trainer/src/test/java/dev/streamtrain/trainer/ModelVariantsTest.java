@@ -63,7 +63,9 @@ class ModelVariantsTest {
                 java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
             }
             float[] x = TrainingLoopTest.blobs(new Random(9), 6, "p", 0).x();
-            float[] djl = loop.predict(new PredictRequest(6, 4, x)).get(30, TimeUnit.SECONDS).probabilities();
+            float[] djl = ((dev.streamtrain.core.control.CommandReply.Predicted) loop.control(
+                    new dev.streamtrain.core.control.TrainerCommand.Predict(new PredictRequest(6, 4, x)))
+                    .get(30, TimeUnit.SECONDS)).prediction().probabilities();
             assertEquals(2, events.checkpoints.size());
             assertEquals(0, events.checkpoints.get(0).update(), "the initial state, a good state to roll back to");
             assertEquals(5, events.checkpoints.get(1).update());

@@ -56,7 +56,8 @@ class ResumeTest {
         batches.forEach(queue::put);
         queue.put(new EndOfStream(Map.of()));
         var events = new TrainingLoopTest.Recorder();
-        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime, fp16OnCpu);
+        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, new ValidationSet(1), events, System::nanoTime,
+                fp16OnCpu);
         resumed.addAll(loop.resumeOffsets());
         Thread thread = new Thread(loop::run);
         thread.start();

@@ -75,7 +75,7 @@ class RollbackTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws InterruptedException {
             loop.stop();
             thread.join();
             loop.close();

@@ -184,7 +184,9 @@ class TrainingLoopTest {
 
             // DJL's probabilities equal the snapshot's math: proves the export names and layouts are right.
             MiniBatch probe = blobs(rnd, 5, "p", 0);
-            PredictReply reply = loop.predict(new PredictRequest(5, FEATURES, probe.x())).get(30, TimeUnit.SECONDS);
+            PredictReply reply = ((dev.streamtrain.core.control.CommandReply.Predicted) loop.control(
+                    new dev.streamtrain.core.control.TrainerCommand.Predict(new PredictRequest(5, FEATURES, probe.x())))
+                    .get(30, TimeUnit.SECONDS)).prediction();
             float[] expected = ReferenceForward.probabilities(saved, probe.x(), 5);
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(expected[i], reply.probabilities()[i], 1e-5, "probability " + i);

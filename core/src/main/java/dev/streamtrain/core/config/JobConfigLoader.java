@@ -149,11 +149,15 @@ public final class JobConfigLoader {
         var earlyStopping = EarlyStoppingSettings.read(stoppingReader, stopping);
         stoppingReader.reportUnknownKeys();
 
+        ConfigReader validationReader = new ConfigReader(r.raw("validation"), "validation", r.problems());
+        var validation = ValidationSettings.read(validationReader, job);
+        validationReader.reportUnknownKeys();
+
         r.reportUnknownKeys();
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving, monitor, remediation, earlyStopping);
+                serving, monitor, remediation, earlyStopping, validation);
     }
 }

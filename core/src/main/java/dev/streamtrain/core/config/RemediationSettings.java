@@ -24,10 +24,14 @@ public record RemediationSettings(Map<String, String> actions, double reduceLrFa
     /** The actions a kind can map to. */
     public static final List<String> ACTIONS = List.of("none", "reduce_lr", "rollback", "stop");
 
-    /** Defaults: roll back on broken numbers and spikes, lower the rate on early divergence. */
+    /**
+     * Defaults: roll back on broken numbers, lower the rate on early divergence. A loss spike only alerts: one noisy
+     * minibatch is common in real streams, and a rollback throws away every minibatch since the last good checkpoint;
+     * a spike that broke the model is followed by non-finite losses, which roll back past it (the critical spike
+     * alert already marked the checkpoints after it as not good).
+     */
     public static final Map<String, String> DEFAULT_ACTIONS = Map.of("non_finite_loss", "rollback",
-            "non_finite_gradient", "rollback", "non_finite_parameters", "rollback", "loss_spike", "rollback",
-            "divergence", "reduce_lr");
+            "non_finite_gradient", "rollback", "non_finite_parameters", "rollback", "divergence", "reduce_lr");
 
     public RemediationSettings {
         actions = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(actions));

@@ -31,6 +31,8 @@ public final class Addresses {
      * {@link dev.streamtrain.core.control.CommandReply}. The one way to act on a running trainer.
      */
     public static final String TRAINER_CONTROL = "streamtrain.trainer.control";
+    /** {@link ExternalMetric}, published by ingest for every metric read from the external metrics topic. */
+    public static final String EXTERNAL_METRICS = "streamtrain.metrics.external";
     /** {@link UpdateRejected}, published by the trainer when a guard refused an update. */
     public static final String UPDATE_REJECTED = "streamtrain.trainer.update-rejected";
     /** {@link RolledBack}, published by the trainer after a rollback. */

@@ -32,7 +32,7 @@ public final class Events {
 
     private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, ValidationMetrics.class,
             Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class,
-            UpdateRejected.class, RolledBack.class, dev.streamtrain.core.batch.QuarantineRequest.class,
+            UpdateRejected.class, RolledBack.class, ExternalMetric.class, dev.streamtrain.core.batch.QuarantineRequest.class,
             TrainerCommand.Stop.class, TrainerCommand.Pause.class, TrainerCommand.Resume.class,
             TrainerCommand.Rollback.class, TrainerCommand.ScaleLr.class, TrainerCommand.SetLr.class,
             TrainerCommand.CheckpointNow.class, TrainerCommand.Predict.class, CommandReply.Accepted.class,
