@@ -14,6 +14,7 @@ import dev.streamtrain.deploy.DeployVerticle;
 import dev.streamtrain.ingest.ConsumerSettings;
 import dev.streamtrain.ingest.DeadLetterPublisher;
 import dev.streamtrain.ingest.ExampleDecoders;
+import dev.streamtrain.ingest.ExternalMetricsVerticle;
 import dev.streamtrain.ingest.RecordValidator;
 import dev.streamtrain.ingest.TopicRoutes;
 import dev.streamtrain.ingest.TrainIngestVerticle;
@@ -69,8 +70,12 @@ public final class Pipeline implements AutoCloseable {
     public static Pipeline start(JobConfig cfg, KafkaCluster cluster, ConsoleProgress console, long expectedUpdates)
             throws Exception {
         var ingest = cfg.ingest();
-        List<String> own = List.of(ingest.validationTopic(), ingest.deadLetterTopic(),
-                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job()));
+        var checks = cfg.validation();
+        List<String> own = new java.util.ArrayList<>(List.of(ingest.validationTopic(), ingest.deadLetterTopic(),
+                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job())));
+        if (checks.uses("external")) {
+            own.add(checks.externalTopic());
+        }
         List<String> topics = new java.util.ArrayList<>(own);
         ingest.trainTopics().forEach(t -> topics.add(t.topic()));
         cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
@@ -82,20 +87,33 @@ public final class Pipeline implements AutoCloseable {
             String servers = cluster.bootstrapServers();
             var queue = new BackPressureQueue<BatchQueueItem>(ingest.queueCapacity(), ingest.queueCapacity() / 2);
             var validation = new ValidationSet(ingest.validationMaxRows());
+            var holdout = new ValidationSet(checks.holdoutMaxRows());
+            // the export is verified on validation rows: the topic's, else the held-out ones (else seeded random rows)
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
-                    cfg.serving().port(), validation);
+                    cfg.serving().port(), checks.uses("topic") || !checks.uses("holdout") ? validation : holdout);
             pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer(), cfg.training().logEvery()));
             pipeline.deploy(new MonitorVerticle(cfg.job(), cfg.monitor(), cfg.remediation(), cfg.earlyStopping(),
-                    Clock.systemUTC()));
+                    Clock.systemUTC()).drivenBy(checks.drive()));
             pipeline.deploy(new PrometheusVerticle());
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
-            pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
-                    ConsumerSettings.of(servers, null, cfg.kafka().consumer()),
-                    ExampleDecoders.forFormat(ingest.format()), validation));
-            var trainer = new TrainerVerticle(cfg, queue, validation);
+            if (checks.uses("topic")) {
+                pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
+                        ConsumerSettings.of(servers, null, cfg.kafka().consumer()),
+                        ExampleDecoders.forFormat(ingest.format()), validation));
+            }
+            if (checks.uses("external")) {
+                pipeline.deploy(new ExternalMetricsVerticle(cfg.job(), checks.externalTopic(),
+                        ConsumerSettings.of(servers, null, cfg.kafka().consumer()), checks.externalStart(),
+                        vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic())));
+            }
+            var trainer = new TrainerVerticle(cfg, queue, validation, holdout);
             pipeline.deploy(trainer);
-            pipeline.deploy(trainIngest(cfg, servers, own, queue, trainer.resumeOffsets()));
+            var reader = trainIngest(cfg, servers, own, queue, trainer.resumeOffsets());
+            if (checks.uses("holdout")) {
+                reader.holdOut(checks.holdoutFraction(), holdout);
+            }
+            pipeline.deploy(reader);
             pipeline.servingPort = deploy.port();
         } catch (Exception | Error e) {
             pipeline.closeVertx();

@@ -116,6 +116,30 @@ class RunJobTest {
     }
 
     @Test
+    void aBoundedRunThatTrainedNothingExportsNothingAlertsAndExitsNonZero() throws Exception {
+        JobConfig cfg = externalJob("nothing", "");
+        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+            cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
+        }
+        try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+            for (int i = 0; i < 3; i++) {
+                raw.send(new ProducerRecord<>(cfg.ingest().trainTopic(), "garbage".getBytes())).get();
+            }
+        }
+        Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = Serving.finish(pipeline, "127.0.0.1", true, new java.io.PrintStream(out, true));
+        assertEquals(1, code, out.toString());
+        assertTrue(out.toString().contains("not served: nothing trained"), out.toString());
+        var alerts = KafkaTopics.readUntil(broker.bootstrapServers(), "nothing.alerts",
+                v -> v.contains("nothing_trained"), Duration.ofSeconds(30));
+        assertTrue(alerts.stream().anyMatch(v -> v.contains("nothing_trained") && v.contains("\"critical\"")),
+                alerts.toString());
+        assertTrue(!Files.exists(dir.resolve("nothing").resolve("models")), "no model exported");
+    }
+
+    @Test
     void aRestartedJobResumesFromItsCheckpointAndTrainsOnlyNewRecords() throws Exception {
         JobConfig cfg = externalJob("continuous", "");
         LabeledRows[] split = CsvRows.digits().split(0.8, 5);
@@ -374,6 +398,26 @@ class RunJobTest {
         assertEquals("weighted", tree.at("/ingest/interleave").asText(), "weights given: weighted");
         assertEquals(65536.0, tree.at("/tricks/grad-scaler/init-scale").asDouble(), "the default, filled in");
         assertEquals("shop.validation", tree.at("/ingest/validation-topic").asText());
+        assertTrue(tree.at("/early-stopping").isNull() || tree.at("/early-stopping").isMissingNode(), "off");
+    }
+
+    @Test
+    void theHealthSectionsPrintedByCheckReadBackAsTheSameSettings() throws Exception {
+        JobConfig cfg = JobConfigLoader.load(Path.of("..", "examples", "self-healing-job.yaml"));
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                .readTree(ResolvedConfig.yaml(cfg));
+        var sections = tree.objectNode();
+        for (String key : List.of("monitor", "remediation", "rollback", "early-stopping", "validation")) {
+            sections.set(key, tree.get(key));
+        }
+        JobConfig again = JobConfigLoader.fromTree(sections, "resolved");
+        assertEquals(cfg.monitor(), again.monitor());
+        assertEquals(cfg.remediation(), again.remediation());
+        assertEquals(cfg.rollback(), again.rollback());
+        assertEquals(cfg.earlyStopping(), again.earlyStopping());
+        assertEquals(cfg.validation().sources(), again.validation().sources());
+        assertEquals(6.0, tree.at("/monitor/rules/loss_spike/z-threshold").asDouble(), "the job file's shape");
+        assertEquals(0.001, tree.at("/early-stopping/min_delta").asDouble(), "Lightning's names");
     }
 
     @Test

@@ -14,14 +14,20 @@ import dev.streamtrain.core.batch.QuarantineRequest;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.kafka.ProducerSettings;
 import io.vertx.core.eventbus.EventBus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes rejected records to the dead-letter topic: the original key and value, the original headers, and
  * {@code st-source-topic}, {@code st-source-partition}, {@code st-source-offset}, {@code st-error-class},
  * {@code st-error-message} and {@code st-first-seen} (epoch millis). Counts them by reason. The returned future
  * completes when the broker has acknowledged the copy (acks=all), and only then may the offset be committed.
+ *
+ * <p>Each rejected record is logged with its reason: the first ten of a reason, then every thousandth, so a flood of
+ * bad records does not flood the log.
  */
 public final class DeadLetterPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterPublisher.class);
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final Map<String, AtomicLong> byReason = new ConcurrentHashMap<>();
@@ -35,7 +41,11 @@ public final class DeadLetterPublisher {
 
     /** Sends the record's copy; completes when it is durable. */
     public Future<Void> publish(KafkaConsumerRecord<byte[], byte[]> record, String reason, String message) {
-        count(reason).incrementAndGet();
+        long seen = count(reason).incrementAndGet();
+        if (seen <= 10 || seen % 1000 == 0) {
+            LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
+                    record.offset(), reason, seen, message);
+        }
         KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(), record.value());
         copy.addHeaders(record.headers());
         copy.addHeader("st-source-topic", record.topic())

@@ -32,4 +32,12 @@ final class PartitionProgressTracker {
         next.forEach((tp, o) -> out.put(tp.getTopic() + "-" + tp.getPartition(), o));
         return out;
     }
+
+    /** Per "topic-partition": the end offset minus the next offset to read (never negative). */
+    Map<String, Long> lag(Map<TopicPartition, Long> endOffsets) {
+        Map<String, Long> out = new HashMap<>();
+        endOffsets.forEach((tp, endOffset) -> out.put(tp.getTopic() + "-" + tp.getPartition(),
+                Math.max(0, endOffset - next.getOrDefault(tp, 0L))));
+        return out;
+    }
 }

@@ -8,12 +8,11 @@ import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.batch.PartitionStarted;
 import dev.streamtrain.core.batch.Skipped;
+import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.events.Addresses;
-import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.IngestFailed;
 import dev.streamtrain.core.events.IngestMetrics;
-import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.PartitionOffset;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -21,13 +20,11 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -40,14 +37,15 @@ import org.slf4j.LoggerFactory;
  * to the trainer through a {@link BackPressureQueue}.
  *
  * <p>Flow control. With {@code arrival} interleaving, minibatches go to the queue as they arrive and every partition
- * pauses while the queue is full. With {@code weighted} interleaving, each topic has a small lane ({@link TopicMixer});
+ * pauses while the queue is full. With {@code weighted} interleaving, each topic has a small lane ({@link TopicLanes});
  * the queue is filled from the lanes by weight whenever it has room, and a topic pauses only while its own lane is
  * full, so a fast topic cannot crowd out a slow one and a slow one never stalls training.
  *
  * <p>Offsets are committed manually, only when the trainer reports a durable checkpoint ({@link
  * Addresses#CHECKPOINT_SAVED}); then {@link Addresses#OFFSETS_COMMITTED} is published. In a bounded run
  * ({@code stopAtEnd}) it hands over {@link EndOfStream} once it has read up to the end offsets noted at start. New
- * topics matching the pattern, and new partitions, are picked up every {@code topicRefreshMillis}.
+ * topics matching the pattern, and new partitions, are picked up every {@code topicRefreshMillis}. With
+ * {@link #holdOut}, the records whose key {@link HoldOut} selects fill a validation set instead of training.
  */
 public final class TrainIngestVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(TrainIngestVerticle.class);
@@ -62,8 +60,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final boolean stopAtEnd;
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
-    private final Map<String, Long> skipped = new TreeMap<>();
-    private final Map<String, Long> minibatchesByTopic = new TreeMap<>();
+    private final IngestCounters counters = new IngestCounters();
     private KafkaConsumer<byte[], byte[]> consumer;
     private Set<TopicPartition> partitions = Set.of();
     private boolean endHandedOver;
@@ -73,20 +70,13 @@ public final class TrainIngestVerticle extends VerticleBase {
     private boolean failOnBadRecord;
     private ExampleAssembler assembler;
     private long assemblyWaitMillis;
-    private TopicMixer<MiniBatch> mixer;
-    private int laneCapacity;
-    private final Set<String> pausedLanes = new HashSet<>();
+    private TopicLanes lanes;
     private boolean refreshing;
     private boolean consuming;
     private boolean failed;
     private volatile boolean stopping;
-    private long records;
-    private long bytes;
-    private long decodeNanos;
-    private long lastRecords;
-    private long lastBytes;
-    private long lastDecodeNanos;
-    private long lastReportNanos = System.nanoTime();
+    private HoldOut holdOut;
+    private ValidationSet heldOut;
 
     /**
      * @param job job name (for events)
@@ -129,11 +119,22 @@ public final class TrainIngestVerticle extends VerticleBase {
      * {@code laneCapacity} of its minibatches wait (set before deployment).
      */
     public TrainIngestVerticle interleaveByWeight(int laneCapacity) {
-        if (laneCapacity < 2) {
-            throw new IllegalArgumentException("lane capacity must be >= 2, got " + laneCapacity);
-        }
-        this.mixer = new TopicMixer<>();
-        this.laneCapacity = laneCapacity;
+        this.lanes = new TopicLanes(laneCapacity);
+        return this;
+    }
+
+    /**
+     * Holds out the records whose key {@link HoldOut} selects ({@code validation.sources: [holdout]}; set before
+     * deployment): they are decoded and checked like any record (a bad one is dead-lettered), then their rows go to
+     * {@code into} instead of training, one record at a time (example records are not assembled), and the trainer
+     * is handed {@link Skipped} with reason {@value HoldOut#REASON} so its offset counts as handled.
+     *
+     * @param fraction share of keys held out, in (0, 0.5]
+     * @param into the held-out rows, for evaluation (bounded by {@code validation.holdout-max-rows})
+     */
+    public TrainIngestVerticle holdOut(double fraction, ValidationSet into) {
+        this.holdOut = new HoldOut(fraction);
+        this.heldOut = java.util.Objects.requireNonNull(into, "into");
         return this;
     }
 
@@ -170,13 +171,14 @@ public final class TrainIngestVerticle extends VerticleBase {
         });
         var context = vertx.getOrCreateContext();
         queue.onResume(() -> context.runOnContext(v -> {
-            if (mixer == null) {
+            if (lanes == null) {
                 consumer.resume(partitions);
             } else {
-                drainLanes();
+                drainLanes(false);
             }
         }));
-        vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, msg -> commit(msg.body()));
+        vertx.eventBus().<dev.streamtrain.core.events.CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED,
+                msg -> CheckpointCommits.commit(consumer, routes, vertx.eventBus(), job, msg.body()));
         Future<Set<TopicPartition>> found = TopicAssignment.partitionsOf(consumer, routes.namedTopics());
         if (routes.hasPattern()) {
             found = found.compose(named -> TopicAssignment.matchingPartitions(consumer, routes).map(matched -> {
@@ -218,9 +220,9 @@ public final class TrainIngestVerticle extends VerticleBase {
             consumer.handler(this::onRecord);
         }
         for (TopicPartition tp : added) {
-            minibatchesByTopic.putIfAbsent(tp.getTopic(), 0L);
-            if (mixer != null) {
-                mixer.addTopic(tp.getTopic(), routes.routeFor(tp.getTopic()).weight());
+            counters.topic(tp.getTopic());
+            if (lanes != null) {
+                lanes.addTopic(tp.getTopic(), routes.routeFor(tp.getTopic()).weight());
             }
         }
     }
@@ -257,8 +259,6 @@ public final class TrainIngestVerticle extends VerticleBase {
         tracker.advance(tp, record.offset());
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
         TopicRoutes.Route route = routes.routeFor(record.topic());
-        records++;
-        bytes += record.value() == null ? 0 : record.value().length;
         long started = System.nanoTime();
         RecordValidator.Outcome outcome;
         try {
@@ -266,15 +266,19 @@ public final class TrainIngestVerticle extends VerticleBase {
         } catch (RuntimeException e) {
             outcome = new RecordValidator.Rejected("unexpected", e.toString());
         }
-        decodeNanos += System.nanoTime() - started;
+        counters.read(record.value() == null ? 0 : record.value().length, System.nanoTime() - started);
         if (outcome instanceof RecordValidator.Accepted accepted) {
-            if (route.assembles() && assembler != null) {
+            if (holdOut != null && holdOut.holdsOut(record.key())) {
+                heldOut.add(accepted.batch()); // per record, before assembly: a held-out row never joins a minibatch
+                counters.skipped(HoldOut.REASON);
+                putMarker(new Skipped(source, HoldOut.REASON));
+            } else if (route.assembles() && assembler != null) {
                 assembler.add(accepted.batch(), System.nanoTime()).forEach(this::handOver);
             } else {
                 handOver(accepted.batch());
             }
         } else if (outcome instanceof RecordValidator.Skipped skip) {
-            skipped.merge(skip.reason(), 1L, Long::sum);
+            counters.skipped(skip.reason());
             putMarker(new Skipped(source, skip.reason()));
         } else if (outcome instanceof RecordValidator.Rejected rejected) {
             if (failOnBadRecord) {
@@ -293,13 +297,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
         deadLettersInFlight++;
-        Future<Void> sent = deadLetters.publish(record, rejected.reason(), rejected.message());
-        long seen = deadLetters.countOf(rejected.reason());
-        if (seen <= 10 || seen % 1000 == 0) { // a flood of bad records must not flood the log
-            LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
-                    record.offset(), rejected.reason(), seen, rejected.message());
-        }
-        sent.onComplete(ar -> {
+        deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
             deadLettersInFlight--;
             if (ar.succeeded()) {
                 putMarker(new DeadLettered(source, rejected.reason()));
@@ -316,53 +314,38 @@ public final class TrainIngestVerticle extends VerticleBase {
      * count against the queue, so a flood of bad records pauses consumption like a flood of good ones.
      */
     private void putMarker(BatchQueueItem marker) {
-        if (queue.put(marker) && mixer == null) {
+        if (queue.put(marker) && lanes == null) {
             consumer.pause(partitions);
         }
     }
 
     private void handOver(MiniBatch batch) {
         String topic = batch.sources().get(0).topic();
-        if (mixer == null) {
+        if (lanes == null) {
             if (enqueue(batch)) {
                 consumer.pause(partitions);
             }
             return;
         }
-        mixer.offer(topic, batch);
-        if (mixer.waiting(topic) >= laneCapacity && pausedLanes.add(topic)) {
+        if (lanes.offer(topic, batch)) {
             consumer.pause(partitionsOf(topic));
         }
-        drainLanes();
+        drainLanes(false);
     }
 
     /** Hands a minibatch to the trainer, counted by topic; returns whether the queue reached its high-water mark. */
     private boolean enqueue(MiniBatch batch) {
-        minibatchesByTopic.merge(batch.sources().get(0).topic(), 1L, Long::sum);
+        counters.minibatch(batch.sources().get(0).topic());
         return queue.put(batch);
     }
 
-    /** Fills the trainer's queue from the lanes by weight while it has room; resumes lanes that drained. */
-    private void drainLanes() {
-        drainLanes(false);
-    }
-
     /**
-     * As above; {@code all} empties the lanes past the high-water mark (end of a bounded run), still in weighted
-     * order.
+     * Fills the trainer's queue from the lanes by weight while it has room, or past its high-water mark with
+     * {@code all} (end of a bounded run); resumes topics whose lanes drained.
      */
     private void drainLanes(boolean all) {
-        MiniBatch next;
-        while ((all || !queue.isPaused()) && (next = mixer.next()) != null) {
-            enqueue(next);
-        }
-        for (var it = pausedLanes.iterator(); it.hasNext(); ) {
-            String topic = it.next();
-            if (mixer.waiting(topic) <= laneCapacity / 2 && !failed && !endHandedOver) {
-                it.remove();
-                consumer.resume(partitionsOf(topic));
-            }
-        }
+        lanes.drain(() -> all || !queue.isPaused(), this::enqueue, !failed && !endHandedOver)
+                .forEach(topic -> consumer.resume(partitionsOf(topic)));
     }
 
     private Set<TopicPartition> partitionsOf(String topic) {
@@ -376,27 +359,11 @@ public final class TrainIngestVerticle extends VerticleBase {
                 assembler.flushAll().forEach(this::handOver);
             }
             consumer.pause(partitions);
-            if (mixer != null) {
+            if (lanes != null) {
                 drainLanes(true); // no lane is resumed: the end is handed over
             }
             queue.put(new EndOfStream(tracker.nextOffsets()));
         }
-    }
-
-    private void commit(CheckpointSaved saved) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (PartitionOffset po : saved.offsets()) {
-            if (routes.matches(po.topic())) {
-                offsets.put(new TopicPartition(po.topic(), po.partition()), new OffsetAndMetadata(po.nextOffset(), ""));
-            }
-        }
-        if (offsets.isEmpty()) {
-            return;
-        }
-        consumer.commit(offsets)
-                .onSuccess(c -> vertx.eventBus().publish(Addresses.OFFSETS_COMMITTED,
-                        new OffsetsCommitted(job, saved.update(), saved.offsets())))
-                .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
     }
 
     private void fail(KafkaConsumerRecord<byte[], byte[]> record, RecordValidator.Rejected rejected) {
@@ -410,32 +377,11 @@ public final class TrainIngestVerticle extends VerticleBase {
 
     /** Publishes rates over the last interval and the lag of every assigned partition. */
     private void report() {
-        long now = System.nanoTime();
-        double seconds = Math.max(1e-9, (now - lastReportNanos) / 1e9);
-        long newRecords = records - lastRecords;
-        double rate = newRecords / seconds;
-        double byteRate = (bytes - lastBytes) / seconds;
-        double decodeMicros = newRecords == 0 ? 0 : (decodeNanos - lastDecodeNanos) / 1e3 / newRecords;
-        lastReportNanos = now;
-        lastRecords = records;
-        lastBytes = bytes;
-        lastDecodeNanos = decodeNanos;
-        long total = records;
-        long totalBytes = bytes;
-        Map<String, Long> skippedNow = Map.copyOf(skipped);
-        Map<String, Long> byTopic = Map.copyOf(minibatchesByTopic);
+        IngestCounters.Interval interval = counters.interval(System.nanoTime());
         List<String> topics = partitions.stream().map(TopicPartition::getTopic).distinct().sorted().toList();
-        consumer.endOffsets(partitions).onSuccess(ends -> {
-            Map<String, Long> next = tracker.nextOffsets();
-            Map<String, Long> lag = new HashMap<>();
-            ends.forEach((tp, end) -> {
-                String key = tp.getTopic() + "-" + tp.getPartition();
-                lag.put(key, Math.max(0, end - next.getOrDefault(key, 0L)));
-            });
-            vertx.eventBus().publish(Addresses.INGEST_METRICS, new IngestMetrics(job, topics, total, totalBytes, rate,
-                    byteRate, queue.size(), queue.isPaused(), decodeMicros, lag, deadLetteredByReason(), skippedNow,
-                    byTopic, System.currentTimeMillis()));
-        });
+        consumer.endOffsets(partitions).onSuccess(ends -> vertx.eventBus().publish(Addresses.INGEST_METRICS,
+                IngestCounters.metrics(job, topics, interval, queue.size(), queue.isPaused(), tracker.lag(ends),
+                        deadLetteredByReason())));
     }
 
     /** Dead-lettered records so far, by reason. */

@@ -98,7 +98,7 @@ public final class MonitorVerticle extends VerticleBase {
      */
     public MonitorVerticle(List<MetricRule> rules) {
         this("streamtrain", rules, new MonitorSettings(0, List.of(), Map.of()),
-                new RemediationSettings(Map.of(), 0.5, 0, 0, 1, 0.5, false), EarlyStoppingSettings.off(),
+                new RemediationSettings(Map.of(), 0.5, 0, 0, 1), EarlyStoppingSettings.off(),
                 Clock.systemUTC());
     }
 

@@ -2,7 +2,7 @@ package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
-import dev.streamtrain.core.config.RemediationSettings;
+import dev.streamtrain.core.config.RollbackSettings;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.events.RolledBack;
 import dev.streamtrain.core.schedule.LrController;
@@ -35,7 +35,7 @@ final class Rollbacks {
     }
 
     private final String job;
-    private final RemediationSettings settings;
+    private final RollbackSettings settings;
     private final RunState state;
     private final StateStore store;
     private final Stepper stepper;
@@ -48,7 +48,7 @@ final class Rollbacks {
     private final Deque<MiniBatch> replay = new ArrayDeque<>();
     private final Set<MiniBatch> replayedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    Rollbacks(String job, RemediationSettings settings, RunState state, StateStore store, Stepper stepper,
+    Rollbacks(String job, RollbackSettings settings, RunState state, StateStore store, Stepper stepper,
             LrController lr, OffsetLedger ledger, Quarantine quarantine, TrainerEvents events,
             DoubleSupplier currentRate) {
         this.job = job;
@@ -98,7 +98,7 @@ final class Rollbacks {
         TrainerState restored = store.restore(to.dir());
         state.adopt(restored);
         lr.restore(restored.lrControl());
-        state.lrScale *= settings.rollbackLrFactor();
+        state.lrScale *= settings.lrFactor();
         state.rollbacks++;
         state.suspect = false;
         List<MiniBatch> undone = new ArrayList<>();

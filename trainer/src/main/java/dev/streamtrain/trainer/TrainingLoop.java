@@ -95,7 +95,7 @@ public final class TrainingLoop implements AutoCloseable {
             var store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
                     cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, events);
-            this.rollbacks = new Rollbacks(cfg.job(), cfg.remediation(), state, store, stepper, rate.controller(),
+            this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), state, store, stepper, rate.controller(),
                     ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
             this.controls = new ControlCommands(cfg, state, rate, checkpoints, parts, events, this::stopCommand,

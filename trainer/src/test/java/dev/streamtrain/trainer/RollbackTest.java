@@ -190,4 +190,29 @@ class RollbackTest {
                     "already finished");
         }
     }
+
+    @Test
+    void anInfiniteGradientNormUnderClippingIsRefusedNotAppliedAsAZeroStep(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(8);
+        try (Running run = Running.start(config(dir, "tricks: {clip-grad-norm: 1.0}"))) {
+            run.feed(rnd, 0, 5);
+            await(() -> run.events().steps.size() >= 5);
+            var probe = new PredictRequest(2, 4, new float[] {1, 0, 0, 0, 0, 2, 0, 0});
+            var before = ((CommandReply.Predicted) run.send(new TrainerCommand.Predict(probe))).prediction();
+            MiniBatch exploding = TrainingLoopTest.blobs(rnd, 16, "t", 5);
+            for (int i = 0; i < exploding.x().length; i++) {
+                exploding.x()[i] = exploding.x()[i] * 1e30f + 1e30f;
+            }
+            run.queue().put(exploding);
+            await(() -> !run.events().rejected.isEmpty());
+            var after = ((CommandReply.Predicted) run.send(new TrainerCommand.Predict(probe))).prediction();
+            assertEquals("non_finite_gradient", run.events().rejected.get(0).reason());
+            assertTrue(Double.isInfinite(run.events().rejected.get(0).value()), "the norm overflowed");
+            assertEquals(5, run.events().steps.stream().filter(s -> Double.isFinite(s.loss())).count(),
+                    "no sixth update");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(before.probabilities(), after.probabilities(),
+                    "the weights did not move: no zero step, no partial step");
+            assertEquals("non_finite_gradient", run.events().deadLettered.get(0).reason());
+        }
+    }
 }

@@ -25,6 +25,32 @@ public record EarlyStoppingSettings(boolean enabled, String monitor, String mode
         int warmup, double baseline, double stoppingThreshold, double divergenceThreshold, boolean checkFinite,
         boolean restoreBest) {
 
+    /** The job file's shape: Lightning's key names, unset thresholds left out; null (absent) when off. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    public java.util.Map<String, Object> asJobFile() {
+        if (!enabled) {
+            return null;
+        }
+        var out = new java.util.LinkedHashMap<String, Object>();
+        out.put("monitor", monitor);
+        out.put("mode", mode);
+        out.put("min_delta", minDelta);
+        out.put("patience", patience);
+        out.put("warmup", warmup);
+        if (!Double.isNaN(baseline)) {
+            out.put("baseline", baseline);
+        }
+        if (!Double.isNaN(stoppingThreshold)) {
+            out.put("stopping_threshold", stoppingThreshold);
+        }
+        if (!Double.isNaN(divergenceThreshold)) {
+            out.put("divergence_threshold", divergenceThreshold);
+        }
+        out.put("check_finite", checkFinite);
+        out.put("restore_best", restoreBest);
+        return out;
+    }
+
     /** Off. */
     public static EarlyStoppingSettings off() {
         return new EarlyStoppingSettings(false, "val_loss", "min", 0, 3, 0, Double.NaN, Double.NaN, Double.NaN, true,

@@ -21,14 +21,16 @@ import java.util.Map;
  * @param checkpoint checkpoint location and cadence
  * @param serving the HTTP model server
  * @param monitor the monitor's rules, throttling and alert sinks
- * @param remediation what the monitor does about alerts, and how rollbacks are carried out
+ * @param remediation what the monitor does about alerts
+ * @param rollback how a rollback is carried out
  * @param earlyStopping early stopping (Lightning semantics; off unless the section is present)
  * @param validation the streamed validation sources and metrics
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
         OptimizerSettings optimizer, LrPolicy schedule, TricksSettings tricks, TrainingSettings training,
         CheckpointSettings checkpoint, ServingSettings serving, MonitorSettings monitor,
-        RemediationSettings remediation, EarlyStoppingSettings earlyStopping, ValidationSettings validation) {
+        RemediationSettings remediation, RollbackSettings rollback, EarlyStoppingSettings earlyStopping,
+        ValidationSettings validation) {
 
     /**
      * @param bootstrapServers the cluster; empty means "start an embedded broker"

@@ -141,7 +141,8 @@ public final class JobConfigLoader {
         monitorReader.reportUnknownKeys();
         ConfigReader remediationReader = new ConfigReader(r.raw("remediation"), "remediation", r.problems());
         ConfigReader rollbackReader = new ConfigReader(r.raw("rollback"), "rollback", r.problems());
-        var remediation = RemediationSettings.read(remediationReader, rollbackReader);
+        var remediation = RemediationSettings.read(remediationReader);
+        var rollback = RollbackSettings.read(rollbackReader);
         remediationReader.reportUnknownKeys();
         rollbackReader.reportUnknownKeys();
         boolean stopping = r.has("early-stopping");
@@ -158,6 +159,6 @@ public final class JobConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving, monitor, remediation, earlyStopping, validation);
+                serving, monitor, remediation, rollback, earlyStopping, validation);
     }
 }

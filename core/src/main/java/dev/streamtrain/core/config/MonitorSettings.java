@@ -1,5 +1,7 @@
 package dev.streamtrain.core.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.Map;
  * @param webhooks HTTP endpoints that receive every alert as a JSON POST
  * @param rules every rule of {@link RuleCatalog} with its settings, by kind
  */
-public record MonitorSettings(long throttleMillis, List<Webhook> webhooks, Map<String, Rule> rules) {
+public record MonitorSettings(@JsonProperty("throttle-ms") long throttleMillis, List<Webhook> webhooks,
+        Map<String, Rule> rules) {
     public MonitorSettings {
         webhooks = List.copyOf(webhooks);
         rules = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(rules));
@@ -28,7 +31,8 @@ public record MonitorSettings(long throttleMillis, List<Webhook> webhooks, Map<S
      * @param retries attempts after the first
      * @param backoffMillis wait before the first retry; doubled each time
      */
-    public record Webhook(String url, long timeoutMillis, int retries, long backoffMillis) {
+    public record Webhook(String url, @JsonProperty("timeout-ms") long timeoutMillis, int retries,
+            @JsonProperty("backoff-ms") long backoffMillis) {
     }
 
     /**
@@ -42,6 +46,16 @@ public record MonitorSettings(long throttleMillis, List<Webhook> webhooks, Map<S
     public record Rule(String kind, boolean enabled, String severity, Map<String, Double> params) {
         public Rule {
             params = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(params));
+        }
+
+        /** The job file's shape: {@code enabled}, {@code severity} and the rule's own keys side by side. */
+        @JsonValue
+        public Map<String, Object> asJobFile() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("enabled", enabled);
+            out.put("severity", severity);
+            out.putAll(params);
+            return out;
         }
 
         /** A key's value. */

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the monitor does about an alert (section {@code remediation:}), and how a rollback is carried out (section
- * {@code rollback:}).
+ * What the monitor does about an alert (section {@code remediation:}). How a rollback is carried out is
+ * {@link RollbackSettings}.
  *
  * @param actions alert kind to action: {@code none}, {@code reduce_lr}, {@code rollback} or {@code stop}; kinds not
  *     named take {@code none}
@@ -15,12 +15,9 @@ import java.util.Map;
  * @param maxRollbacks at most this many rollbacks within {@code windowUpdates}; one more stops the run with a
  *     critical alert and a non-zero exit
  * @param windowUpdates the window of the rollback budget, in updates
- * @param rollbackLrFactor a rollback multiplies the rate by this, in (0, 1]
- * @param replay retrain the minibatches undone by a rollback once, at the lowered rate, instead of dead-lettering
- *     them with reason {@code rollback}
  */
 public record RemediationSettings(Map<String, String> actions, double reduceLrFactor, long cooldownUpdates,
-        int maxRollbacks, long windowUpdates, double rollbackLrFactor, boolean replay) {
+        int maxRollbacks, long windowUpdates) {
     /** The actions a kind can map to. */
     public static final List<String> ACTIONS = List.of("none", "reduce_lr", "rollback", "stop");
 
@@ -42,8 +39,8 @@ public record RemediationSettings(Map<String, String> actions, double reduceLrFa
         return actions.getOrDefault(kind, "none");
     }
 
-    /** Reads {@code remediation} and {@code rollback}; problems go to the readers. */
-    static RemediationSettings read(ConfigReader r, ConfigReader rollback) {
+    /** Reads {@code remediation}; problems go to the reader. */
+    static RemediationSettings read(ConfigReader r) {
         Map<String, String> actions = new LinkedHashMap<>();
         for (String kind : RuleCatalog.kinds()) {
             String def = DEFAULT_ACTIONS.getOrDefault(kind, "none");
@@ -53,8 +50,6 @@ public record RemediationSettings(Map<String, String> actions, double reduceLrFa
                 r.decimal("reduce-lr-factor", 0.5, 0, 0.999999, false),
                 r.integer("cooldown-updates", 20, 0, Long.MAX_VALUE),
                 (int) r.integer("max-rollbacks", 3, 0, 1_000_000),
-                r.integer("window-updates", 1000, 1, Long.MAX_VALUE),
-                rollback.decimal("lr-factor", 0.5, 0, 1, false),
-                rollback.bool("replay", false));
+                r.integer("window-updates", 1000, 1, Long.MAX_VALUE));
     }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param decodeMicros mean decode-and-validate time per record over the last interval
  * @param lag per "topic-partition": end offset minus the next offset to read
  * @param deadLettered records sent to the dead-letter topic, by reason
- * @param skipped records recognised as not data (CSV header lines), by reason
+ * @param skipped records handed over but not trained nor dead-lettered, by reason: {@code csv_header} (not data),
+ *     {@code holdout} (held out by key hash for validation)
  * @param minibatchesByTopic minibatches handed to the trainer so far, per topic (shows the interleaving)
  * @param timeMillis wall-clock time of the report
  */
