@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,26 +31,13 @@ class RunJobTest {
     static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start(dir.resolve("broker"));
+    static void startBroker() {
+        broker = AppTestBroker.broker();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    /** A bounded job on the test broker (SGD with momentum, any free serving port), plus extra YAML. */
+    /** A bounded job on the shared test broker, plus extra YAML. */
     static JobConfig externalJob(String job, String extraYaml) {
-        return JobConfigLoader.parse("""
-                job: %s
-                work-dir: %s
-                kafka: {bootstrap-servers: "%s"}
-                ingest: {stop-at-end: true}
-                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-                serving: {port: 0}
-                %s
-                """.formatted(job, dir.resolve(job), broker.bootstrapServers(), extraYaml), "test");
+        return AppTestBroker.job(job, extraYaml);
     }
 
     /** Creates the job's topics and produces the validation split and {@code passes} passes of the training split. */
@@ -136,7 +122,7 @@ class RunJobTest {
                 v -> v.contains("nothing_trained"), Duration.ofSeconds(30));
         assertTrue(alerts.stream().anyMatch(v -> v.contains("nothing_trained") && v.contains("\"critical\"")),
                 alerts.toString());
-        assertTrue(!Files.exists(dir.resolve("nothing").resolve("models")), "no model exported");
+        assertTrue(!Files.exists(cfg.workDir().resolve("models")), "no model exported");
     }
 
     @Test

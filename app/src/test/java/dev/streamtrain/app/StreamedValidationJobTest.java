@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.broker.EmbeddedKafkaBroker;
 import dev.streamtrain.core.config.JobConfig;
-import dev.streamtrain.core.config.JobConfigLoader;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.LrChanged;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import dev.streamtrain.ingest.HoldOut;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,36 +19,20 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Jobs with no validation topic: prequential and hold-out validation, and an external metrics topic. */
 class StreamedValidationJobTest {
-    @TempDir
-    static Path dir;
     static EmbeddedKafkaBroker broker;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start(dir.resolve("broker"));
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
+    static void startBroker() {
+        broker = AppTestBroker.broker();
     }
 
     static JobConfig job(String name, String extra) {
-        return JobConfigLoader.parse("""
-                job: %s
-                work-dir: %s
-                kafka: {bootstrap-servers: "%s"}
-                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-                serving: {port: 0}
-                %s
-                """.formatted(name, dir.resolve(name), broker.bootstrapServers(), extra), "test");
+        return AppTestBroker.job(name, extra);
     }
 
     /** Keyed minibatch records of the digits' training split; returns how many. */
