@@ -16,6 +16,8 @@ public final class TrainingProgress extends VerticleBase {
     private final long expectedUpdates;
     private StepMetrics lastStep;
     private ValidationMetrics lastValidation;
+    private static final long REFRESH_NANOS = 100_000_000L;
+    private long lastRender = System.nanoTime() - REFRESH_NANOS;
 
     /** @param expectedUpdates total updates when known (for the bar), else 0 */
     public TrainingProgress(ConsoleProgress console, long expectedUpdates) {
@@ -28,7 +30,11 @@ public final class TrainingProgress extends VerticleBase {
         Events.registerCodecs(vertx);
         var step = vertx.eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
             lastStep = m.body();
-            render(false);
+            long now = System.nanoTime();
+            if (now - lastRender >= REFRESH_NANOS) { // steps come every update: refresh the line ten times a second
+                lastRender = now;
+                render(false);
+            }
         });
         var validation = vertx.eventBus().<ValidationMetrics>consumer(Addresses.VALIDATION_METRICS, m -> {
             lastValidation = m.body();
@@ -42,7 +48,8 @@ public final class TrainingProgress extends VerticleBase {
             return;
         }
         String bar = ConsoleProgress.bar(lastStep.update(), expectedUpdates);
-        String val = lastValidation == null ? "-" : String.format("%.4f", lastValidation.accuracy());
+        String val = lastValidation == null ? "-" : String.format("%.4f", lastValidation.accuracy())
+                + (lastValidation.source().equals("topic") ? "" : " (" + lastValidation.source() + ")");
         console.update(String.format("training %s update %,d | %,.0f samples/s | loss %.4f | val acc %s | lr %.5f"
                 + " | mom %.3f", bar, lastStep.update(), lastStep.samplesPerSecond(), lastStep.loss(), val,
                 lastStep.lr(), lastStep.momentum()), durable);
