@@ -5,6 +5,8 @@ import dev.streamtrain.core.batch.BatchQueueItem;
 import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Alert;
+import dev.streamtrain.core.events.RolledBack;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.IngestFailed;
 import dev.streamtrain.core.events.ModelDeployed;
@@ -26,6 +28,7 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -46,9 +49,15 @@ public final class Pipeline implements AutoCloseable {
      * @param deployment the export's verification and serving outcome
      * @param commit the final committed offsets (null when nothing was trained)
      * @param servingPort the model server's port
+     * @param rollbacks the rollbacks done, in order
+     * @param alerts alerts published, by kind (repeats folded into an alert included)
      */
     public record Result(TrainingFinished training, ModelDeployed deployment, OffsetsCommitted commit,
-            int servingPort) {
+            int servingPort, List<RolledBack> rollbacks, Map<String, Long> alerts) {
+        public Result {
+            rollbacks = List.copyOf(rollbacks);
+            alerts = Map.copyOf(alerts);
+        }
     }
 
     private final KafkaCluster cluster;
@@ -163,6 +172,10 @@ public final class Pipeline implements AutoCloseable {
             }
         });
         bus.<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.complete(m.body()));
+        var rollbacks = new java.util.concurrent.CopyOnWriteArrayList<RolledBack>();
+        var alerts = new java.util.concurrent.ConcurrentSkipListMap<String, Long>();
+        bus.<RolledBack>consumer(Addresses.ROLLED_BACK, m -> rollbacks.add(m.body()));
+        bus.<Alert>consumer(Addresses.ALERTS, m -> alerts.merge(m.body().kind(), m.body().repeats(), Long::sum));
         bus.<IngestFailed>consumer(Addresses.INGEST_FAILED,
                 m -> result.completeExceptionally(new IllegalStateException(m.body().describe())));
         bus.<OffsetsCommitted>consumer(Addresses.OFFSETS_COMMITTED, m -> finished.thenAccept(f -> {
@@ -171,7 +184,7 @@ public final class Pipeline implements AutoCloseable {
             }
         }));
         CompletableFuture.allOf(finished, deployed, committed).thenRun(() -> result.complete(
-                new Result(finished.join(), deployed.join(), committed.join(), servingPort)));
+                new Result(finished.join(), deployed.join(), committed.join(), servingPort, rollbacks, alerts)));
     }
 
     /** Completes when a bounded run finished, committed and deployed. */

@@ -23,6 +23,16 @@ public final class RunSummary {
                     + " st-error-class header)", deadLettered)});
         }
         rows.add(new String[] {"stopped", t.stopReason()});
+        for (var rb : r.rollbacks()) {
+            long records = rb.quarantined().stream().mapToLong(q -> q.count()).sum();
+            rows.add(new String[] {"rollback", String.format("update %,d -> %,d after %s: lr %.4g -> %.4g, %,d record%s %s",
+                    rb.fromUpdate(), rb.toUpdate(), rb.reason(), rb.lrBefore(), rb.lrAfter(), records,
+                    records == 1 ? "" : "s", rb.replay() ? "retrained once" : "dead-lettered")});
+        }
+        if (!r.alerts().isEmpty()) {
+            rows.add(new String[] {"alerts", r.alerts().entrySet().stream().map(e -> e.getKey() + " " + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(", "))});
+        }
         rows.add(new String[] {"wall time", String.format("%.1f s (%,.0f examples/s)", t.wallMillis() / 1000.0,
                 t.samples() / Math.max(0.001, t.wallMillis() / 1000.0))});
         rows.add(new String[] {"final validation accuracy", t.validation() == null ? "n/a (no validation data)"

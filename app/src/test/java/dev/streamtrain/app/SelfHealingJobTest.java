@@ -55,6 +55,10 @@ class SelfHealingJobTest {
                     "the restored state's scheduled rate, halved by rollback.lr-factor");
             assertTrue(rb.lrAfter() < rb.lrBefore());
             assertTrue(!rb.quarantined().isEmpty());
+            assertEquals(List.of(rb), r.rollbacks(), "the run's result lists it");
+            String summary = RunSummary.render(r, "127.0.0.1");
+            assertTrue(summary.contains("| rollback") && summary.contains("after non_finite_gradient"), summary);
+            assertTrue(summary.contains("non_finite_gradient 1"), "alerts by kind: " + summary);
 
             var alerts = KafkaTopics.readUntil(servers, job + ".alerts", v -> v.contains("non_finite_gradient"),
                     Duration.ofSeconds(30));

@@ -205,4 +205,36 @@ class JobConfigLoaderTest {
         assertEquals(6.0, ok.monitor().rule("loss_spike").get("z-threshold"));
         assertTrue(!JobConfigLoader.parse("", "t").earlyStopping().enabled(), "off unless the section is present");
     }
+
+    @Test
+    void healthSectionsMustBeMapsAndEarlyStoppingMustWatchAMetricTheJobProduces() {
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("""
+                monitor: 5
+                rollback: true
+                validation: {sources: [topic, prequental], drive: holdout}
+                early-stopping: false
+                remediation: {actions: {loss_spike: none}}
+                """, "job.yaml"));
+        List<String> problems = e.problems();
+        for (String expected : List.of("monitor: must be a section (a map of keys), got number",
+                "rollback: must be a section (a map of keys), got boolean",
+                "early-stopping: must be a section (a map of keys), got boolean",
+                "validation.sources: 'prequental' is not a validation source",
+                "validation.drive: 'holdout' must be one of the sources [topic]")) {
+            assertTrue(problems.stream().anyMatch(p -> p.startsWith(expected)), expected + " in " + problems);
+        }
+        var typo = assertThrows(ConfigException.class, () -> JobConfigLoader.parse(
+                "early-stopping: {monitor: val_los}\nmonitor: {rules: {loss_spike: {warmup: 20.5}}}", "t"));
+        assertTrue(typo.problems().get(0).startsWith("monitor.rules.loss_spike.warmup: must be a whole number"),
+                typo.problems().toString());
+        assertTrue(typo.problems().get(1).startsWith("early-stopping.monitor: 'val_los' is not a metric this job"),
+                typo.problems().toString());
+        JobConfig external = JobConfigLoader.parse("""
+                validation: {sources: [external]}
+                early-stopping: {monitor: revenue_loss}
+                """, "t");
+        assertEquals("revenue_loss", external.earlyStopping().monitor(), "any name the external topic may carry");
+        assertEquals("warning", JobConfigLoader.parse("", "t").monitor().rule("loss_spike").severity(),
+                "a spike is worth a look; broken numbers are critical");
+    }
 }

@@ -74,6 +74,11 @@ final class Findings {
     }
 
     /** Total records in some offset ranges. */
+    /** "1 record", "3 records". */
+    static String records(long n) {
+        return n + (n == 1 ? " record" : " records");
+    }
+
     static long records(List<OffsetRange> ranges) {
         return ranges.stream().mapToLong(OffsetRange::count).sum();
     }

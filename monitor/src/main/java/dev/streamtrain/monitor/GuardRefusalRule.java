@@ -41,10 +41,10 @@ public final class GuardRefusalRule implements MetricRule {
         long records = Findings.records(r.sources());
         String seen = kind.equals(GRADIENT)
                 ? "gradient norm is " + Findings.num(r.value()) + " at update " + r.update() + ": the update was refused"
-                : "parameters became " + Findings.num(r.value()) + " after update " + (r.update() + 1)
+                : "parameters became " + Findings.num(r.value()) + " after update " + r.update()
                         + ": the update was undone";
         String cause = kind.equals(GRADIENT) ? "the gradients exploded" : "the step was too large";
-        return findings.alert(r.job(), seen + " and its " + records + " records dead-lettered; " + cause
+        return findings.alert(r.job(), seen + " and its " + Findings.records(records) + " dead-lettered; " + cause
                 + ": lower the learning rate and clip gradients (tricks.clip-grad-norm), then check the records and"
                 + " their labels", r.update(), r.value(), Map.of("records", (double) records), r.sources());
     }

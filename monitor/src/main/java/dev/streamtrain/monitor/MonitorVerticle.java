@@ -165,6 +165,9 @@ public final class MonitorVerticle extends VerticleBase {
     private void handle(Function<MetricRule, List<Alert>> call) {
         for (MetricRule rule : rules) {
             for (Alert finding : call.apply(rule)) {
+                if (finding.critical()) { // unthrottled: every one makes the checkpoints after it not good
+                    vertx.eventBus().publish(Addresses.CRITICAL_FINDINGS, finding);
+                }
                 publish(finding);
                 act(finding);
             }

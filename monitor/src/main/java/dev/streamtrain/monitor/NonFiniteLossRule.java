@@ -42,7 +42,8 @@ public final class NonFiniteLossRule implements MetricRule {
         }
         long records = Findings.records(r.sources());
         return findings.alert(r.job(), "training loss is " + Findings.num(r.value()) + " at update " + r.update()
-                + ": the update was refused and its " + records + " records dead-lettered; first rule out exploding"
+                + ": the update was refused and its " + Findings.records(records) + " dead-lettered; first rule out"
+                + " exploding"
                 + " gradients (lower the learning rate, clip gradients), then check the records and their labels",
                 r.update(), r.value(), Map.of("records", (double) records), r.sources());
     }

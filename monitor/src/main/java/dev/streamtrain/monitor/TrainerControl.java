@@ -44,7 +44,9 @@ final class TrainerControl {
     }
 
     private void answered(TrainerCommand command, CommandReply reply) {
-        if (reply instanceof CommandReply.Accepted a) {
+        if (reply instanceof CommandReply.Accepted a && command instanceof TrainerCommand.Rollback) {
+            LOG.debug("trainer accepted the rollback: {}", a.detail()); // the rolled_back event says it all
+        } else if (reply instanceof CommandReply.Accepted a) {
             LOG.info("trainer accepted the request to {} at update {}: {}", describe(command), a.update(), a.detail());
         } else if (reply instanceof CommandReply.Refused r) {
             LOG.warn("trainer refused to {} at update {}: {}", describe(command), r.update(), r.reason());
@@ -55,9 +57,11 @@ final class TrainerControl {
     /** One INFO line per rollback: from/to update, rate before and after, records quarantined or replayed. */
     static void logRolledBack(RolledBack r) {
         long records = Findings.records(r.quarantined());
-        LOG.info("rolled back from update {} to update {} ({}) after {}: lr {} -> {}, {} records {}{}", r.fromUpdate(),
+        LOG.warn("ROLLED BACK from update {} to update {} ({}) after {}: lr {} -> {}, {} {} ({}){}", r.fromUpdate(),
                 r.toUpdate(), r.checkpoint(), r.reason(), Findings.num(r.lrBefore()), Findings.num(r.lrAfter()),
-                records, r.replay() ? "to retrain once at the lower rate" : "quarantined (dead-lettered)",
+                Findings.records(records), r.replay() ? "to retrain once at the lower rate"
+                        : "quarantined to the dead-letter topic",
+                dev.streamtrain.core.batch.OffsetRanges.describe(r.quarantined()),
                 Double.isNaN(r.lossAfter()) ? "" : ", validation loss of the restored state "
                         + Findings.num(r.lossAfter()));
     }

@@ -134,7 +134,9 @@ class EarlyStoppingTest {
         var aucMax = es("monitor: val_auc, mode: max, patience: 1");
         assertTrue(aucMax.onValidation(withAuc).isEmpty());
         assertTrue(aucMax.onValidation(withAuc).isPresent(), "no improvement on 0.8 for one evaluation");
-        var external = es("monitor: business_loss, patience: 1");
+        var external = new EarlyStopping(Streams.config(
+                "validation: {sources: [external]}\nearly-stopping: {monitor: business_loss, patience: 1}")
+                .earlyStopping());
         assertFalse(external.active(), "only the external topic can deliver it");
         var m = new dev.streamtrain.core.events.ExternalMetric("j", "business_loss", 1.0, 10, -1, 0);
         assertTrue(external.onExternal(m).isEmpty());

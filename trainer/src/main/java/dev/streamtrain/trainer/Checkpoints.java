@@ -31,6 +31,9 @@ final class Checkpoints {
     private final ValidationSet topicRows;
     private final ValidationSet holdoutRows;
     private final PrequentialWindow prequential;
+    /** Scores of minibatches not yet applied or refused (identity: the same minibatch object). */
+    private final java.util.Map<dev.streamtrain.core.batch.MiniBatch, Evaluator.Scored> unsettled =
+            new java.util.IdentityHashMap<>();
     private final TrainerEvents events;
     private Path last;
     private long handled;
@@ -65,7 +68,30 @@ final class Checkpoints {
             save();
         }
         if (prequential != null) {
-            prequential.add(parts.evaluator.score(batch));
+            unsettled.put(batch, parts.evaluator.score(batch));
+        }
+    }
+
+    /** Minibatches an applied update trained: their scores (taken before training) join the prequential window. */
+    void trained(java.util.List<dev.streamtrain.core.batch.MiniBatch> batches) {
+        batches.forEach(b -> {
+            Evaluator.Scored s = unsettled.remove(b);
+            if (s != null) {
+                prequential.add(s);
+            }
+        });
+    }
+
+    /** Minibatches a guard refused: not data the model learns from, so not scored either. */
+    void notTrained(java.util.List<dev.streamtrain.core.batch.MiniBatch> batches) {
+        batches.forEach(unsettled::remove);
+    }
+
+    /** After a rollback the scores describe a discarded model state: the prequential window starts over. */
+    void rolledBack() {
+        unsettled.clear();
+        if (prequential != null) {
+            prequential.clear();
         }
     }
 

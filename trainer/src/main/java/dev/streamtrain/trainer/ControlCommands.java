@@ -41,6 +41,9 @@ final class ControlCommands {
     }
 
     CommandReply serve(TrainerCommand command) throws IOException {
+        if (state.finished && !(command instanceof TrainerCommand.Predict)) {
+            return refuse("training already finished"); // predictions still serve deploy's verification
+        }
         if (command instanceof TrainerCommand.Stop s) {
             return stop.apply(s);
         } else if (command instanceof TrainerCommand.Pause p) {

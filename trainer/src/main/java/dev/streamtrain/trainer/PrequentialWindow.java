@@ -28,6 +28,12 @@ final class PrequentialWindow {
         }
     }
 
+    /** Forgets every score. */
+    void clear() {
+        scored.clear();
+        rows = 0;
+    }
+
     /** The scored minibatches in the window, oldest first. */
     List<Evaluator.Scored> snapshot() {
         return List.copyOf(scored);

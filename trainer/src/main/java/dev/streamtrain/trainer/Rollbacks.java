@@ -47,6 +47,7 @@ final class Rollbacks {
     private final Deque<Applied> applied = new ArrayDeque<>();
     private final Deque<MiniBatch> replay = new ArrayDeque<>();
     private final Set<MiniBatch> replayedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long floor;
 
     Rollbacks(String job, RollbackSettings settings, RunState state, StateStore store, Stepper stepper,
             LrController lr, OffsetLedger ledger, Quarantine quarantine, TrainerEvents events,
@@ -63,12 +64,20 @@ final class Rollbacks {
         this.currentRate = currentRate;
     }
 
+    /**
+     * The state this run started from (resumed, or 0): the minibatches applied before it are not in memory, so no
+     * rollback may go further back.
+     */
+    void floor(long update) {
+        this.floor = update;
+    }
+
     /** Notes an applied update's minibatches (forgetting those older than every kept checkpoint). */
     void applied(long update, List<MiniBatch> batches) {
         applied.add(new Applied(update, batches));
         long oldest = store.oldestUpdate();
         while (!applied.isEmpty() && applied.peekFirst().update() <= oldest) {
-            applied.pollFirst();
+            applied.pollFirst().batches().forEach(replayedOnce::remove);
         }
     }
 
@@ -81,19 +90,28 @@ final class Rollbacks {
      * Rolls back to the newest good checkpoint with fewer than {@code beforeUpdate} updates (any, when 0 or less).
      *
      * @param lossBefore the recent training loss, for the event
+     * @param brokenStep the parameters were broken by a step not counted in the state: restore even when the newest
+     *     good checkpoint is the current update (otherwise such a rollback would undo nothing and is refused)
      * @return accepted with what was done, or refused with why
      */
-    CommandReply rollback(String reason, long beforeUpdate, double lossBefore) throws IOException {
+    CommandReply rollback(String reason, long beforeUpdate, double lossBefore, boolean brokenStep)
+            throws IOException {
         long from = state.updates;
         if (beforeUpdate > from + 1) {
             return new CommandReply.Refused(from, "update " + beforeUpdate + " is no longer in the model's history"
                     + " (an earlier rollback undid it)");
         }
         Optional<StateStore.Saved> target = beforeUpdate > 0 ? store.goodBefore(beforeUpdate) : store.newestGood();
-        if (target.isEmpty()) {
-            return new CommandReply.Refused(from, "no good checkpoint saved before update " + beforeUpdate);
+        if (target.isEmpty() || target.get().update() < floor) {
+            return new CommandReply.Refused(from, "no good checkpoint saved before update " + beforeUpdate
+                    + (floor > 0 ? " since the run resumed at update " + floor : ""));
         }
         StateStore.Saved to = target.get();
+        boolean nothingToUndo = to.update() == from && !stepper.hasPending()
+                && (applied.isEmpty() || applied.peekLast().update() <= to.update());
+        if (nothingToUndo && !brokenStep) {
+            return new CommandReply.Refused(from, "the model is already at the good state saved at update " + from);
+        }
         double lrBefore = currentRate.getAsDouble();
         TrainerState restored = store.restore(to.dir());
         state.adopt(restored);
@@ -127,7 +145,7 @@ final class Rollbacks {
                 + String.format("%.4g -> %.4g", lrBefore, lrAfter) + ", " + undone.size() + " minibatches "
                 + (settings.replay() ? "replayed once" : "quarantined to the dead-letter topic") + " ("
                 + dev.streamtrain.core.batch.OffsetRanges.describe(offsets) + ")";
-        LOG.warn("ROLLBACK {}", detail);
+        LOG.debug("rollback: {}", detail); // the rolled_back event is logged by the monitor
         return new CommandReply.Accepted(to.update(), detail);
     }
 }

@@ -19,6 +19,8 @@ final class RunState {
     double lrScale = 1.0;
     ValidationMetrics lastValidation;
     boolean paused;
+    /** The run ended (or is ending): commands that would change it are refused. */
+    boolean finished;
     /** A critical alert is open: checkpoints are not good until one full checkpoint interval passes without one. */
     boolean suspect;
 

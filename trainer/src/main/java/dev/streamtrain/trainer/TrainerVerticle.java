@@ -57,7 +57,7 @@ public final class TrainerVerticle extends VerticleBase {
                     loop = created;
                     thread = new Thread(loop::run, "streamtrain-trainer");
                     thread.start();
-                    bus.<Alert>consumer(Addresses.ALERTS, msg -> loop.alertRaised(msg.body()));
+                    bus.<Alert>consumer(Addresses.CRITICAL_FINDINGS, msg -> loop.alertRaised(msg.body()));
                     bus.<dev.streamtrain.core.events.ExternalMetric>consumer(Addresses.EXTERNAL_METRICS,
                             msg -> loop.externalMetric(msg.body()));
                     return bus.<TrainerCommand>consumer(Addresses.TRAINER_CONTROL, msg -> loop.control(msg.body())

@@ -14,7 +14,6 @@ import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.PartitionOffset;
 import dev.streamtrain.core.events.StepMetrics;
-import dev.streamtrain.core.events.UpdateRejected;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.trainer.hooks.Verdict;
 import java.io.IOException;
@@ -55,8 +54,8 @@ public final class TrainingLoop implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final Throughput throughput;
     private final ControlCommands controls;
+    private final Refusals refusals;
     private volatile boolean running = true;
-    private boolean finished;
     private String stopReason;
     private boolean restoreBest;
     private final List<PartitionOffset> resumeOffsets;
@@ -98,6 +97,8 @@ public final class TrainingLoop implements AutoCloseable {
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), state, store, stepper, rate.controller(),
                     ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
+            rollbacks.floor(state.updates); // the minibatches before the resumed state are not in memory
+            this.refusals = new Refusals(cfg.job(), state, rate, throughput, quarantine, checkpoints, events);
             this.controls = new ControlCommands(cfg, state, rate, checkpoints, parts, events, this::stopCommand,
                     this::rollbackCommand);
         } catch (IOException e) {
@@ -112,7 +113,7 @@ public final class TrainingLoop implements AutoCloseable {
             while ((command = commands.poll()) != null) {
                 command.run();
             }
-            if (state.paused || finished) {
+            if (state.paused || state.finished) {
                 sleepQuietly();
                 continue;
             }
@@ -158,7 +159,7 @@ public final class TrainingLoop implements AutoCloseable {
         throughput.rows(batch.rows());
         checkpoints.handled();
         if (verdict.cancels()) {
-            reject(List.of(batch), verdict);
+            refusals.refuse(List.of(batch), verdict);
             return;
         }
         if (!stepper.updateDue()) {
@@ -171,13 +172,16 @@ public final class TrainingLoop implements AutoCloseable {
     private void applyUpdate() throws IOException {
         Stepper.Update u = stepper.apply(state.updates + 1, rate.current(), rate.momentum());
         if (!u.applied()) {
-            reject(u.batches(), u.verdict());
-            if (u.verdict().reason().equals("non_finite_parameters")) {
-                rollbacks.rollback("non_finite_parameters", 0, u.meanLoss()); // undo the step that broke them
+            refusals.refuse(u.batches(), u.verdict());
+            if (u.verdict().reason().equals("non_finite_parameters")
+                    && rollback("non_finite_parameters", 0, true) instanceof CommandReply.Refused r) {
+                stopReason = "non_finite_parameters and no good state to restore: " + r.reason();
+                finish(stopReason); // undo the step that broke them, or end the run
             }
             return;
         }
         state.updates++;
+        checkpoints.trained(u.batches());
         u.batches().forEach(b -> {
             ledger.record(b.sources());
             state.samples += b.rows();
@@ -194,33 +198,18 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
-    /** Minibatches not trained: counted, dead-lettered with the guard's reason, the monitor told. */
-    private void reject(List<MiniBatch> batches, Verdict verdict) {
-        state.skipped++;
-        String reason = verdict.reason();
-        quarantine.send(batches, reason, reason.replace('_', ' ') + " (" + verdict.value() + ") at update "
-                + (state.updates + 1) + ": not trained");
-        var sources = batches.stream().flatMap(b -> b.sources().stream()).toList();
-        if (!reason.equals("fp16_overflow")) { // the loss scaler's expected skip is not an alert
-            // the rate and momentum in force for the next update
-            events.step(new StepMetrics(cfg.job(), state.updates, state.samples, reason.equals("non_finite_loss")
-                    ? verdict.value() : Double.NaN, rate.current(), rate.momentum(),
-                    reason.equals("non_finite_gradient") ? verdict.value() : Double.NaN,
-                    throughput.samplesPerSecond(), System.currentTimeMillis()));
-            events.updateRejected(new UpdateRejected(cfg.job(), state.updates, reason, verdict.value(), sources,
-                    System.currentTimeMillis()));
-        }
-    }
-
     private void finish(String reason) throws IOException {
-        if (finished) {
+        if (state.finished) {
             return;
         }
+        state.finished = true; // first: nothing below may finish again or act on the run (acks run commands)
         if (stepper.hasPending()) {
             applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
         }
+        if (state.suspect) { // a critical alert nobody acted on: only a good state may be exported
+            rollback("critical alert open at the end of the run", 0, false);
+        }
         quarantine.awaitAcknowledgements(commands);
-        finished = true;
         stopReason = stopReason == null ? reason : stopReason;
         checkpoints.finish(stopReason, restoreBest, throughput.wallMillis(), state.skipped);
     }
@@ -262,7 +251,7 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     CommandReply stopCommand(TrainerCommand.Stop stop) throws IOException {
-        if (finished) {
+        if (state.finished) {
             return new CommandReply.Refused(state.updates, "training already finished");
         }
         stopReason = stop.reason();
@@ -272,8 +261,17 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     CommandReply rollbackCommand(TrainerCommand.Rollback r) throws IOException {
-        return finished ? new CommandReply.Refused(state.updates, "training already finished")
-                : rollbacks.rollback(r.reason(), r.beforeUpdate(), throughput.recentLoss());
+        return state.finished ? new CommandReply.Refused(state.updates, "training already finished")
+                : rollback(r.reason(), r.beforeUpdate(), false);
+    }
+
+    /** A rollback; the prequential window forgets the scores of the model state it discards. */
+    private CommandReply rollback(String reason, long beforeUpdate, boolean brokenStep) throws IOException {
+        CommandReply reply = rollbacks.rollback(reason, beforeUpdate, throughput.recentLoss(), brokenStep);
+        if (reply instanceof CommandReply.Accepted) {
+            checkpoints.rolledBack();
+        }
+        return reply;
     }
 
     private static void sleepQuietly() {

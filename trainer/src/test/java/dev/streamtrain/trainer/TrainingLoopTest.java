@@ -132,7 +132,7 @@ class TrainingLoopTest {
             assertEquals(List.of(OffsetRange.single("t", 0, 40)), events.deadLettered.get(0).sources());
             assertEquals(1, events.rejected.size());
             assertEquals("non_finite_loss", events.rejected.get(0).reason());
-            assertEquals(40, events.rejected.get(0).update(), "40 updates were applied before it");
+            assertEquals(41, events.rejected.get(0).update(), "40 updates were applied before it: it would have been the 41st");
             assertEquals(0, progress.duplicates());
             assertEquals(0, progress.firstOffset());
             assertEquals(batches - 1, progress.lastOffset());

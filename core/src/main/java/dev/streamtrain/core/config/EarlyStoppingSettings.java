@@ -66,11 +66,17 @@ public record EarlyStoppingSettings(boolean enabled, String monitor, String mode
     }
 
     /** Reads the section; problems go to the reader. */
-    static EarlyStoppingSettings read(ConfigReader e, boolean present) {
+    static EarlyStoppingSettings read(ConfigReader e, boolean present, ValidationSettings validation) {
         if (!present) {
             return off();
         }
         String monitor = e.string("monitor", "val_loss");
+        List<String> known = List.of("val_loss", "val_accuracy", "val_top" + validation.topK() + "_accuracy", "val_auc",
+                "val_log_loss", "val_mae", "val_rmse", "train_loss");
+        if (!known.contains(monitor) && !validation.uses("external")) {
+            e.problem("monitor", "'" + monitor + "' is not a metric this job produces; use one of " + known
+                    + " (any name is allowed with validation.sources: [external])");
+        }
         String mode = e.choice("mode", monitor.endsWith("accuracy") || monitor.endsWith("auc") ? "max" : "min",
                 List.of("min", "max"));
         return new EarlyStoppingSettings(true, monitor, mode,

@@ -70,6 +70,16 @@ public final class JobConfigLoader {
         return loss;
     }
 
+    /** A reader of a section, which must be a map of keys when present (a scalar or list is reported). */
+    private static ConfigReader section(ConfigReader r, String key) {
+        var node = r.raw(key);
+        if (node != null && !node.isObject()) {
+            r.problem(key, "must be a section (a map of keys), got " + node.getNodeType().name().toLowerCase());
+            node = null;
+        }
+        return new ConfigReader(node, key, r.problems());
+    }
+
     /** Validates an already parsed tree. */
     public static JobConfig fromTree(JsonNode root, String source) {
         ConfigReader r = new ConfigReader(root);
@@ -136,23 +146,22 @@ public final class JobConfigLoader {
                 r.string("serving.host", "127.0.0.1"),
                 (int) r.integer("serving.port", 8080, 0, 65_535));
 
-        ConfigReader monitorReader = new ConfigReader(r.raw("monitor"), "monitor", r.problems());
+        ConfigReader monitorReader = section(r, "monitor");
         var monitor = MonitorSettings.read(monitorReader);
         monitorReader.reportUnknownKeys();
-        ConfigReader remediationReader = new ConfigReader(r.raw("remediation"), "remediation", r.problems());
-        ConfigReader rollbackReader = new ConfigReader(r.raw("rollback"), "rollback", r.problems());
+        ConfigReader remediationReader = section(r, "remediation");
         var remediation = RemediationSettings.read(remediationReader);
-        var rollback = RollbackSettings.read(rollbackReader);
         remediationReader.reportUnknownKeys();
+        ConfigReader rollbackReader = section(r, "rollback");
+        var rollback = RollbackSettings.read(rollbackReader);
         rollbackReader.reportUnknownKeys();
-        boolean stopping = r.has("early-stopping");
-        ConfigReader stoppingReader = new ConfigReader(r.raw("early-stopping"), "early-stopping", r.problems());
-        var earlyStopping = EarlyStoppingSettings.read(stoppingReader, stopping);
-        stoppingReader.reportUnknownKeys();
-
-        ConfigReader validationReader = new ConfigReader(r.raw("validation"), "validation", r.problems());
+        ConfigReader validationReader = section(r, "validation");
         var validation = ValidationSettings.read(validationReader, job);
         validationReader.reportUnknownKeys();
+        boolean stopping = r.has("early-stopping") && r.raw("early-stopping").isObject();
+        ConfigReader stoppingReader = section(r, "early-stopping");
+        var earlyStopping = EarlyStoppingSettings.read(stoppingReader, stopping, validation);
+        stoppingReader.reportUnknownKeys();
 
         r.reportUnknownKeys();
         if (!r.problems().isEmpty()) {

@@ -54,7 +54,8 @@ public record MonitorSettings(@JsonProperty("throttle-ms") long throttleMillis, 
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("enabled", enabled);
             out.put("severity", severity);
-            out.putAll(params);
+            params.forEach((key, v) -> out.put(key, RuleCatalog.WHOLE_NUMBER_KEYS.contains(key) ? (Object) v.longValue()
+                    : (Object) v));
             return out;
         }
 
@@ -98,7 +99,9 @@ public record MonitorSettings(@JsonProperty("throttle-ms") long throttleMillis, 
             boolean enabled = section.bool(k + ".enabled", true);
             String severity = section.choice(k + ".severity", spec.severity(), dev.streamtrain.core.events.Alert.SEVERITIES);
             Map<String, Double> params = new LinkedHashMap<>();
-            spec.defaults().forEach((key, def) -> params.put(key, section.decimal(k + "." + key, def, 0, 1e15, true)));
+            spec.defaults().forEach((key, def) -> params.put(key, RuleCatalog.WHOLE_NUMBER_KEYS.contains(key)
+                    ? (double) section.integer(k + "." + key, def.longValue(), 0, (long) 1e15)
+                    : section.decimal(k + "." + key, def, 0, 1e15, true)));
             rules.put(k, new Rule(k, enabled, severity, params));
         }
         section.reportUnknownKeys();

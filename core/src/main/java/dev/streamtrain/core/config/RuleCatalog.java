@@ -28,7 +28,7 @@ public final class RuleCatalog {
             spec("non_finite_gradient", "critical", "a gradient norm that is NaN or infinite (checked with or without"
                     + " clipping)"),
             spec("non_finite_parameters", "critical", "parameters that became NaN or infinite after an update"),
-            spec("loss_spike", "critical", "a training loss far above its running mean (z-score)",
+            spec("loss_spike", "warning", "a training loss far above its running mean (z-score)",
                     "z-threshold", 6.0, "how many running standard deviations above the running mean is a spike",
                     "warmup", 20.0, "updates observed before spikes are judged",
                     "alpha", 0.05, "weight of a new loss in the running mean and variance (exponential moving)",
@@ -56,6 +56,10 @@ public final class RuleCatalog {
                     "max-fraction", 0.05, "share of dead-lettered records (since the previous report) that alerts",
                     "min-records", 100.0, "records read in the interval before the share is judged"),
             spec("nothing_trained", "critical", "a bounded run ended with no update applied: nothing is exported"));
+
+    /** Keys that count things or milliseconds: whole numbers. */
+    public static final java.util.Set<String> WHOLE_NUMBER_KEYS = java.util.Set.of("warmup", "evaluations", "patience",
+            "after-ms", "max-records", "min-records");
 
     private RuleCatalog() {
     }

@@ -47,8 +47,9 @@ public record ValidationSettings(List<String> sources, String drive, int minRows
             sources = List.of("topic");
         }
         String drive = v.choice("drive", sources.get(0), SOURCES);
-        if (!sources.contains(drive)) {
-            v.problem("drive", "'" + drive + "' must be one of the sources " + sources);
+        List<String> valid = sources.stream().filter(SOURCES::contains).toList();
+        if (!sources.contains(drive) && !valid.isEmpty()) {
+            v.problem("drive", "'" + drive + "' must be one of the sources " + valid);
         }
         double fraction = v.decimal("holdout-fraction", 0.1, 0, 0.5, false);
         return new ValidationSettings(sources, drive,

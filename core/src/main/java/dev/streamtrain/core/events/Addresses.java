@@ -12,7 +12,12 @@ public final class Addresses {
     public static final String INGEST_METRICS = "streamtrain.metrics.ingest";
     /** {@link IngestFailed}, published by ingest when a bad record stops a job whose policy is fail. */
     public static final String INGEST_FAILED = "streamtrain.ingest.failed";
-    /** {@link Alert}, published by the monitor. */
+    /**
+     * {@link Alert}, every critical finding of the monitor's rules before throttling: the trainer marks the
+     * checkpoints that include its update as not good (a throttled repeat must count too).
+     */
+    public static final String CRITICAL_FINDINGS = "streamtrain.alerts.critical-findings";
+    /** {@link Alert}, published by the monitor (throttled: one per kind per window, with a repeat count). */
     public static final String ALERTS = "streamtrain.alerts";
     /** {@link LrChanged}, published by the trainer when plateau control reduces or restarts the rate. */
     public static final String LR_CHANGED = "streamtrain.lr.changed";

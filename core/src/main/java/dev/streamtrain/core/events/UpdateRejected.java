@@ -8,7 +8,8 @@ import java.util.List;
  * dead-lettered with {@code reason}. The monitor turns it into an alert of the same kind.
  *
  * @param job job name
- * @param update updates done when it was refused (the refused one is not counted)
+ * @param update the number the refused update would have had (updates done + 1): a rollback for it goes to a good
+ *     state saved before it
  * @param reason {@code non_finite_loss}, {@code non_finite_gradient} or {@code non_finite_parameters}
  * @param value the offending loss or gradient norm (NaN or infinite)
  * @param sources the Kafka records of the refused minibatches

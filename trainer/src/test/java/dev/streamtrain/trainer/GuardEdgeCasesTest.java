@@ -1,0 +1,131 @@
+package dev.streamtrain.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.control.CommandReply;
+import dev.streamtrain.core.control.TrainerCommand;
+import dev.streamtrain.core.events.TrainingFinished;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Edge cases found in review: a run finishes once, a rollback never repeats an undo the trainer already did, and a
+ * refused minibatch never enters the prequential window.
+ */
+class GuardEdgeCasesTest {
+
+    /** Counts every TrainingFinished (the repo's Recorder keeps only the first). */
+    static final class Counting implements TrainerEvents {
+        final TrainingLoopTest.Recorder inner = new TrainingLoopTest.Recorder();
+        final List<TrainingFinished> finished = new CopyOnWriteArrayList<>();
+        public void step(dev.streamtrain.core.events.StepMetrics m) { inner.step(m); }
+        public void validation(dev.streamtrain.core.events.ValidationMetrics m) { inner.validation(m); }
+        public void checkpointSaved(dev.streamtrain.core.events.CheckpointSaved c) { inner.checkpointSaved(c); }
+        public void lrChanged(dev.streamtrain.core.events.LrChanged c) { inner.lrChanged(c); }
+        public void finished(TrainingFinished f) { finished.add(f); }
+        public void updateRejected(dev.streamtrain.core.events.UpdateRejected r) { inner.updateRejected(r); }
+        public void rolledBack(dev.streamtrain.core.events.RolledBack r) { inner.rolledBack(r); }
+        public java.util.concurrent.CompletableFuture<Void> quarantine(dev.streamtrain.core.batch.QuarantineRequest r) {
+            return inner.quarantine(r);
+        }
+    }
+
+    /**
+     * accumulate: 2, max-updates: 5; the stream ends after 9 minibatches (4 updates + 1 pending). finish() applies the
+     * partial accumulation, which reaches max-updates and calls finish() again from inside finish():
+     * TrainingFinished is published twice (DeployVerticle exports and verifies twice).
+     */
+    @Test
+    void endOfStreamWithAPartialAccumulationThatReachesMaxUpdatesFinishesTwice(@TempDir Path dir) throws Exception {
+        var cfg = dev.streamtrain.core.config.JobConfigLoader.parse("""
+                job: blobs
+                work-dir: %s
+                model: {inputs: 4, hidden: [16], classes: 3}
+                optimizer: {name: SGD, params: {lr: 0.1}}
+                training: {eval-every: 10, log-every: 1, max-updates: 5}
+                tricks: {accumulate: 2}
+                """.formatted(dir), "test");
+        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
+        Random rnd = new Random(1);
+        for (int i = 0; i < 9; i++) {
+            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
+        }
+        queue.put(new EndOfStream(Map.of("t-0", 9L)));
+        var events = new Counting();
+        var validation = new ValidationSet(1000);
+        validation.add(TrainingLoopTest.blobs(new Random(2), 30, "v", 0));
+        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime);
+        Thread t = new Thread(loop::run);
+        t.start();
+        RollbackTest.await(() -> !events.finished.isEmpty());
+        Thread.sleep(500);
+        loop.stop();
+        t.join();
+        loop.close();
+        assertEquals(1, events.finished.size(), "TrainingFinished events: " + events.finished);
+    }
+
+    /**
+     * Parameters become non-finite on the first update after the checkpoint at update 10. The trainer undoes it itself
+     * (rolls back to ckpt-10, which is fine). The monitor then acts on the non_finite_parameters alert (default
+     * action: rollback) with Rollback(kind, alert.update = 10): it is accepted and rolls back a second time, to ckpt-0,
+     * dead-lettering 10 good minibatches and halving the rate again.
+     */
+    @Test
+    void theMonitorsRollbackForASelfUndoneParameterBreakRollsBackASecondTime(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(4);
+        try (var run = RollbackTest.Running.start(RollbackTest.config(dir, ""))) {
+            run.feed(rnd, 0, 10);
+            RollbackTest.await(() -> run.events().checkpoints.size() >= 2); // ckpt-0 and ckpt-10
+            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.SetLr(1e300, "break it")));
+            run.feed(rnd, 10, 1);
+            RollbackTest.await(() -> !run.events().rollbacks.isEmpty());
+            assertEquals(10, run.events().rollbacks.get(0).toUpdate(), "the trainer undid it itself: back to ckpt-10");
+            var rejected = run.events().rejected.get(0);
+            assertEquals("non_finite_parameters", rejected.reason());
+            assertEquals(11, rejected.update(), "the refused update's own number");
+            // what RemediationPolicy sends for this alert (its update is the UpdateRejected's update)
+            CommandReply reply = run.send(new TrainerCommand.Rollback("non_finite_parameters", rejected.update()));
+            assertInstanceOf(CommandReply.Refused.class, reply,
+                    "the breakage was already undone; a second rollback discards good updates: " + reply
+                    + " ; dead-lettered: " + run.events().deadLettered.size() + " requests");
+        }
+    }
+
+    /**
+     * drive: prequential. A minibatch the guard refuses (x1e30: infinite gradient norm, not trained, dead-lettered)
+     * was scored into the prequential window before the guard ran (Checkpoints.beforeTraining), so the driving
+     * validation metric becomes non-finite for a whole window: plateau control observes it, and early stopping with
+     * check_finite (default true) would stop the run.
+     */
+    @Test
+    void aRefusedMinibatchPoisonsThePrequentialMetric(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(5);
+        try (var run = RollbackTest.Running.start(RollbackTest.config(dir,
+                "validation: {sources: [prequential], drive: prequential, min-rows: 16}"))) {
+            run.feed(rnd, 0, 5);
+            RollbackTest.await(() -> run.events().steps.size() >= 5);
+            var exploding = TrainingLoopTest.blobs(rnd, 16, "t", 5);
+            for (int i = 0; i < exploding.x().length; i++) {
+                exploding.x()[i] = exploding.x()[i] * 1e30f + 1e30f;
+            }
+            run.queue().put(exploding);
+            RollbackTest.await(() -> !run.events().rejected.isEmpty());
+            run.feed(rnd, 6, 10);
+            RollbackTest.await(() -> run.events().validations.size() >= 1);
+            var v = run.events().validations.get(0);
+            org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(v.loss()) && v.loss() < 100,
+                    "prequential evaluation at update " + v.update() + " includes the refused minibatch: " + v);
+        }
+    }
+}
