@@ -129,8 +129,8 @@ class SelfHealingJobTest {
                         .map(v -> Events.fromJson(v, ValidationMetrics.class)).toList();
                 ValidationMetrics best = validations.stream().min((a, b) -> Double.compare(a.loss(), b.loss()))
                         .orElseThrow();
-                ValidationMetrics last = validations.get(validations.size() - 1);
-                assertTrue(best.update() < last.update(), "the best is not the last: " + best + " / " + last);
+                // the stop arrives while the trainer goes on, so the final evaluation may itself be the best; which
+                // one is best is the trainer's business (RollbackTest restores an earlier one deterministically)
                 assertEquals(best.loss(), r.training().validation().loss(), 1e-12, "the final model is the best");
                 assertTrue(r.training().checkpoint().endsWith(String.format("ckpt-%012d", best.update())),
                         r.training().checkpoint());

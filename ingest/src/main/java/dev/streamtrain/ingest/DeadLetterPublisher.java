@@ -64,7 +64,7 @@ public final class DeadLetterPublisher {
      * {@code topic:partition:from-to}), {@code st-error-class} (the reason) and {@code st-error-message}.
      */
     public Future<Void> publish(QuarantineRequest request) {
-        count(request.reason()).addAndGet(request.sources().stream().mapToLong(OffsetRange::count).sum());
+        long records = request.sources().stream().mapToLong(OffsetRange::count).sum();
         KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, null, request.value());
         OffsetRange first = request.sources().get(0);
         String ranges = request.sources().stream().map(r -> r.topic() + ":" + r.partition() + ":" + r.from() + "-"
@@ -77,7 +77,7 @@ public final class DeadLetterPublisher {
                 .addHeader("st-error-class", request.reason())
                 .addHeader("st-error-message", request.message())
                 .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
-        return producer.send(copy).mapEmpty();
+        return producer.send(copy).onSuccess(written -> count(request.reason()).addAndGet(records)).mapEmpty();
     }
 
     /**

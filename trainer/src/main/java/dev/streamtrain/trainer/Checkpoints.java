@@ -200,8 +200,18 @@ final class Checkpoints {
         events.checkpointSaved(new CheckpointSaved(cfg.job(), state.updates, last.toString(), offsets));
     }
 
-    /** A critical alert: checkpoints that include its update are not good, nor the next one. */
+    /** Kinds the trainer's own guards report; with offsets, the alert is about a refused update. */
+    private static final java.util.Set<String> GUARD_KINDS = java.util.Set.of("non_finite_loss", "non_finite_gradient",
+            "non_finite_parameters");
+
+    /**
+     * A critical alert: checkpoints that include its update are not good, nor the next one. Not for an alert about an
+     * update a guard refused (it names the refused records): that update never reached the weights, or was undone.
+     */
     void suspect(Alert alert) {
+        if (GUARD_KINDS.contains(alert.kind()) && !alert.offsets().isEmpty()) {
+            return;
+        }
         state.suspect = true;
         try {
             store.markSuspectFrom(alert.update(), alert.kind() + " at update " + alert.update());

@@ -20,8 +20,25 @@ import java.util.TreeMap;
 final class OffsetLedger {
     /** A handled prefix longer than this is dropped from the bit set: an endless run keeps a bounded window. */
     static final int COMPACT_AFTER = 1 << 16;
-    /** Handled offsets kept below the first unhandled one after compaction, so a rollback can still un-train them. */
+    /** Handled offsets kept below the first unhandled one after compaction, at least. */
     static final int KEEP_TAIL = 1 << 14;
+
+    private final int keepTail;
+    private final int compactAfter;
+
+    /** A ledger that keeps the default tail. */
+    OffsetLedger() {
+        this(KEEP_TAIL);
+    }
+
+    /**
+     * @param keepTail handled offsets kept below the first unhandled one when the prefix is dropped: at least the
+     *     records a rollback can undo, so it can still un-train them
+     */
+    OffsetLedger(long keepTail) {
+        this.keepTail = (int) Math.min(1 << 24, Math.max(KEEP_TAIL, keepTail));
+        this.compactAfter = Math.max(COMPACT_AFTER, 4 * this.keepTail);
+    }
 
     private final Map<String, Partition> partitions = new TreeMap<>();
 
@@ -49,6 +66,24 @@ final class OffsetLedger {
 
     void record(List<OffsetRange> sources) {
         mark(sources, Handling.TRAINED);
+    }
+
+    /**
+     * Takes a marker from ingest's queue: where a partition starts, or a record dead-lettered or skipped.
+     *
+     * @return true when the marker stands for a handled record (dead-lettered or skipped)
+     */
+    boolean mark(dev.streamtrain.core.batch.BatchQueueItem item) {
+        if (item instanceof dev.streamtrain.core.batch.PartitionStarted start) {
+            started(start.topic(), start.partition(), start.offset());
+        } else if (item instanceof dev.streamtrain.core.batch.DeadLettered rejected) {
+            notTrained(rejected.source(), Handling.DEAD_LETTERED);
+            return true;
+        } else if (item instanceof dev.streamtrain.core.batch.Skipped notData) {
+            notTrained(notData.source(), Handling.SKIPPED);
+            return true;
+        }
+        return false;
     }
 
     /** A record ingest dead-lettered or skipped: handled, not trained. */
@@ -116,10 +151,10 @@ final class OffsetLedger {
     }
 
     /** Drops a long handled prefix: offsets below the base count as already handled (a repeat is a duplicate). */
-    private static void compact(Partition p) {
+    private void compact(Partition p) {
         int handled = p.seen.nextClearBit(0);
-        if (handled > COMPACT_AFTER) {
-            int drop = handled - KEEP_TAIL;
+        if (handled > compactAfter) {
+            int drop = handled - keepTail;
             p.seen = p.seen.get(drop, Math.max(drop, p.seen.length()));
             p.base += drop;
         }

@@ -6,6 +6,8 @@ import dev.streamtrain.core.batch.QuarantineRequest;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Quarantine {
     private static final Logger LOG = LoggerFactory.getLogger(Quarantine.class);
+    /** Retries of a failed dead-letter write. */
+    static final int RETRIES = 3;
     private final TrainerEvents events;
     private final OffsetLedger ledger;
     private final Queue<Runnable> trainerThread;
@@ -40,9 +44,20 @@ final class Quarantine {
                     : MiniBatchCodec.standard().encode(b.rows(), b.features(), b.x(), b.y());
             inFlight++;
             sent += b.sources().stream().mapToLong(OffsetRange::count).sum();
-            events.quarantine(new QuarantineRequest(b.sources(), value, reason, message)).whenComplete((ok, error) ->
-                    trainerThread.add(() -> acknowledged(b.sources(), error)));
+            send(new QuarantineRequest(b.sources(), value, reason, message), 0);
         }
+    }
+
+    /** Sends one copy; a failed write is retried after 1, 2 and 4 s before the offsets are left uncommitted. */
+    private void send(QuarantineRequest request, int attempt) {
+        events.quarantine(request).whenComplete((ok, error) -> {
+            if (error != null && attempt < RETRIES) {
+                CompletableFuture.runAsync(() -> send(request, attempt + 1),
+                        CompletableFuture.delayedExecutor(1L << attempt, TimeUnit.SECONDS));
+            } else {
+                trainerThread.add(() -> acknowledged(request.sources(), error));
+            }
+        });
     }
 
     private void acknowledged(List<OffsetRange> sources, Throwable error) {
@@ -51,7 +66,9 @@ final class Quarantine {
             sources.forEach(s -> ledger.notTrained(s, OffsetLedger.Handling.DEAD_LETTERED));
         } else {
             // left unhandled: the commit stops before them and a restart reads them again
-            LOG.error("could not dead-letter records {}: {}; they stay uncommitted", sources, error.getMessage());
+            LOG.error("could not dead-letter records {} after {} retries: {}; the commit stops before them until a"
+                    + " restart reads them again", dev.streamtrain.core.batch.OffsetRanges.describe(sources), RETRIES,
+                    error.getMessage());
         }
     }
 

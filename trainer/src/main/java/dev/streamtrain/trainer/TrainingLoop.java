@@ -2,11 +2,8 @@ package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.batch.BackPressureQueue;
 import dev.streamtrain.core.batch.BatchQueueItem;
-import dev.streamtrain.core.batch.DeadLettered;
 import dev.streamtrain.core.batch.EndOfStream;
 import dev.streamtrain.core.batch.MiniBatch;
-import dev.streamtrain.core.batch.PartitionStarted;
-import dev.streamtrain.core.batch.Skipped;
 import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.control.CommandReply;
@@ -33,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * never read or changed while it is being updated.
  *
  * <p>Nothing non-finite is applied: a minibatch with a NaN/Inf loss or gradient norm is not trained and is
- * dead-lettered with that reason (the monitor is told with an {@link UpdateRejected}); NaN/Inf parameters after a step
+ * dead-lettered with that reason (the monitor is told with an update-rejected event); NaN/Inf parameters after a step
  * are undone by rolling back to the last good state. Offsets of minibatches not trained are counted as handled only
  * once their dead-letter copy is acknowledged.
  */
@@ -45,7 +42,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final TrainerEvents events;
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final RunState state = new RunState();
-    private final OffsetLedger ledger = new OffsetLedger();
+    private final OffsetLedger ledger;
     private final ModelParts parts;
     private final Stepper stepper;
     private final RateControl rate;
@@ -86,6 +83,9 @@ public final class TrainingLoop implements AutoCloseable {
         this.queue = queue;
         this.events = events;
         this.throughput = new Throughput(nanoClock);
+        // a rollback can undo up to (keep + 1) checkpoint intervals of records: the ledger keeps them un-trainable
+        this.ledger = new OffsetLedger((cfg.checkpoint().keep() + 1L) * cfg.training().evalEvery()
+                * cfg.tricks().accumulate() * cfg.ingest().batchSize());
         this.rate = new RateControl(cfg, state);
         this.parts = new ModelParts(cfg, rate.hyper(), fp16OnCpu);
         this.stepper = new Stepper(cfg, parts, parts.hooks(cfg.tricks()));
@@ -109,10 +109,7 @@ public final class TrainingLoop implements AutoCloseable {
     /** The loop body; returns after {@link #stop()}. */
     public void run() {
         while (running) {
-            Runnable command;
-            while ((command = commands.poll()) != null) {
-                command.run();
-            }
+            serveCommands();
             if (state.paused || state.finished) {
                 sleepQuietly();
                 continue;
@@ -139,16 +136,10 @@ public final class TrainingLoop implements AutoCloseable {
     private void handle(BatchQueueItem item) throws IOException {
         if (item instanceof MiniBatch batch) {
             train(batch);
-        } else if (item instanceof DeadLettered rejected) {
-            ledger.notTrained(rejected.source(), OffsetLedger.Handling.DEAD_LETTERED);
-            checkpoints.handled();
-        } else if (item instanceof PartitionStarted start) {
-            ledger.started(start.topic(), start.partition(), start.offset());
-        } else if (item instanceof Skipped notData) {
-            ledger.notTrained(notData.source(), OffsetLedger.Handling.SKIPPED);
-            checkpoints.handled();
         } else if (item instanceof EndOfStream) {
             finish("end_of_stream");
+        } else if (ledger.mark(item)) { // a dead-lettered or skipped record: handled, not trained
+            checkpoints.handled();
         }
     }
 
@@ -199,8 +190,9 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     private void finish(String reason) throws IOException {
+        serveCommands(); // alerts, stops and rollbacks that arrived before the end are served first
         if (state.finished) {
-            return;
+            return; // (a stop among them finished the run)
         }
         state.finished = true; // first: nothing below may finish again or act on the run (acks run commands)
         if (stepper.hasPending()) {
@@ -272,6 +264,12 @@ public final class TrainingLoop implements AutoCloseable {
             checkpoints.rolledBack();
         }
         return reply;
+    }
+
+    private void serveCommands() {
+        for (Runnable command = commands.poll(); command != null; command = commands.poll()) {
+            command.run();
+        }
     }
 
     private static void sleepQuietly() {

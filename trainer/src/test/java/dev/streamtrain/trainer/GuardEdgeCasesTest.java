@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GuardEdgeCasesTest {
 
     /** Counts every TrainingFinished (the repo's Recorder keeps only the first). */
-    static final class Counting implements TrainerEvents {
+    static class Counting implements TrainerEvents {
         final TrainingLoopTest.Recorder inner = new TrainingLoopTest.Recorder();
         final List<TrainingFinished> finished = new CopyOnWriteArrayList<>();
         public void step(dev.streamtrain.core.events.StepMetrics m) { inner.step(m); }
@@ -126,6 +126,68 @@ class GuardEdgeCasesTest {
             var v = run.events().validations.get(0);
             org.junit.jupiter.api.Assertions.assertTrue(Double.isFinite(v.loss()) && v.loss() < 100,
                     "prequential evaluation at update " + v.update() + " includes the refused minibatch: " + v);
+        }
+    }
+
+    /** The broker refuses the first dead-letter write: it is retried, and only then are the offsets handled. */
+    @Test
+    void aFailedDeadLetterWriteIsRetriedBeforeItsOffsetsCount(@TempDir Path dir) throws Exception {
+        var cfg = RollbackTest.config(dir, "");
+        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
+        Random rnd = new Random(6);
+        for (int i = 0; i < 4; i++) {
+            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
+        }
+        var nan = TrainingLoopTest.blobs(rnd, 16, "t", 4);
+        nan.x()[0] = Float.NaN;
+        queue.put(nan);
+        queue.put(new EndOfStream(Map.of("t-0", 5L)));
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        var events = new Counting() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Void> quarantine(
+                    dev.streamtrain.core.batch.QuarantineRequest r) {
+                return attempts.incrementAndGet() == 1
+                        ? java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("broker down"))
+                        : super.quarantine(r);
+            }
+        };
+        TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
+        Thread t = new Thread(loop::run);
+        t.start();
+        RollbackTest.await(() -> !events.finished.isEmpty());
+        loop.stop();
+        t.join();
+        loop.close();
+        assertEquals(2, attempts.get(), "one retry");
+        var audit = events.finished.get(0).progress().get(0);
+        assertEquals(1, audit.deadLettered(), "counted once, after the write that succeeded");
+        assertEquals(4, audit.records());
+        assertEquals(5, events.inner.checkpoints.get(events.inner.checkpoints.size() - 1).offsets().get(0).nextOffset());
+    }
+
+    /** A critical alert nobody acted on is open at the end: the run ends on the newest good state, not a suspect one. */
+    @Test
+    void aCriticalAlertOpenAtTheEndRollsBackBeforeTheFinalCheckpoint(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(10);
+        try (var run = RollbackTest.Running.start(RollbackTest.config(dir, ""))) {
+            run.feed(rnd, 0, 25);
+            RollbackTest.await(() -> run.events().steps.size() >= 25);
+            run.loop().alertRaised(new dev.streamtrain.core.events.Alert("blobs", "divergence", "critical",
+                    "validation loss rising", 23, 1.0, 0));
+            run.loop().alertRaised(new dev.streamtrain.core.events.Alert("blobs", "non_finite_loss", "critical",
+                    "a refused update", 24, Double.NaN, java.util.Map.of(),
+                    List.of(dev.streamtrain.core.batch.OffsetRange.single("t", 0, 99)), 1, 0)); // ignored: refused
+            run.queue().put(new EndOfStream(Map.of("t-0", 25L)));
+            var done = run.events().finished.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(20, done.updates(), "back to the newest good state");
+            org.junit.jupiter.api.Assertions.assertTrue(done.checkpoint().endsWith("ckpt-000000000020"),
+                    done.checkpoint());
+            var audit = done.progress().get(0);
+            assertEquals(20, audit.records());
+            assertEquals(5, audit.deadLettered(), "the minibatches after it are dead-lettered, not silently dropped");
+            assertEquals(0, audit.duplicates());
+            assertEquals("critical alert open at the end of the run", run.events().rollbacks.get(0).reason());
         }
     }
 }

@@ -53,4 +53,22 @@ class OffsetLedgerTest {
         assertEquals(1, ledger.progress().get(0).duplicates(), "an offset from the dropped prefix is a repeat");
         assertEquals(n, ledger.progress().get(0).records());
     }
+
+    @Test
+    void aRollbackWithinTheKeptTailUntrainsItsRecordsEvenAfterCompaction() {
+        OffsetLedger ledger = new OffsetLedger(30_000);
+        ledger.started("t", 0, 0);
+        for (long o = 0; o < 200_000; o += 100) {
+            ledger.record(List.of(new OffsetRange("t", 0, o, o + 99)));
+        }
+        assertTrue(ledger.windowBits("t-0") <= 4 * 30_000 + 100, "compacted: " + ledger.windowBits("t-0"));
+        ledger.untrain(List.of(new OffsetRange("t", 0, 175_000, 199_999))); // 25,000 records undone
+        assertEquals(175_000, next(ledger), "the commit waits for their dead-letter copies");
+        assertEquals(175_000, ledger.progress().get(0).records());
+        ledger.notTrained(new OffsetRange("t", 0, 175_000, 199_999), OffsetLedger.Handling.DEAD_LETTERED);
+        assertEquals(200_000, next(ledger));
+        var audit = ledger.progress().get(0);
+        assertEquals(25_000, audit.deadLettered());
+        assertEquals(0, audit.duplicates(), "each record trained once or dead-lettered once");
+    }
 }

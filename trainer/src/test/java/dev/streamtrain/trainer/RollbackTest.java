@@ -215,4 +215,33 @@ class RollbackTest {
             assertEquals("non_finite_gradient", run.events().deadLettered.get(0).reason());
         }
     }
+
+    @Test
+    void stopWithRestoreBestEndsOnTheBestGoodCheckpointWithItsWeightsInTheTrainer(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(9);
+        try (Running run = Running.start(config(dir, "early-stopping: {monitor: val_loss, restore_best: true}"))) {
+            run.feed(rnd, 0, 30);
+            await(() -> run.events().checkpoints.size() >= 4); // 0, 10, 20, 30
+            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.SetLr(50, "make it worse")));
+            run.feed(rnd, 30, 20);
+            await(() -> run.events().steps.size() >= 50);
+            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.Stop("test", true)));
+            var done = run.events().finished.get(60, TimeUnit.SECONDS);
+            var best = run.events().validations.stream().min((a, b) -> Double.compare(a.loss(), b.loss()))
+                    .orElseThrow();
+            var last = run.events().validations.get(run.events().validations.size() - 1);
+            assertTrue(best.update() < last.update() && best.loss() < last.loss(), best + " / " + last);
+            assertTrue(done.checkpoint().endsWith(String.format("ckpt-%012d", best.update())), done.checkpoint());
+            assertEquals(best.loss(), done.validation().loss(), 1e-12);
+            assertEquals("test", done.stopReason());
+            // the trainer now holds the best weights: its predictions are the checkpoint's
+            var saved = ModelSnapshotFiles.read(Path.of(done.checkpoint()));
+            float[] x = TrainingLoopTest.blobs(new Random(1), 5, "p", 0).x();
+            var reply = (CommandReply.Predicted) run.send(new TrainerCommand.Predict(new PredictRequest(5, 4, x)));
+            float[] expected = dev.streamtrain.core.model.ReferenceForward.probabilities(saved, x, 5);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], reply.prediction().probabilities()[i], 1e-5);
+            }
+        }
+    }
 }

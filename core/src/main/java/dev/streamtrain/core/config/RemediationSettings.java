@@ -23,9 +23,8 @@ public record RemediationSettings(Map<String, String> actions, double reduceLrFa
 
     /**
      * Defaults: roll back on broken numbers, lower the rate on early divergence. A loss spike only alerts: one noisy
-     * minibatch is common in real streams, and a rollback throws away every minibatch since the last good checkpoint;
-     * a spike that broke the model is followed by non-finite losses, which roll back past it (the critical spike
-     * alert already marked the checkpoints after it as not good).
+     * minibatch is common in real streams, and a rollback throws away every minibatch since the last good checkpoint
+     * (README "Keeping a run healthy" says how to make spikes roll back).
      */
     public static final Map<String, String> DEFAULT_ACTIONS = Map.of("non_finite_loss", "rollback",
             "non_finite_gradient", "rollback", "non_finite_parameters", "rollback", "divergence", "reduce_lr");
