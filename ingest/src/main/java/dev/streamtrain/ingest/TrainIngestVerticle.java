@@ -264,7 +264,8 @@ public final class TrainIngestVerticle extends VerticleBase {
         try {
             outcome = route.validator().check(record.value(), source);
         } catch (RuntimeException e) {
-            outcome = new RecordValidator.Rejected("unexpected", e.toString());
+            outcome = new RecordValidator.Rejected("unexpected", "the record could not be read: "
+                    + (e.getMessage() == null ? "internal error" : e.getMessage())); // no class names in headers
         }
         counters.read(record.value() == null ? 0 : record.value().length, System.nanoTime() - started);
         if (outcome instanceof RecordValidator.Accepted accepted) {

@@ -12,6 +12,7 @@ import java.io.IOException;
  * refuses it with a reason in the product's words.
  */
 final class ControlCommands {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ControlCommands.class);
     /** Largest factor {@code scale-lr} accepts: a command cannot multiply the rate by more than this at once. */
     static final double MAX_SCALE = 10;
     /** A command the loop itself carries out (it ends or rewinds the run). */
@@ -38,6 +39,22 @@ final class ControlCommands {
         this.events = events;
         this.stop = stop;
         this.rollback = rollback;
+    }
+
+    /** Queues a command for the loop thread; the reply completes once it is served (a failure is a refusal). */
+    java.util.concurrent.CompletableFuture<CommandReply> submit(TrainerCommand command,
+            java.util.Queue<Runnable> loopThread) {
+        var reply = new java.util.concurrent.CompletableFuture<CommandReply>();
+        loopThread.add(() -> {
+            try {
+                reply.complete(serve(command));
+            } catch (RuntimeException | IOException e) {
+                LOG.error("command {} failed at update {}", command.name(), state.updates, e);
+                reply.complete(refuse(command.name() + " failed: "
+                        + (e.getMessage() == null ? "internal error" : e.getMessage())));
+            }
+        });
+        return reply;
     }
 
     CommandReply serve(TrainerCommand command) throws IOException {

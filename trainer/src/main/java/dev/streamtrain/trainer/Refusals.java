@@ -32,6 +32,17 @@ final class Refusals {
         this.events = events;
     }
 
+    /** After an engine error: the failed minibatch and those accumulated with it, dead-lettered as training_error. */
+    void failed(MiniBatch batch, List<MiniBatch> pending) {
+        var lost = new java.util.ArrayList<>(pending);
+        if (batch != null && lost.stream().noneMatch(b -> b == batch)) {
+            lost.add(batch);
+        }
+        if (!lost.isEmpty()) {
+            refuse(lost, Verdict.cancelBatch("training_error", Double.NaN));
+        }
+    }
+
     void refuse(List<MiniBatch> batches, Verdict verdict) {
         state.skipped++;
         String reason = verdict.reason();

@@ -146,17 +146,25 @@ public final class TrainingLoop implements AutoCloseable {
     private void train(MiniBatch batch) throws IOException {
         throughput.started();
         checkpoints.beforeTraining(batch);
-        Verdict verdict = stepper.forwardBackward(batch);
-        throughput.rows(batch.rows());
-        checkpoints.handled();
-        if (verdict.cancels()) {
-            refusals.refuse(List.of(batch), verdict);
-            return;
+        try {
+            Verdict verdict = stepper.forwardBackward(batch);
+            throughput.rows(batch.rows());
+            checkpoints.handled();
+            if (verdict.cancels()) {
+                refusals.refuse(List.of(batch), verdict);
+            } else if (stepper.updateDue()) {
+                applyUpdate();
+            }
+        } catch (RuntimeException e) {
+            failed(batch, e);
         }
-        if (!stepper.updateDue()) {
-            return;
-        }
-        applyUpdate();
+    }
+
+    /** An engine error: the update's minibatches are dead-lettered (handled, not lost) and the loop goes on. */
+    private void failed(MiniBatch batch, RuntimeException e) {
+        LOG.error("training error at update {}: {}; its minibatches are dead-lettered", state.updates + 1,
+                e.getMessage() == null ? "internal error" : e.getMessage(), e);
+        refusals.failed(batch, stepper.dropPending());
     }
 
     /** Applies the accumulated update; the minibatches count as trained only once it is applied. */
@@ -195,8 +203,12 @@ public final class TrainingLoop implements AutoCloseable {
             return; // (a stop among them finished the run)
         }
         state.finished = true; // first: nothing below may finish again or act on the run (acks run commands)
-        if (stepper.hasPending()) {
-            applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
+        try {
+            if (stepper.hasPending()) {
+                applyUpdate(); // a partial accumulation still counts: every trained example is in the final model
+            }
+        } catch (RuntimeException e) {
+            failed(null, e);
         }
         if (state.suspect) { // a critical alert nobody acted on: only a good state may be exported
             rollback("critical alert open at the end of the run", 0, false);
@@ -217,17 +229,7 @@ public final class TrainingLoop implements AutoCloseable {
      * @return the reply: accepted at update N, refused with a reason, or the prediction
      */
     public CompletableFuture<CommandReply> control(TrainerCommand command) {
-        CompletableFuture<CommandReply> reply = new CompletableFuture<>();
-        commands.add(() -> {
-            try {
-                reply.complete(controls.serve(command));
-            } catch (RuntimeException | IOException e) {
-                LOG.error("command {} failed at update {}", command.name(), state.updates, e);
-                reply.complete(new CommandReply.Refused(state.updates, command.name() + " failed: "
-                        + (e.getMessage() == null ? "internal error" : e.getMessage())));
-            }
-        });
-        return reply;
+        return controls.submit(command, commands);
     }
 
     /** A metric from the external topic; served on the loop thread (it may drive the rate control). */

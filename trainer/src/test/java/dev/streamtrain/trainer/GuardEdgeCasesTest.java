@@ -190,4 +190,25 @@ class GuardEdgeCasesTest {
             assertEquals("critical alert open at the end of the run", run.events().rollbacks.get(0).reason());
         }
     }
+
+    /** An engine error on one minibatch: it is dead-lettered as training_error, and the run goes on and finishes. */
+    @Test
+    void anEngineErrorDeadLettersTheMinibatchAndTheRunGoesOn(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(12);
+        try (var run = RollbackTest.Running.start(RollbackTest.config(dir, ""))) {
+            run.feed(rnd, 0, 3);
+            run.queue().put(new dev.streamtrain.core.batch.MiniBatch(2, 5, new float[10], new long[] {0, 1},
+                    List.of(dev.streamtrain.core.batch.OffsetRange.single("t", 0, 3)))); // 5 features, model takes 4
+            run.feed(rnd, 4, 2);
+            run.queue().put(new EndOfStream(Map.of("t-0", 6L)));
+            var done = run.events().finished.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(5, done.updates());
+            var audit = done.progress().get(0);
+            assertEquals(5, audit.records());
+            assertEquals(1, audit.deadLettered());
+            assertEquals("training_error", run.events().deadLettered.get(0).reason());
+            assertEquals(6, run.events().checkpoints.get(run.events().checkpoints.size() - 1).offsets().get(0)
+                    .nextOffset(), "the commit passes it: handled, not lost");
+        }
+    }
 }

@@ -24,15 +24,15 @@ public final class NonFiniteGuard implements TrainingHook {
     @Override
     public Verdict afterStep(StepEvent e) {
         try (NDScope scope = new NDScope()) {
+            // one sum per tensor, added on the device, one number to the host: a sum is non-finite when any element
+            // is (or when the weights are so large that they sum past float's range, which is as broken)
+            NDArray total = null;
             for (NDArray p : e.parameters().values()) {
-                // one reduction per tensor: a sum is non-finite when any element is (or when the weights are so
-                // large that they sum past float's range, which is as broken)
-                double s = p.sum().getFloat();
-                if (!Double.isFinite(s)) {
-                    return Verdict.cancelUpdate("non_finite_parameters", s);
-                }
+                NDArray s = p.sum();
+                total = total == null ? s : total.add(s);
             }
+            double sum = total == null ? 0 : total.getFloat();
+            return Double.isFinite(sum) ? Verdict.proceed() : Verdict.cancelUpdate("non_finite_parameters", sum);
         }
-        return Verdict.proceed();
     }
 }

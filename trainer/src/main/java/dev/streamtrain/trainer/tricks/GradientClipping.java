@@ -33,21 +33,24 @@ public final class GradientClipping {
         }
     }
 
-    /** The global p-norm without clipping (for the metric when only value clipping is on). */
+    /**
+     * The global p-norm without clipping. The per-tensor reductions stay on the device and are added there, so the
+     * host waits for one number per update, not one per tensor.
+     */
     public static double totalNorm(List<NDArray> grads, double normType) {
+        if (grads.isEmpty()) {
+            return 0;
+        }
         try (NDScope scope = new NDScope()) {
-            double total = 0;
+            NDArray total = null;
             for (NDArray g : grads) {
-                NDArray abs = g.abs();
-                if (Double.isInfinite(normType)) {
-                    total = Math.max(total, abs.max().toType(ai.djl.ndarray.types.DataType.FLOAT64, false).getDouble());
-                } else {
-                    double n = abs.pow(normType).sum().toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-                            .getDouble();
-                    total += n;
-                }
+                // p = 2 (the default) in two device ops per tensor: the square needs no abs
+                NDArray part = Double.isInfinite(normType) ? g.abs().max()
+                        : normType == 2 ? g.mul(g).sum() : g.abs().pow(normType).sum();
+                total = total == null ? part : Double.isInfinite(normType) ? total.maximum(part) : total.addi(part);
             }
-            return Double.isInfinite(normType) ? total : Math.pow(total, 1 / normType);
+            double t = total.toArray()[0].doubleValue(); // any float type; past float32 range is an explosion anyway
+            return Double.isInfinite(normType) ? t : Math.pow(t, 1 / normType);
         }
     }
 
