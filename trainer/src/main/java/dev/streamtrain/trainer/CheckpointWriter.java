@@ -22,6 +22,11 @@ final class CheckpointWriter {
     static final String STATE_FILE = "state.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
     static final String EMA_FILE = "ema.safetensors";
+    /**
+     * The live training weights, when the model files hold others (the weight average under ema-for-eval): resume and
+     * rollback continue training from these.
+     */
+    static final String TRAINING_WEIGHTS_FILE = "training-weights.safetensors";
     /** Written into a checkpoint found suspect after it was saved (a critical alert about an update it includes). */
     static final String SUSPECT_FILE = "SUSPECT";
     private final Path root;
@@ -37,20 +42,24 @@ final class CheckpointWriter {
      */
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
             TrainerState state) throws IOException {
-        return save(snapshot, optimizerState, weightAverage, state, p -> false);
+        return save(snapshot, optimizerState, weightAverage, Map.of(), state, p -> false);
     }
 
     /**
      * As above; pruning never deletes a checkpoint {@code protect} accepts (the newest good one, the best one).
      */
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
-            TrainerState state, java.util.function.Predicate<Path> protect) throws IOException {
+            Map<String, Tensor> trainingWeights, TrainerState state, java.util.function.Predicate<Path> protect)
+            throws IOException {
         Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
         Path temp = AtomicFiles.tempDirFor(target);
         ModelSnapshotFiles.write(snapshot, temp);
         AtomicFiles.write(temp.resolve(OPTIMIZER_FILE), Safetensors.encode(optimizerState));
         if (!weightAverage.isEmpty()) {
             AtomicFiles.write(temp.resolve(EMA_FILE), Safetensors.encode(weightAverage));
+        }
+        if (!trainingWeights.isEmpty()) {
+            AtomicFiles.write(temp.resolve(TRAINING_WEIGHTS_FILE), Safetensors.encode(trainingWeights));
         }
         AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(state));
@@ -101,6 +110,12 @@ final class CheckpointWriter {
 
     static Map<String, Tensor> readOptimizer(Path checkpoint) throws IOException {
         return Safetensors.decode(Files.readAllBytes(checkpoint.resolve(OPTIMIZER_FILE)));
+    }
+
+    /** The live training weights when they differ from the model files' (else empty). */
+    static Map<String, Tensor> readTrainingWeights(Path checkpoint) throws IOException {
+        Path file = checkpoint.resolve(TRAINING_WEIGHTS_FILE);
+        return Files.exists(file) ? Safetensors.decode(Files.readAllBytes(file)) : Map.of();
     }
 
     static Map<String, Tensor> readWeightAverage(Path checkpoint) throws IOException {

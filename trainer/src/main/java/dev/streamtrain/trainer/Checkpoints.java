@@ -157,6 +157,8 @@ final class Checkpoints {
      */
     void observeExternal(dev.streamtrain.core.events.ExternalMetric m) {
         var v = cfg.validation();
+        // every external metric is credited to the checkpoint it was computed for (restore-best judges by it)
+        store.attach(m.update() >= 0 ? m.update() : state.updates, m);
         if (!v.drive().equals("external") || !m.name().equals(v.externalMetric())) {
             return;
         }
@@ -183,8 +185,9 @@ final class Checkpoints {
 
     /** Saves a checkpoint of the served weights; its offsets may be committed once it is durable. */
     private void save() throws IOException {
-        ModelSnapshot snapshot = parts.withServedWeights(cfg.tricks().emaForEval(),
-                () -> parts.network.snapshot(state.updates));
+        ModelSnapshot training = parts.network.snapshot(state.updates);
+        ModelSnapshot snapshot = parts.ema != null && cfg.tricks().emaForEval()
+                ? parts.withServedWeights(true, () -> parts.network.snapshot(state.updates)) : training;
         if (!snapshot.isFinite()) {
             LOG.error("parameters are not finite at update {}: no checkpoint written", state.updates);
             return;
@@ -194,7 +197,7 @@ final class Checkpoints {
             state.suspect = false; // one checkpoint interval passes; a new critical alert opens it again
         }
         var offsets = ledger.nextOffsets();
-        last = store.save(snapshot, state.toState(offsets, rate.controller().snapshot(),
+        last = store.save(snapshot, training, state.toState(offsets, rate.controller().snapshot(),
                 parts.scaler == null ? null : parts.scaler.state(), good)).dir();
         handledAtLast = handled;
         events.checkpointSaved(new CheckpointSaved(cfg.job(), state.updates, last.toString(), offsets));

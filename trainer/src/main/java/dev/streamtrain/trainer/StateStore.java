@@ -53,10 +53,14 @@ final class StateStore {
         }
     }
 
-    /** Writes a checkpoint of the current weights (the served ones when {@code snapshot} holds them). */
-    Saved save(ModelSnapshot snapshot, TrainerState state) throws IOException {
-        Path dir = writer.save(snapshot, parts.optimizer.exportState(),
-                parts.ema == null ? Map.of() : parts.ema.export(), state, this::isProtected);
+    /**
+     * Writes a checkpoint: the served weights as the model, and, when those are not the live ones (the weight average
+     * under ema-for-eval), the live training weights beside them.
+     */
+    Saved save(ModelSnapshot served, ModelSnapshot training, TrainerState state) throws IOException {
+        Path dir = writer.save(served, parts.optimizer.exportState(),
+                parts.ema == null ? Map.of() : parts.ema.export(),
+                served == training ? Map.of() : training.parameters(), state, this::isProtected);
         saved.removeIf(s -> s.dir().equals(dir) || !Files.exists(s.dir()));
         Saved s = new Saved(state.updates(), dir, state.isGood(), state.validation());
         saved.add(s);
@@ -95,6 +99,28 @@ final class StateStore {
             return Double.NaN;
         }
         return s.validation().metric(stopping.monitor().equals("train_loss") ? "val_loss" : stopping.monitor());
+    }
+
+    /**
+     * Credits a metric computed elsewhere (the external topic) to the newest checkpoint that includes at most
+     * {@code update} updates, so restore-best can judge that checkpoint by it. Kept for this run, not written.
+     */
+    void attach(long update, dev.streamtrain.core.events.ExternalMetric m) {
+        for (int i = saved.size() - 1; i >= 0; i--) {
+            Saved s = saved.get(i);
+            if (s.update() <= update) {
+                ValidationMetrics v = s.validation();
+                var external = ValidationMetrics.external(m, s.update(), v == null ? 0 : v.samples(), true);
+                var metrics = new java.util.HashMap<>(v == null ? Map.of() : v.metrics());
+                metrics.putAll(external.metrics());
+                saved.set(i, new Saved(s.update(), s.dir(), s.good(), new ValidationMetrics(m.job(), s.update(),
+                        external.samples(), external.rows(), m.name().equals("val_loss") || v == null
+                                ? external.loss() : v.loss(),
+                        m.name().equals("val_accuracy") || v == null ? external.accuracy() : v.accuracy(),
+                        m.timeMillis(), v == null ? "external" : v.source(), metrics, true)));
+                return;
+            }
+        }
     }
 
     /** Marks every checkpoint that includes update {@code update} or later as not good. */
@@ -137,7 +163,9 @@ final class StateStore {
                     + " a new model");
         }
         Map<String, NDArray> arrays = parts.network.arraysByName();
-        NoGrad.run(() -> arrays.forEach((name, a) -> a.set(java.nio.FloatBuffer.wrap(snapshot.values(name)))));
+        var training = CheckpointWriter.readTrainingWeights(dir); // training continues from the live weights
+        NoGrad.run(() -> arrays.forEach((name, a) -> a.set(java.nio.FloatBuffer.wrap(training.isEmpty()
+                ? snapshot.values(name) : training.get(name).toFloats()))));
         parts.optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (parts.ema != null) {
             parts.ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);

@@ -244,4 +244,25 @@ class RollbackTest {
             }
         }
     }
+
+    @Test
+    void underEmaForEvalARollbackRestoresTheLiveTrainingWeightsNotTheAverage(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(13);
+        try (Running run = Running.start(config(dir, "tricks: {ema-decay: 0.9, ema-for-eval: true}"))) {
+            run.feed(rnd, 0, 15);
+            await(() -> run.events().steps.size() >= 15);
+            Path ckpt = Path.of(run.events().checkpoints.get(1).path()); // update 10
+            var live = CheckpointWriter.readTrainingWeights(ckpt);
+            var served = ModelSnapshotFiles.read(ckpt);
+            assertTrue(!live.isEmpty(), "the live weights are saved beside the average");
+            String name = live.keySet().iterator().next();
+            assertTrue(!java.util.Arrays.equals(live.get(name).toFloats(), served.values(name)),
+                    "the model files hold the average, not the live weights");
+            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.Rollback("test", 11)));
+            var now = run.loop().snapshot(); // the queue is empty: the loop is idle
+            for (String n : live.keySet()) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(live.get(n).toFloats(), now.values(n), 0f, n);
+            }
+        }
+    }
 }

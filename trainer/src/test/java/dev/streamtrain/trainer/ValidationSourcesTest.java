@@ -69,4 +69,26 @@ class ValidationSourcesTest {
             assertTrue(run.events().validations.isEmpty(), "the trainer evaluates nothing itself");
         }
     }
+
+    @Test
+    void restoreBestJudgesCheckpointsByExternalMetricsCreditedToTheirUpdate(@TempDir Path dir) throws Exception {
+        var cfg = RollbackTest.config(dir, """
+                validation: {sources: [external]}
+                early-stopping: {monitor: revenue_loss, restore_best: true}
+                checkpoint: {keep: 5}
+                """);
+        try (var run = RollbackTest.Running.start(cfg)) {
+            run.feed(new Random(14), 0, 30);
+            RollbackTest.await(() -> run.events().checkpoints.size() >= 4); // 0, 10, 20, 30
+            // late labels: metrics of updates 10, 20 and 30 arrive after all three were trained
+            run.loop().externalMetric(new ExternalMetric("blobs", "revenue_loss", 5.0, 100, 10, 0));
+            run.loop().externalMetric(new ExternalMetric("blobs", "revenue_loss", 3.0, 100, 20, 0));
+            run.loop().externalMetric(new ExternalMetric("blobs", "revenue_loss", 4.0, 100, 30, 0));
+            var reply = run.send(new dev.streamtrain.core.control.TrainerCommand.Stop("early_stopping: test", true));
+            assertTrue(reply instanceof dev.streamtrain.core.control.CommandReply.Accepted, reply.toString());
+            var done = run.events().finished.get(60, TimeUnit.SECONDS);
+            assertTrue(done.checkpoint().endsWith("ckpt-000000000020"), "the best by revenue_loss: " + done.checkpoint());
+            assertEquals(3.0, done.validation().metric("revenue_loss"));
+        }
+    }
 }
