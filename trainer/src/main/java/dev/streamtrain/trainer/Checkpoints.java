@@ -35,12 +35,15 @@ final class Checkpoints {
     private final java.util.Map<dev.streamtrain.core.batch.MiniBatch, Evaluator.Scored> unsettled =
             new java.util.IdentityHashMap<>();
     private final TrainerEvents events;
+    private final dev.streamtrain.trainer.hooks.Hooks hooks;
     private Path last;
     private long handled;
     private long handledAtLast = -1;
 
     Checkpoints(JobConfig cfg, ModelParts parts, RunState state, RateControl rate, StateStore store,
-            OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows, TrainerEvents events) {
+            OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows,
+            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events) {
+        this.hooks = hooks;
         this.cfg = cfg;
         this.parts = parts;
         this.state = state;
@@ -139,6 +142,7 @@ final class Checkpoints {
             var metrics = new ValidationMetrics(cfg.job(), state.updates, state.samples, r.rows(), r.meanLoss(),
                     r.accuracy(), System.currentTimeMillis(), source, r.metrics(), counted);
             events.validation(metrics);
+            hooks.afterValidate(metrics);
             if (source.equals(v.drive())) {
                 drive(metrics, r.meanLoss());
             }
@@ -200,7 +204,9 @@ final class Checkpoints {
         last = store.save(snapshot, training, state.toState(offsets, rate.controller().snapshot(),
                 parts.scaler == null ? null : parts.scaler.state(), good)).dir();
         handledAtLast = handled;
-        events.checkpointSaved(new CheckpointSaved(cfg.job(), state.updates, last.toString(), offsets));
+        var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), offsets);
+        events.checkpointSaved(saved);
+        hooks.afterCheckpoint(saved);
     }
 
     /** Kinds the trainer's own guards report; with offsets, the alert is about a refused update. */

@@ -53,7 +53,7 @@ public final class TrainerVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         EventBus bus = vertx.eventBus();
         return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, holdout, new BusEvents(bus),
-                System::nanoTime)).compose(created -> {
+                System::nanoTime, false)).compose(created -> {
                     loop = created;
                     thread = new Thread(loop::run, "streamtrain-trainer");
                     thread.start();

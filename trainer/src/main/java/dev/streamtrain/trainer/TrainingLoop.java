@@ -12,6 +12,7 @@ import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.PartitionOffset;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
+import dev.streamtrain.trainer.hooks.Hooks;
 import dev.streamtrain.trainer.hooks.Verdict;
 import java.io.IOException;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final OffsetLedger ledger;
     private final ModelParts parts;
     private final Stepper stepper;
+    private final Hooks hooks;
     private final RateControl rate;
     private final Quarantine quarantine;
     private final Rollbacks rollbacks;
@@ -67,15 +69,9 @@ public final class TrainingLoop implements AutoCloseable {
         this(cfg, queue, validationSet, new ValidationSet(1), events, nanoClock, false);
     }
 
-    /** As above, with the records ingest held out by key hash ({@code validation.sources: [holdout]}). */
-    public TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
-            ValidationSet holdout, TrainerEvents events, LongSupplier nanoClock) {
-        this(cfg, queue, validationSet, holdout, events, nanoClock, false);
-    }
-
     /**
-     * As above; {@code fp16OnCpu} lets tests run the fp16 mixed-precision path on the CPU (PyTorch computes fp16 there,
-     * slowly), which users are refused.
+     * As above, with the records ingest held out by key hash ({@code validation.sources: [holdout]}); {@code fp16OnCpu}
+     * lets tests run the fp16 mixed-precision path on the CPU (PyTorch computes fp16 there, slowly), users are refused.
      */
     TrainingLoop(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet,
             ValidationSet holdout, TrainerEvents events, LongSupplier nanoClock, boolean fp16OnCpu) {
@@ -88,12 +84,14 @@ public final class TrainingLoop implements AutoCloseable {
                 * cfg.tricks().accumulate() * cfg.ingest().batchSize());
         this.rate = new RateControl(cfg, state);
         this.parts = new ModelParts(cfg, rate.hyper(), fp16OnCpu);
-        this.stepper = new Stepper(cfg, parts, parts.hooks(cfg.tricks()));
+        this.hooks = parts.hooks(cfg.tricks());
+        this.stepper = new Stepper(cfg, parts, hooks);
         this.quarantine = new Quarantine(events, ledger, commands);
         try {
             var store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
                     cfg.earlyStopping());
-            this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, events);
+            this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
+                    events);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), state, store, stepper, rate.controller(),
                     ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
@@ -124,6 +122,9 @@ public final class TrainingLoop implements AutoCloseable {
                 if (item != null) {
                     handle(item);
                 }
+                if (hooks.runEnded() != null) {
+                    finish("cancelled: " + hooks.runEnded().reason()); // a hook ended the run
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -147,7 +148,8 @@ public final class TrainingLoop implements AutoCloseable {
         throughput.started();
         checkpoints.beforeTraining(batch);
         try {
-            Verdict verdict = stepper.forwardBackward(batch);
+            Verdict before = hooks.beforeBatch(batch);
+            Verdict verdict = before.cancels() ? before : stepper.forwardBackward(batch);
             throughput.rows(batch.rows());
             checkpoints.handled();
             if (verdict.cancels()) {
@@ -155,6 +157,7 @@ public final class TrainingLoop implements AutoCloseable {
             } else if (stepper.updateDue()) {
                 applyUpdate();
             }
+            hooks.afterBatch(batch);
         } catch (RuntimeException e) {
             failed(batch, e);
         }
@@ -244,10 +247,7 @@ public final class TrainingLoop implements AutoCloseable {
         }
     }
 
-    CommandReply stopCommand(TrainerCommand.Stop stop) throws IOException {
-        if (state.finished) {
-            return new CommandReply.Refused(state.updates, "training already finished");
-        }
+    CommandReply stopCommand(TrainerCommand.Stop stop) throws IOException { // (refused after the end by the caller)
         stopReason = stop.reason();
         restoreBest = stop.restoreBest();
         finish(stop.reason());
@@ -255,8 +255,7 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     CommandReply rollbackCommand(TrainerCommand.Rollback r) throws IOException {
-        return state.finished ? new CommandReply.Refused(state.updates, "training already finished")
-                : rollback(r.reason(), r.beforeUpdate(), false);
+        return rollback(r.reason(), r.beforeUpdate(), false);
     }
 
     /** A rollback; the prequential window forgets the scores of the model state it discards. */
@@ -287,6 +286,11 @@ public final class TrainingLoop implements AutoCloseable {
     @Override
     public void close() {
         parts.close();
+    }
+
+    /** Adds a hook after the job's own (before {@link #run()}). */
+    void addHook(dev.streamtrain.trainer.hooks.TrainingHook hook) {
+        hooks.add(hook);
     }
 
     /** The current weights as an engine-neutral snapshot (call from the loop thread or after it stopped). */

@@ -37,8 +37,13 @@ public record Verdict(Control control, String reason, double value) {
         return new Verdict(Control.CANCEL_UPDATE, reason, value);
     }
 
-    /** True unless the verdict is {@link Control#PROCEED}. */
+    /** End the run once the current minibatch is handled (the run finishes as if stopped, with this reason). */
+    public static Verdict cancelRun(String reason) {
+        return new Verdict(Control.CANCEL_RUN, reason, Double.NaN);
+    }
+
+    /** True when the batch or the update is dropped (a run cancellation lets the current step finish). */
     public boolean cancels() {
-        return control != Control.PROCEED;
+        return control == Control.CANCEL_BATCH || control == Control.CANCEL_UPDATE;
     }
 }
