@@ -110,7 +110,7 @@ class MonitorVerticleTest {
         assertInstanceOf(TrainerCommand.Rollback.class, commands.poll(10, TimeUnit.SECONDS), "budget still there");
     }
 
-    /** The trainer's two reports of a refused minibatch: a step with a NaN loss, and the rejection. */
+    /** Two reports of a refused minibatch: a step with a NaN loss (must not alert twice), and the rejection. */
     private void reject(long update) {
         vertx.eventBus().publish(Addresses.STEP_METRICS, Streams.step(update, Double.NaN));
         vertx.eventBus().publish(Addresses.UPDATE_REJECTED, Streams.rejected(update, "non_finite_loss", Double.NaN));

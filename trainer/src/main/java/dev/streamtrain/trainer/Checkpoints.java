@@ -235,14 +235,19 @@ final class Checkpoints {
      * weights restored in place, so the trainer and the export agree), else the newest good one.
      */
     void finish(String reason, boolean restoreBest, long wallMillis, long skipped) throws IOException {
-        if (handledAtLast != handled) {
-            evaluateAndSave();
+        try {
+            if (handledAtLast != handled) {
+                evaluateAndSave();
+            }
+        } catch (IOException | RuntimeException e) { // the run still ends, on the last checkpoint written
+            LOG.error("the final evaluation or checkpoint failed ({}); the run ends on the last checkpoint written",
+                    e.getMessage() == null ? "internal error" : e.getMessage(), e);
         }
         var chosen = restoreBest ? store.best().or(store::newestGood) : store.newestGood();
         ValidationMetrics validation = state.lastValidation;
         if (chosen.isPresent() && !chosen.get().dir().equals(last)) {
             StateStore.Saved s = chosen.get();
-            store.restore(s.dir());
+            store.restore(s.dir()); // a failure here surfaces as a parity failure of the export, not a hang
             validation = s.validation();
             LOG.info("final model: checkpoint {} (update {}){}", s.dir(), s.update(),
                     restoreBest ? ", the best by " + cfg.earlyStopping().monitor() : ", the newest good one");

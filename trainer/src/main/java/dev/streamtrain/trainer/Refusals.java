@@ -1,32 +1,27 @@
 package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.batch.MiniBatch;
-import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.UpdateRejected;
 import dev.streamtrain.trainer.hooks.Verdict;
 import java.util.List;
 
 /**
  * What happens to minibatches a guard refused: counted, dead-lettered with the guard's reason (their offsets are
- * handled once the copy is acknowledged), dropped from the prequential window, and reported to the monitor as a step
- * with the offending value and an {@link UpdateRejected} naming the refused update. An fp16 overflow (the loss
+ * handled once the copy is acknowledged), dropped from the prequential window, and reported to the monitor with an
+ * {@link UpdateRejected} naming the refused update (no step metrics: nothing was trained, so a train_loss watched by
+ * early stopping is not judged on it). An fp16 overflow (the loss
  * scaler's expected skip) is dead-lettered without a report.
  */
 final class Refusals {
     private final String job;
     private final RunState state;
-    private final RateControl rate;
-    private final Throughput throughput;
     private final Quarantine quarantine;
     private final Checkpoints checkpoints;
     private final TrainerEvents events;
 
-    Refusals(String job, RunState state, RateControl rate, Throughput throughput, Quarantine quarantine,
-            Checkpoints checkpoints, TrainerEvents events) {
+    Refusals(String job, RunState state, Quarantine quarantine, Checkpoints checkpoints, TrainerEvents events) {
         this.job = job;
         this.state = state;
-        this.rate = rate;
-        this.throughput = throughput;
         this.quarantine = quarantine;
         this.checkpoints = checkpoints;
         this.events = events;
@@ -53,11 +48,6 @@ final class Refusals {
         if (reason.equals("fp16_overflow")) {
             return;
         }
-        // the step carries the rate and momentum in force for the next update
-        events.step(new StepMetrics(job, state.updates, state.samples,
-                reason.equals("non_finite_loss") ? verdict.value() : Double.NaN, rate.current(), rate.momentum(),
-                reason.equals("non_finite_gradient") ? verdict.value() : Double.NaN, throughput.samplesPerSecond(),
-                System.currentTimeMillis()));
         events.updateRejected(new UpdateRejected(job, refused, reason, verdict.value(),
                 batches.stream().flatMap(b -> b.sources().stream()).toList(), System.currentTimeMillis()));
     }

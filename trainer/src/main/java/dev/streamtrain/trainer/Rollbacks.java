@@ -48,10 +48,13 @@ final class Rollbacks {
     private final Deque<MiniBatch> replay = new ArrayDeque<>();
     private final Set<MiniBatch> replayedOnce = Collections.newSetFromMap(new IdentityHashMap<>());
     private long floor;
+    private final long window;
 
-    Rollbacks(String job, RollbackSettings settings, RunState state, StateStore store, Stepper stepper,
+    /** @param window most updates kept in memory for rollbacks (the ledger keeps their records un-trainable) */
+    Rollbacks(String job, RollbackSettings settings, long window, RunState state, StateStore store, Stepper stepper,
             LrController lr, OffsetLedger ledger, Quarantine quarantine, TrainerEvents events,
             DoubleSupplier currentRate) {
+        this.window = window;
         this.job = job;
         this.settings = settings;
         this.state = state;
@@ -72,13 +75,27 @@ final class Rollbacks {
         this.floor = update;
     }
 
-    /** Notes an applied update's minibatches (forgetting those older than every kept checkpoint). */
+    /**
+     * Notes an applied update's minibatches, forgetting those older than every kept checkpoint or than
+     * {@code window} updates (a protected best checkpoint may be old): no rollback goes back past what is forgotten.
+     */
     void applied(long update, List<MiniBatch> batches) {
         applied.add(new Applied(update, batches));
         long oldest = store.oldestUpdate();
-        while (!applied.isEmpty() && applied.peekFirst().update() <= oldest) {
-            applied.pollFirst().batches().forEach(replayedOnce::remove);
+        while (!applied.isEmpty() && (applied.peekFirst().update() <= oldest
+                || update - applied.peekFirst().update() >= window)) {
+            Applied gone = applied.pollFirst();
+            gone.batches().forEach(replayedOnce::remove);
+            floor = Math.max(floor, gone.update());
         }
+    }
+
+    /**
+     * Updates a rollback may undo: {@code (checkpoint.keep + 1) x eval-every}. The offset ledger keeps twice their
+     * records un-trainable (records between them that were not trained take offsets too).
+     */
+    static long window(dev.streamtrain.core.config.JobConfig cfg) {
+        return (cfg.checkpoint().keep() + 1L) * cfg.training().evalEvery();
     }
 
     /** The next minibatch to retrain after a rollback with replay, or null. */
@@ -104,7 +121,7 @@ final class Rollbacks {
         Optional<StateStore.Saved> target = beforeUpdate > 0 ? store.goodBefore(beforeUpdate) : store.newestGood();
         if (target.isEmpty() || target.get().update() < floor) {
             return new CommandReply.Refused(from, "no good checkpoint saved before update " + beforeUpdate
-                    + (floor > 0 ? " since the run resumed at update " + floor : ""));
+                    + (floor > 0 ? " at or after update " + floor + " (older minibatches are not kept)" : ""));
         }
         StateStore.Saved to = target.get();
         boolean nothingToUndo = to.update() == from && !stepper.hasPending()
@@ -128,7 +145,7 @@ final class Rollbacks {
         store.forgetAfter(to.update());
         List<MiniBatch> toDeadLetter = new ArrayList<>();
         for (MiniBatch b : undone) {
-            if (settings.replay() && replayedOnce.add(b)) {
+            if (settings.replay() && !state.finished && replayedOnce.add(b)) { // at the end there is no replay
                 replay.add(b);
             } else {
                 toDeadLetter.add(b);

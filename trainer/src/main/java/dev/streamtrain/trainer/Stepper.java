@@ -51,6 +51,7 @@ final class Stepper {
     private final List<MiniBatch> pending = new ArrayList<>();
     private int pendingRows;
     private double pendingLoss;
+    private boolean stepping;
 
     Stepper(JobConfig cfg, ModelParts parts, Hooks hooks) {
         this.cfg = cfg;
@@ -164,6 +165,7 @@ final class Stepper {
             rate *= (double) pendingRows / cfg.tricks().linearScalingReference();
         }
         parts.hyper.set(rate, momentum);
+        stepping = true; // from here an error may leave a partial step in the weights
         if (fp32Grads == null) {
             parts.trainer.step();
         } else {
@@ -172,8 +174,14 @@ final class Stepper {
         return consume(gradNorm, hooks.afterStep(new StepEvent(update, parts.network.arraysByName())));
     }
 
+    /** True when an error interrupted an update after its step began: the weights may hold part of it. */
+    boolean stepInterrupted() {
+        return stepping;
+    }
+
     /** Ends the accumulation: the update's record. */
     private Update consume(double gradNorm, Verdict verdict) {
+        stepping = false;
         Update u = new Update(List.copyOf(pending), pending.isEmpty() ? Double.NaN : pendingLoss / pending.size(),
                 gradNorm, verdict);
         pending.clear();

@@ -79,9 +79,8 @@ public final class TrainingLoop implements AutoCloseable {
         this.queue = queue;
         this.events = events;
         this.throughput = new Throughput(nanoClock);
-        // a rollback can undo up to (keep + 1) checkpoint intervals of records: the ledger keeps them un-trainable
-        this.ledger = new OffsetLedger((cfg.checkpoint().keep() + 1L) * cfg.training().evalEvery()
-                * cfg.tricks().accumulate() * cfg.ingest().batchSize());
+        this.ledger = new OffsetLedger(2 * Rollbacks.window(cfg) * cfg.tricks().accumulate()
+                * cfg.ingest().batchSize());
         this.rate = new RateControl(cfg, state);
         this.parts = new ModelParts(cfg, rate.hyper(), fp16OnCpu);
         this.hooks = parts.hooks(cfg.tricks());
@@ -92,11 +91,11 @@ public final class TrainingLoop implements AutoCloseable {
                     cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
                     events);
-            this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), state, store, stepper, rate.controller(),
-                    ledger, quarantine, events, rate::current);
+            this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), Rollbacks.window(cfg), state, store, stepper,
+                    rate.controller(), ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
             rollbacks.floor(state.updates); // the minibatches before the resumed state are not in memory
-            this.refusals = new Refusals(cfg.job(), state, rate, throughput, quarantine, checkpoints, events);
+            this.refusals = new Refusals(cfg.job(), state, quarantine, checkpoints, events);
             this.controls = new ControlCommands(cfg, state, rate, checkpoints, parts, events, this::stopCommand,
                     this::rollbackCommand);
         } catch (IOException e) {
@@ -146,10 +145,12 @@ public final class TrainingLoop implements AutoCloseable {
 
     private void train(MiniBatch batch) throws IOException {
         throughput.started();
-        checkpoints.beforeTraining(batch);
+        MiniBatch unsettled = batch; // until it is pending, refused or trained, an error dead-letters it
         try {
+            checkpoints.beforeTraining(batch);
             Verdict before = hooks.beforeBatch(batch);
             Verdict verdict = before.cancels() ? before : stepper.forwardBackward(batch);
+            unsettled = null;
             throughput.rows(batch.rows());
             checkpoints.handled();
             if (verdict.cancels()) {
@@ -159,15 +160,19 @@ public final class TrainingLoop implements AutoCloseable {
             }
             hooks.afterBatch(batch);
         } catch (RuntimeException e) {
-            failed(batch, e);
+            failed(unsettled, e);
         }
     }
 
-    /** An engine error: the update's minibatches are dead-lettered (handled, not lost) and the loop goes on. */
-    private void failed(MiniBatch batch, RuntimeException e) {
-        LOG.error("training error at update {}: {}; its minibatches are dead-lettered", state.updates + 1,
+    /** An engine error: untrained minibatches dead-lettered, an interrupted step undone by a rollback; go on. */
+    private void failed(MiniBatch unsettled, RuntimeException e) throws IOException {
+        LOG.error("training error at update {}: {}", state.updates + 1,
                 e.getMessage() == null ? "internal error" : e.getMessage(), e);
-        refusals.failed(batch, stepper.dropPending());
+        boolean broken = stepper.stepInterrupted();
+        refusals.failed(unsettled, stepper.dropPending());
+        if (broken) {
+            rollback("training_error", 0, true);
+        }
     }
 
     /** Applies the accumulated update; the minibatches count as trained only once it is applied. */
@@ -226,11 +231,7 @@ public final class TrainingLoop implements AutoCloseable {
         return resumeOffsets;
     }
 
-    /**
-     * Serves a command between minibatches, on the loop thread.
-     *
-     * @return the reply: accepted at update N, refused with a reason, or the prediction
-     */
+    /** Serves a command between minibatches, on the loop thread: accepted at update N, refused, or a prediction. */
     public CompletableFuture<CommandReply> control(TrainerCommand command) {
         return controls.submit(command, commands);
     }
@@ -248,9 +249,8 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     CommandReply stopCommand(TrainerCommand.Stop stop) throws IOException { // (refused after the end by the caller)
-        stopReason = stop.reason();
         restoreBest = stop.restoreBest();
-        finish(stop.reason());
+        finish(stop.reason()); // the reason becomes the run's stop reason
         return new CommandReply.Accepted(state.updates, "stopped: " + stop.reason());
     }
 

@@ -1,12 +1,11 @@
 package dev.streamtrain.trainer.hooks;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /** The hooks of one loop, in order; raises an event on each until one cancels. */
 public final class Hooks {
-    private final List<TrainingHook> hooks = new ArrayList<>();
+    private final List<TrainingHook> hooks = new java.util.concurrent.CopyOnWriteArrayList<>(); // tests add while it runs
     private Verdict runEnded;
 
     /** Adds a hook after those already there. */

@@ -16,7 +16,10 @@ public interface TrainingHook {
         return Verdict.proceed();
     }
 
-    /** After a minibatch was handled (trained, accumulated or refused): may end the run. */
+    /**
+     * After a minibatch was handled (trained, accumulated or refused; not after an engine error, which dead-letters
+     * it as {@code training_error}): may end the run.
+     */
     default Verdict afterBatch(dev.streamtrain.core.batch.MiniBatch batch) {
         return Verdict.proceed();
     }
