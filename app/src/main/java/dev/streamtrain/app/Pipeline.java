@@ -109,12 +109,14 @@ public final class Pipeline implements AutoCloseable {
             if (checks.uses("topic")) {
                 pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
                         ConsumerSettings.of(servers, null, cfg.kafka().consumer()),
-                        ExampleDecoders.forFormat(ingest.format()), validation));
+                        ExampleDecoders.forFormat(ingest.format()), validation)
+                        .validate(new RecordValidator(ExampleDecoders.forFormat(ingest.format()), expectation(cfg)),
+                                deadLetters(cfg, servers)));
             }
             if (checks.uses("external")) {
                 pipeline.deploy(new ExternalMetricsVerticle(cfg.job(), checks.externalTopic(),
                         ConsumerSettings.of(servers, null, cfg.kafka().consumer()), checks.externalStart(),
-                        vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic())));
+                        deadLetters(cfg, servers)));
             }
             var trainer = new TrainerVerticle(cfg, queue, validation, holdout);
             pipeline.deploy(trainer);
@@ -136,14 +138,12 @@ public final class Pipeline implements AutoCloseable {
     private static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
             BackPressureQueue<BatchQueueItem> queue, List<dev.streamtrain.core.events.PartitionOffset> resumeAt) {
         var ingest = cfg.ingest();
-        var model = cfg.model();
-        var expectation = new RecordValidator.Expectation(model.inputs(), model.classes(), model.head(),
-                ingest.nonFinite(), ingest.clipValue(), ingest.maxRecordBytes());
+        var expectation = expectation(cfg);
         var routes = new TopicRoutes(ingest.trainTopics(), ingest.trainTopicPattern(), ingest.format(),
                 f -> new RecordValidator(ExampleDecoders.forFormat(f), expectation), java.util.Set.copyOf(ownTopics));
         var verticle = new TrainIngestVerticle(cfg.job(), routes,
                 ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()),
-                vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), ingest.deadLetterTopic()),
+                deadLetters(cfg, servers),
                 queue, ingest.stopAtEnd(), resumeAt)
                 .failOnBadRecord(ingest.onError().equals("fail"))
                 .topicRefreshEvery(ingest.topicRefreshMillis());
@@ -154,6 +154,19 @@ public final class Pipeline implements AutoCloseable {
             verticle.interleaveByWeight(ingest.queueCapacity());
         }
         return verticle;
+    }
+
+    /** The job's dead-letter publisher, made on the Vert.x of the verticle that writes with it. */
+    private static java.util.function.Function<Vertx, DeadLetterPublisher> deadLetters(JobConfig cfg, String servers) {
+        return vx -> new DeadLetterPublisher(vx, servers, cfg.kafka().producer(), cfg.ingest().deadLetterTopic());
+    }
+
+    /** What every record must fit: the model's width and outputs, the non-finite policy, the size limit. */
+    private static RecordValidator.Expectation expectation(JobConfig cfg) {
+        var model = cfg.model();
+        var ingest = cfg.ingest();
+        return new RecordValidator.Expectation(model.inputs(), model.classes(), model.head(), ingest.nonFinite(),
+                ingest.clipValue(), ingest.maxRecordBytes());
     }
 
     private void deploy(Deployable verticle) throws Exception {

@@ -102,6 +102,33 @@ class RunJobTest {
     }
 
     @Test
+    void badValidationRecordsAreDeadLetteredAndEvaluationGoesOn() throws Exception {
+        JobConfig cfg = externalJob("badval", "training: {eval-every: 20}");
+        LabeledRows[] split = CsvRows.digits().split(0.8, 2);
+        seed(cfg, split, 1);
+        float[] nan = new float[2 * 64];
+        nan[3] = Float.NaN;
+        try (var raw = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers", broker.bootstrapServers(),
+                "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+            raw.send(new ProducerRecord<>(cfg.ingest().validationTopic(),
+                    MiniBatchCodec.standard().encode(2, 63, new float[2 * 63], new long[] {1, 2}))).get(); // width 63
+            raw.send(new ProducerRecord<>(cfg.ingest().validationTopic(),
+                    MiniBatchCodec.standard().encode(2, 64, nan, new long[] {1, 2}))).get();
+        }
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false),
+                0)) {
+            Pipeline.Result r = pipeline.result().get(5, TimeUnit.MINUTES);
+            assertEquals(split[1].size(), r.training().validation().rows(), "only the good validation rows");
+            assertTrue(Double.isFinite(r.training().validation().loss()), r.training().validation().toString());
+            assertTrue(r.deployment().served(), r.deployment().message());
+            var dlq = KafkaTopics.readHeaders(broker.bootstrapServers(), "badval.dlq", 2, Duration.ofSeconds(30));
+            assertEquals(java.util.Set.of("validation_wrong_shape", "validation_non_finite_features"),
+                    dlq.stream().map(h -> h.get("st-error-class")).collect(java.util.stream.Collectors.toSet()));
+            assertEquals(cfg.ingest().validationTopic(), dlq.get(0).get("st-source-topic"));
+        }
+    }
+
+    @Test
     void aBoundedRunThatTrainedNothingExportsNothingAlertsAndExitsNonZero() throws Exception {
         JobConfig cfg = externalJob("nothing", "");
         try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {

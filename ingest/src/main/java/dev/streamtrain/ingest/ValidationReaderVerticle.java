@@ -26,6 +26,9 @@ public final class ValidationReaderVerticle extends VerticleBase {
     private final Map<String, String> consumerConfig;
     private final ExampleDecoders.Decoder decoder;
     private final ValidationSet validationSet;
+    private RecordValidator validator;
+    private java.util.function.Function<io.vertx.core.Vertx, DeadLetterPublisher> deadLetterFactory;
+    private DeadLetterPublisher deadLetters;
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
     private final Promise<Void> caughtUp = Promise.promise();
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -50,8 +53,23 @@ public final class ValidationReaderVerticle extends VerticleBase {
         this.validationSet = validationSet;
     }
 
+    /**
+     * Validates every record like a training record (width, labels, non-finite policy, size) and dead-letters the bad
+     * ones with reason {@code validation_<reason>}: a bad validation record can neither break an evaluation nor be
+     * silently dropped.
+     */
+    public ValidationReaderVerticle validate(RecordValidator validator,
+            java.util.function.Function<io.vertx.core.Vertx, DeadLetterPublisher> deadLetters) {
+        this.validator = validator;
+        this.deadLetterFactory = deadLetters;
+        return this;
+    }
+
     @Override
     public Future<?> start() {
+        if (deadLetterFactory != null) {
+            deadLetters = deadLetterFactory.apply(vertx);
+        }
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
         consumer.exceptionHandler(e -> LOG.error("validation consumer on {} failed", topic, e));
         return TopicAssignment.assignAll(consumer, topic, false, tracker).compose(tps -> {
@@ -63,9 +81,19 @@ public final class ValidationReaderVerticle extends VerticleBase {
 
     private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
         tracker.advance(new TopicPartition(record.topic(), record.partition()), record.offset());
+        OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
+        if (validator != null) {
+            RecordValidator.Outcome outcome = validator.check(record.value(), source);
+            if (outcome instanceof RecordValidator.Accepted accepted) {
+                validationSet.add(accepted.batch());
+            } else if (outcome instanceof RecordValidator.Rejected rejected && deadLetters != null) {
+                deadLetters.publish(record, "validation_" + rejected.reason(), rejected.message());
+            }
+            completeIfCaughtUp();
+            return;
+        }
         try {
-            validationSet.add(decoder.decode(record.value(),
-                    OffsetRange.single(record.topic(), record.partition(), record.offset())));
+            validationSet.add(decoder.decode(record.value(), source));
         } catch (ExampleDecoders.NotAnExample e) {
             LOG.debug("validation record {}-{}@{} is not data: {}", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
@@ -84,6 +112,7 @@ public final class ValidationReaderVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        return consumer == null ? Future.succeededFuture() : consumer.close();
+        Future<?> closed = consumer == null ? Future.succeededFuture() : consumer.close();
+        return deadLetters == null ? closed : closed.eventually(deadLetters::close);
     }
 }

@@ -64,7 +64,7 @@ final class CheckpointWriter {
         AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(state));
         if (Files.exists(target)) { // a checkpoint of a rolled-back future with the same update count
-            AtomicFiles.deleteTree(target);
+            AtomicFiles.discard(target);
         }
         AtomicFiles.publish(temp, target);
         prune(protect.or(target::equals));
@@ -130,7 +130,7 @@ final class CheckpointWriter {
         }
         for (int i = 0; i < all.size() - keep; i++) {
             if (!protect.test(all.get(i))) {
-                AtomicFiles.deleteTree(all.get(i));
+                AtomicFiles.discard(all.get(i));
             }
         }
     }

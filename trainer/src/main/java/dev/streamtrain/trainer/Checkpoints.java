@@ -128,13 +128,20 @@ final class Checkpoints {
     void evaluateAndSave() throws IOException {
         var v = cfg.validation();
         for (String source : v.sources()) {
-            Evaluator.Result r = switch (source) {
-                case "topic" -> evaluate(topicRows.snapshot());
-                case "holdout" -> evaluate(holdoutRows.snapshot());
-                case "prequential" -> prequential == null || prequential.snapshot().isEmpty() ? null
-                        : parts.evaluator.summarize(prequential.snapshot());
-                default -> null; // external metrics arrive on their own (observeExternal)
-            };
+            Evaluator.Result r;
+            try {
+                r = switch (source) {
+                    case "topic" -> evaluate(topicRows.snapshot());
+                    case "holdout" -> evaluate(holdoutRows.snapshot());
+                    case "prequential" -> prequential == null || prequential.snapshot().isEmpty() ? null
+                            : parts.evaluator.summarize(prequential.snapshot());
+                    default -> null; // external metrics arrive on their own (observeExternal)
+                };
+            } catch (RuntimeException e) { // an evaluation never fails the run: the checkpoint is still written
+                LOG.warn("evaluation of the {} rows failed at update {}: {}", source, state.updates,
+                        e.getMessage() == null ? "internal error" : e.getMessage());
+                continue;
+            }
             if (r == null || r.rows() == 0) {
                 continue;
             }

@@ -47,6 +47,7 @@ final class StateStore {
         this.parts = parts;
         this.stopping = stopping;
         this.writer = new CheckpointWriter(root, keep);
+        AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
         for (Path dir : CheckpointWriter.all(root)) {
             TrainerState s = CheckpointWriter.readState(dir);
             saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir), s.validation()));
@@ -138,7 +139,7 @@ final class StateStore {
     void forgetAfter(long update) throws IOException {
         for (Saved s : List.copyOf(saved)) {
             if (s.update() > update) {
-                AtomicFiles.deleteTree(s.dir());
+                AtomicFiles.discard(s.dir());
                 saved.remove(s);
             }
         }

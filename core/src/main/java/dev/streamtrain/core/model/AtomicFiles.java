@@ -51,6 +51,34 @@ public final class AtomicFiles {
         }
     }
 
+    /** Name prefix of a directory being deleted by {@link #discard}: never read as data, removed on the next start. */
+    public static final String DISCARDED_PREFIX = ".discarded-";
+
+    /**
+     * Deletes a directory tree so that a crash half-way leaves nothing that looks valid: it is first renamed
+     * (atomically) to a hidden {@link #DISCARDED_PREFIX} sibling, then deleted. No-op when absent.
+     */
+    public static void discard(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Path hidden = dir.resolveSibling(DISCARDED_PREFIX + dir.getFileName() + "-" + System.nanoTime());
+        Files.move(dir, hidden, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(hidden);
+    }
+
+    /** Deletes what a crash left of earlier {@link #discard}s under {@code root}. */
+    public static void deleteDiscarded(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(DISCARDED_PREFIX)).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
     /** Deletes a directory tree (no-op when absent). */
     public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
