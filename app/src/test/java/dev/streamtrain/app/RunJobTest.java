@@ -176,6 +176,14 @@ class RunJobTest {
                     "the resumed model kept what it learned: " + second.training().validation());
             assertTrue(second.deployment().served(), second.deployment().message());
         }
+        // a third start with nothing new: it finishes at once from its checkpoint, exports and exits 0
+        long started = System.nanoTime();
+        Pipeline again = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false), 0);
+        again.result().get(60, TimeUnit.SECONDS); // it used to wait forever for a commit of nothing new
+        var out = new java.io.ByteArrayOutputStream();
+        assertEquals(0, Serving.finish(again, "127.0.0.1", true, new java.io.PrintStream(out, true)), out.toString());
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "promptly");
+        assertTrue(out.toString().contains(String.format("%,d", 2 * firstRecords)), out.toString());
     }
 
     @Test

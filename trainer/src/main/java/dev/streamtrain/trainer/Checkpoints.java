@@ -245,6 +245,12 @@ final class Checkpoints {
         try {
             if (handledAtLast != handled) {
                 evaluateAndSave();
+            } else if (last != null) {
+                // nothing new since the last checkpoint (a bounded job restarted at its end, say): its offsets are
+                // committed again (idempotent), which also tells the app the final commit is done
+                LOG.info("nothing new to train since {} (update {})", last, state.updates);
+                events.checkpointSaved(new CheckpointSaved(cfg.job(), state.updates, last.toString(),
+                        ledger.nextOffsets()));
             }
         } catch (IOException | RuntimeException e) { // the run still ends, on the last checkpoint written
             LOG.error("the final evaluation or checkpoint failed ({}); the run ends on the last checkpoint written",
