@@ -145,6 +145,7 @@ public final class Pipeline implements AutoCloseable {
                 ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()),
                 deadLetters(cfg, servers),
                 queue, ingest.stopAtEnd(), resumeAt)
+                .startAt(ingest.start())
                 .failOnBadRecord(ingest.onError().equals("fail"))
                 .topicRefreshEvery(ingest.topicRefreshMillis());
         if (routes.anyAssembles()) {

@@ -102,6 +102,34 @@ class RunJobTest {
     }
 
     @Test
+    void aNewModelOnAGroupWithCommittedOffsetsStartsAtTheBeginningUnlessToldOtherwise() throws Exception {
+        String shared = "ingest: {stop-at-end: true, train-topic: oldgroup.train, validation-topic: oldgroup.validation,"
+                + " group-id: oldgroup}";
+        JobConfig first = externalJob("oldgroup", shared);
+        seed(first, CsvRows.digits().split(0.8, 4), 1);
+        long produced;
+        try (Pipeline pipeline = Pipeline.start(first, KafkaCluster.forJob(first), new ConsoleProgress(System.out,
+                false), 0)) {
+            produced = pipeline.result().get(5, TimeUnit.MINUTES).training().updates();
+        }
+        // a second model (its own work dir, no checkpoint) on the same group: the group's commits are at the end
+        JobConfig fresh = externalJob("oldgroup-new", shared);
+        try (Pipeline pipeline = Pipeline.start(fresh, KafkaCluster.forJob(fresh), new ConsoleProgress(System.out,
+                false), 0)) {
+            assertEquals(produced, pipeline.result().get(5, TimeUnit.MINUTES).training().updates(),
+                    "ingest.start: earliest (the default) trains everything retained");
+        }
+        JobConfig trusting = externalJob("oldgroup-trusting", shared.replace("group-id: oldgroup}",
+                "group-id: oldgroup, start: committed}"));
+        try (Pipeline pipeline = Pipeline.start(trusting, KafkaCluster.forJob(trusting), new ConsoleProgress(
+                System.out, false), 0)) {
+            var r = pipeline.result().get(5, TimeUnit.MINUTES);
+            assertEquals(0, r.training().updates(), "start: committed continues at the group's offsets: nothing new");
+            assertTrue(!r.deployment().served(), "and nothing trained is never exported");
+        }
+    }
+
+    @Test
     void badValidationRecordsAreDeadLetteredAndEvaluationGoesOn() throws Exception {
         JobConfig cfg = externalJob("badval", "training: {eval-every: 20}");
         LabeledRows[] split = CsvRows.digits().split(0.8, 2);

@@ -234,6 +234,9 @@ class JobConfigLoaderTest {
                 early-stopping: {monitor: revenue_loss}
                 """, "t");
         assertEquals("revenue_loss", external.earlyStopping().monitor(), "any name the external topic may carry");
+        assertEquals("earliest", JobConfigLoader.parse("", "t").ingest().start(), "a new model reads everything");
+        assertTrue(assertThrows(ConfigException.class, () -> JobConfigLoader.parse("ingest: {start: newest}", "t"))
+                .problems().get(0).startsWith("ingest.start: must be one of [earliest, latest, committed]"));
         assertEquals("warning", JobConfigLoader.parse("", "t").monitor().rule("loss_spike").severity(),
                 "a spike is worth a look; broken numbers are critical");
     }

@@ -66,6 +66,11 @@ public final class RecordValidator {
         this.expect = expect;
     }
 
+    /** The message of an unexpected failure to read a record, in the product's words (no class names). */
+    static String unreadable(RuntimeException e) {
+        return "the record could not be read: " + (e.getMessage() == null ? "internal error" : e.getMessage());
+    }
+
     /** Checks one record value. */
     public Outcome check(byte[] value, OffsetRange source) {
         if (value == null || value.length == 0) {

@@ -13,21 +13,24 @@ import java.util.Set;
 
 /**
  * Assigns every partition of a topic to one consumer and positions it: at the offset the resumed checkpoint names
- * when there is one, else at the group's committed offset (resuming where the last run stopped), else at the
- * beginning. Then notes the end offsets.
+ * when there is one, else by the job's start policy ({@code ingest.start}: earliest, latest, or the group's committed
+ * offset). Then notes the end offsets.
  *
  * <p>Explicit assignment, not group subscription: one model is trained by one consumer, so a rebalance could only
  * pause training; and a restart resumes exactly at the committed offsets with no session timeout to wait out.
  */
 final class TopicAssignment {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopicAssignment.class);
+    /** Readers that always read a topic whole (validation, external metrics): as earliest, without a notice. */
+    private static final String BEGINNING = "beginning";
     private TopicAssignment() {
     }
 
     /** Assigns, seeks and fills the tracker; fails when the topic does not exist. */
     static Future<Set<TopicPartition>> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
             boolean useCommitted, PartitionProgressTracker tracker) {
-        return partitionsOf(consumer, List.of(topic)).compose(tps -> assign(consumer, Set.of(), tps, useCommitted,
-                Map.of(), tracker).map(tps));
+        return partitionsOf(consumer, List.of(topic)).compose(tps -> assign(consumer, Set.of(), tps,
+                useCommitted ? "committed" : BEGINNING, Map.of(), tracker).map(tps));
     }
 
     /** The partitions of the named topics; fails naming a topic that does not exist. */
@@ -73,7 +76,7 @@ final class TopicAssignment {
      * for their position.
      */
     static Future<Map<TopicPartition, Long>> assign(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> current,
-            Set<TopicPartition> added, boolean useCommitted, Map<TopicPartition, Long> startAt,
+            Set<TopicPartition> added, String start, Map<TopicPartition, Long> startAt,
             PartitionProgressTracker tracker) {
         if (added.isEmpty()) {
             return Future.succeededFuture(Map.of());
@@ -82,11 +85,11 @@ final class TopicAssignment {
         all.addAll(added);
         return consumer.assign(all)
                 .compose(v -> current.isEmpty()
-                        ? consumer.beginningOffsets(added).compose(begin -> positionAll(consumer, added, begin,
-                                useCommitted, startAt))
+                        ? consumer.beginningOffsets(added).compose(begin -> consumer.endOffsets(added)
+                                .compose(end -> positionAll(consumer, added, begin, end, start, startAt)))
                         : positions(consumer, added))
                 .compose(starts -> consumer.endOffsets(added).map(ends -> {
-                    starts.forEach((tp, start) -> tracker.start(tp, start, ends.get(tp)));
+                    starts.forEach((tp, at) -> tracker.start(tp, at, ends.get(tp)));
                     return starts;
                 }));
     }
@@ -99,19 +102,29 @@ final class TopicAssignment {
         return Future.all(asks).map(v -> starts);
     }
 
+    /**
+     * Seeks each partition: to {@code startAt} (a checkpoint's offset), else by the start policy: {@code earliest}
+     * (the beginning), {@code latest} (the end) or {@code committed} (the group's offset, else the beginning).
+     */
     private static Future<Map<TopicPartition, Long>> positionAll(KafkaConsumer<byte[], byte[]> consumer,
-            Set<TopicPartition> tps, Map<TopicPartition, Long> begin, boolean useCommitted,
+            Set<TopicPartition> tps, Map<TopicPartition, Long> begin, Map<TopicPartition, Long> end, String start,
             Map<TopicPartition, Long> startAt) {
         Map<TopicPartition, Long> starts = new java.util.concurrent.ConcurrentHashMap<>();
         List<Future<Void>> seeks = new ArrayList<>();
         for (TopicPartition tp : tps) {
             Future<OffsetAndMetadata> committed = startAt.containsKey(tp)
                     ? Future.succeededFuture(new OffsetAndMetadata(startAt.get(tp), "checkpoint"))
-                    : useCommitted ? consumer.committed(tp) : Future.succeededFuture(null);
+                    : start.equals("committed") ? consumer.committed(tp) : Future.succeededFuture(null);
             seeks.add(committed.compose(c -> {
-                long start = c == null ? begin.get(tp) : Math.max(c.getOffset(), begin.get(tp));
-                starts.put(tp, start);
-                return consumer.seek(tp, start);
+                long at = c != null ? Math.max(c.getOffset(), begin.get(tp))
+                        : start.equals("latest") ? end.get(tp) : begin.get(tp);
+                if (!startAt.containsKey(tp) && !start.equals(BEGINNING)) { // say why: old commits are not trusted
+                    LOG.info("{} has no checkpoint offset: reading from offset {} ({}{})", tp.getTopic() + "-"
+                            + tp.getPartition(), at, start, c != null ? ": the group's committed offset"
+                            : start.equals("committed") ? ": nothing committed, so the beginning" : "");
+                }
+                starts.put(tp, at);
+                return consumer.seek(tp, at);
             }));
         }
         return Future.all(seeks).map(v -> starts);

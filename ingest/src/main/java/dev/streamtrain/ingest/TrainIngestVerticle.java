@@ -59,6 +59,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final BackPressureQueue<BatchQueueItem> queue;
     private final boolean stopAtEnd;
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
+    private String start = "committed";
     private final PartitionProgressTracker tracker = new PartitionProgressTracker();
     private final IngestCounters counters = new IngestCounters();
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -138,6 +139,12 @@ public final class TrainIngestVerticle extends VerticleBase {
         return this;
     }
 
+    /** Where partitions without a checkpoint offset start: earliest, latest or committed (the default here). */
+    public TrainIngestVerticle startAt(String policy) {
+        this.start = policy;
+        return this;
+    }
+
     /** Stops at the first bad record instead of dead-lettering it ({@code ingest.on-error: fail}). */
     public TrainIngestVerticle failOnBadRecord(boolean fail) {
         this.failOnBadRecord = fail;
@@ -186,7 +193,7 @@ public final class TrainIngestVerticle extends VerticleBase {
                 return matched;
             }));
         }
-        return found.compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, true, resumeAt, tracker))
+        return found.compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, start, resumeAt, tracker))
                 .map(starts -> {
                     Set<TopicPartition> tps = starts.keySet();
                     adopt(starts);
@@ -241,7 +248,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             }
             LOG.info("training on new partitions {}", added.stream().map(tp -> tp.getTopic() + "-" + tp.getPartition())
                     .sorted().collect(Collectors.joining(", ")));
-            return TopicAssignment.assign(consumer, partitions, added, true, Map.of(), tracker)
+            return TopicAssignment.assign(consumer, partitions, added, start, Map.of(), tracker)
                     .onSuccess(this::adopt);
         }).onComplete(ar -> {
             refreshing = false;
@@ -264,8 +271,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         try {
             outcome = route.validator().check(record.value(), source);
         } catch (RuntimeException e) {
-            outcome = new RecordValidator.Rejected("unexpected", "the record could not be read: "
-                    + (e.getMessage() == null ? "internal error" : e.getMessage())); // no class names in headers
+            outcome = new RecordValidator.Rejected("unexpected", RecordValidator.unreadable(e));
         }
         counters.read(record.value() == null ? 0 : record.value().length, System.nanoTime() - started);
         if (outcome instanceof RecordValidator.Accepted accepted) {
@@ -291,10 +297,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         handOverEndIfReached();
     }
 
-    /**
-     * Writes the record to the dead-letter topic; once the copy is durable the trainer is told the offset is handled.
-     * Until then the commit watermark cannot pass it, so a failed write loses nothing (the record is re-read).
-     */
+    /** Dead-letters the record; only once the copy is durable is its offset handled (a failed write is re-read). */
     private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
         deadLettersInFlight++;
@@ -310,10 +313,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         });
     }
 
-    /**
-     * Hands over a handled-but-not-trained marker. Markers bypass the lanes (they cost the trainer nothing) but still
-     * count against the queue, so a flood of bad records pauses consumption like a flood of good ones.
-     */
+    /** Hands over a marker: it bypasses the lanes but counts against the queue (a flood of bad records pauses). */
     private void putMarker(BatchQueueItem marker) {
         if (queue.put(marker) && lanes == null) {
             consumer.pause(partitions);
@@ -340,10 +340,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         return queue.put(batch);
     }
 
-    /**
-     * Fills the trainer's queue from the lanes by weight while it has room, or past its high-water mark with
-     * {@code all} (end of a bounded run); resumes topics whose lanes drained.
-     */
+    /** Fills the queue from the lanes by weight while it has room (or all, at the end); resumes drained topics. */
     private void drainLanes(boolean all) {
         lanes.drain(() -> all || !queue.isPaused(), this::enqueue, !failed && !endHandedOver)
                 .forEach(topic -> consumer.resume(partitionsOf(topic)));

@@ -57,7 +57,8 @@ final class IngestSettingsReader {
                 in.string("dead-letter-topic", job + ".dlq"),
                 in.choice("on-error", "skip", List.of("skip", "fail")),
                 (int) in.integer("batch-size", 32, 1, 1_000_000),
-                in.integer("max-wait-ms", 200, 0, 86_400_000));
+                in.integer("max-wait-ms", 200, 0, 86_400_000),
+                in.choice("start", "earliest", List.of("earliest", "latest", "committed")));
     }
 
     /** Reads {@code train-topics} into {@code out}; returns whether any entry set a weight. */

@@ -73,11 +73,16 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param onError skip (dead-letter bad records and go on) or fail (stop at the first bad record, uncommitted)
      * @param batchSize rows per assembled minibatch (json/csv example records)
      * @param maxWaitMillis longest an example waits for its minibatch to fill (json/csv)
+     * @param start where a model with no checkpoint starts reading: {@code earliest} (everything retained; the
+     *     default, so a new model never inherits an older model's committed offsets), {@code latest} (only records
+     *     produced from now on) or {@code committed} (the consumer group's committed offsets, else earliest). A model
+     *     with a checkpoint always continues at the checkpoint's offsets.
      */
     public record IngestSettings(java.util.List<TrainTopic> trainTopics, String trainTopicPattern, String interleave,
             long topicRefreshMillis, String validationTopic, RecordFormatSettings format, int queueCapacity,
             boolean stopAtEnd, int validationMaxRows, String groupId, String nonFinite, double clipValue,
-            int maxRecordBytes, String deadLetterTopic, String onError, int batchSize, long maxWaitMillis) {
+            int maxRecordBytes, String deadLetterTopic, String onError, int batchSize, long maxWaitMillis,
+            String start) {
         public IngestSettings {
             trainTopics = java.util.List.copyOf(trainTopics);
         }
