@@ -142,7 +142,7 @@ public final class ExternalMetricsVerticle extends VerticleBase {
             deadLetter(record, e.getMessage());
             return;
         } catch (RuntimeException e) { // never let one record stop the reader
-            deadLetter(record, "unreadable: " + e);
+            deadLetter(record, "unreadable: " + dev.streamtrain.core.events.Failures.describe(e));
             return;
         }
         for (ExternalMetric m : metrics) {

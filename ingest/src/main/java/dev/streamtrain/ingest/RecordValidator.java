@@ -68,7 +68,7 @@ public final class RecordValidator {
 
     /** The message of an unexpected failure to read a record, in the product's words (no class names). */
     static String unreadable(RuntimeException e) {
-        return "the record could not be read: " + (e.getMessage() == null ? "internal error" : e.getMessage());
+        return "the record could not be read: " + dev.streamtrain.core.events.Failures.describe(e);
     }
 
     /** Checks one record value. */

@@ -51,7 +51,7 @@ final class ControlCommands {
             } catch (RuntimeException | IOException e) {
                 LOG.error("command {} failed at update {}", command.name(), state.updates, e);
                 reply.complete(refuse(command.name() + " failed: "
-                        + (e.getMessage() == null ? "internal error" : e.getMessage())));
+                        + dev.streamtrain.core.events.Failures.describe(e)));
             }
         });
         return reply;
