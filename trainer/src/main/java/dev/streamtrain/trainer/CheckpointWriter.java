@@ -71,14 +71,6 @@ final class CheckpointWriter {
         return target;
     }
 
-    /**
-     * The newest good checkpoint under {@code root}: complete (temp directories are hidden and never match), saved as
-     * good and not marked suspect since.
-     */
-    static java.util.Optional<Path> latest(Path root) throws IOException {
-        return all(root).stream().filter(CheckpointWriter::isGood).max(Path::compareTo);
-    }
-
     /** Every complete checkpoint under {@code root}, oldest first. */
     static List<Path> all(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
@@ -90,13 +82,9 @@ final class CheckpointWriter {
         }
     }
 
-    /** True when a checkpoint was saved as good and not marked suspect since. */
-    static boolean isGood(Path checkpoint) {
-        try {
-            return !Files.exists(checkpoint.resolve(SUSPECT_FILE)) && readState(checkpoint).isGood();
-        } catch (IOException e) {
-            return false;
-        }
+    /** True when a checkpoint (whose {@code state} was read already) was saved as good and not marked suspect since. */
+    static boolean isGood(Path checkpoint, TrainerState state) {
+        return state.isGood() && !Files.exists(checkpoint.resolve(SUSPECT_FILE));
     }
 
     /** Marks a checkpoint as not good (it is kept for inspection, never resumed from or exported). */

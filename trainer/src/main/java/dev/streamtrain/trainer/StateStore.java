@@ -33,7 +33,6 @@ final class StateStore {
     record Saved(long update, Path dir, boolean good, ValidationMetrics validation) {
     }
 
-    private final Path root;
     private final ModelSpec spec;
     private final ModelParts parts;
     private final EarlyStoppingSettings stopping;
@@ -42,7 +41,6 @@ final class StateStore {
 
     StateStore(Path root, int keep, ModelSpec spec, ModelParts parts, EarlyStoppingSettings stopping)
             throws IOException {
-        this.root = root;
         this.spec = spec;
         this.parts = parts;
         this.stopping = stopping;
@@ -50,7 +48,7 @@ final class StateStore {
         AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
         for (Path dir : CheckpointWriter.all(root)) {
             TrainerState s = CheckpointWriter.readState(dir);
-            saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir), s.validation()));
+            saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir, s), s.validation()));
         }
     }
 
@@ -111,14 +109,8 @@ final class StateStore {
             Saved s = saved.get(i);
             if (s.update() <= update) {
                 ValidationMetrics v = s.validation();
-                var external = ValidationMetrics.external(m, s.update(), v == null ? 0 : v.samples(), true);
-                var metrics = new java.util.HashMap<>(v == null ? Map.of() : v.metrics());
-                metrics.putAll(external.metrics());
-                saved.set(i, new Saved(s.update(), s.dir(), s.good(), new ValidationMetrics(m.job(), s.update(),
-                        external.samples(), external.rows(), m.name().equals("val_loss") || v == null
-                                ? external.loss() : v.loss(),
-                        m.name().equals("val_accuracy") || v == null ? external.accuracy() : v.accuracy(),
-                        m.timeMillis(), v == null ? "external" : v.source(), metrics, true)));
+                saved.set(i, new Saved(s.update(), s.dir(), s.good(), v == null
+                        ? ValidationMetrics.external(m, s.update(), 0, true) : v.with(m.name(), m.value())));
                 return;
             }
         }
@@ -145,9 +137,12 @@ final class StateStore {
         }
     }
 
-    /** The oldest update any kept checkpoint includes (rollbacks cannot go further back), or -1 when none. */
+    /**
+     * The oldest update any kept checkpoint includes (rollbacks cannot go further back), or -1 when none. Asked after
+     * every update, so it reads the list (kept in step with pruning by {@link #save}), not the disk.
+     */
     long oldestUpdate() {
-        return saved.stream().filter(s -> Files.exists(s.dir())).mapToLong(Saved::update).min().orElse(-1);
+        return saved.stream().mapToLong(Saved::update).min().orElse(-1);
     }
 
     /**
@@ -176,10 +171,5 @@ final class StateStore {
             parts.scaler.restore(state.lossScaler());
         }
         return state;
-    }
-
-    /** The checkpoint directory root. */
-    Path root() {
-        return root;
     }
 }

@@ -50,11 +50,19 @@ public record ValidationMetrics(String job, long update, long samples, int rows,
 
     /** An external metric as an evaluation of source {@code external} (so checkpoints and restore-best see it). */
     public static ValidationMetrics external(ExternalMetric m, long update, long samples, boolean counted) {
-        String key = m.name().startsWith("val_") ? m.name().substring(4) : m.name();
         return new ValidationMetrics(m.job(), update, samples, (int) Math.min(Integer.MAX_VALUE, Math.max(0, m.rows())),
-                m.name().equals("val_loss") ? m.value() : Double.NaN,
-                m.name().equals("val_accuracy") ? m.value() : Double.NaN, m.timeMillis(), "external",
-                Map.of(key, m.value()), counted);
+                Double.NaN, Double.NaN, m.timeMillis(), "external", Map.of(), counted).with(m.name(), m.value());
+    }
+
+    /**
+     * A copy with one more metric, stored so {@link #metric} reads it by that name ({@code val_loss} and
+     * {@code val_accuracy} also set the loss and accuracy).
+     */
+    public ValidationMetrics with(String name, double value) {
+        var more = new java.util.HashMap<>(metrics);
+        more.put(name.startsWith("val_") ? name.substring(4) : name, value);
+        return new ValidationMetrics(job, update, samples, rows, name.equals("val_loss") ? value : loss,
+                name.equals("val_accuracy") ? value : accuracy, timeMillis, source, more, counted);
     }
 
     @Override
