@@ -133,13 +133,12 @@ final class Checkpoints {
                 r = switch (source) {
                     case "topic" -> evaluate(topicRows.snapshot());
                     case "holdout" -> evaluate(holdoutRows.snapshot());
-                    case "prequential" -> prequential == null || prequential.snapshot().isEmpty() ? null
-                            : parts.evaluator.summarize(prequential.snapshot());
+                    case "prequential" -> prequential == null ? null : summarize(prequential.snapshot());
                     default -> null; // external metrics arrive on their own (observeExternal)
                 };
             } catch (RuntimeException e) { // an evaluation never fails the run: the checkpoint is still written
                 LOG.warn("evaluation of the {} rows failed at update {}: {}", source, state.updates,
-                        e.getMessage() == null ? "internal error" : e.getMessage());
+                        dev.streamtrain.core.events.Failures.describe(e));
                 continue;
             }
             if (r == null || r.rows() == 0) {
@@ -155,6 +154,10 @@ final class Checkpoints {
             }
         }
         save();
+    }
+
+    private Evaluator.Result summarize(java.util.List<Evaluator.Scored> scored) {
+        return scored.isEmpty() ? null : parts.evaluator.summarize(scored);
     }
 
     private Evaluator.Result evaluate(java.util.List<dev.streamtrain.core.batch.MiniBatch> rows) {
@@ -254,7 +257,7 @@ final class Checkpoints {
             }
         } catch (IOException | RuntimeException e) { // the run still ends, on the last checkpoint written
             LOG.error("the final evaluation or checkpoint failed ({}); the run ends on the last checkpoint written",
-                    e.getMessage() == null ? "internal error" : e.getMessage(), e);
+                    dev.streamtrain.core.events.Failures.describe(e), e);
         }
         var chosen = restoreBest ? store.best().or(store::newestGood) : store.newestGood();
         ValidationMetrics validation = state.lastValidation;

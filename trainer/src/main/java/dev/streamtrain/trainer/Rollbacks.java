@@ -143,9 +143,10 @@ final class Rollbacks {
         undone.addAll(stepper.dropPending());
         undone.forEach(b -> ledger.untrain(b.sources()));
         store.forgetAfter(to.update());
+        boolean replaying = settings.replay() && !state.finished; // at the end there is no training to replay in
         List<MiniBatch> toDeadLetter = new ArrayList<>();
         for (MiniBatch b : undone) {
-            if (settings.replay() && !state.finished && replayedOnce.add(b)) { // at the end there is no replay
+            if (replaying && replayedOnce.add(b)) {
                 replay.add(b);
             } else {
                 toDeadLetter.add(b);
@@ -157,10 +158,10 @@ final class Rollbacks {
         double lrAfter = currentRate.getAsDouble();
         double lossAfter = to.validation() == null ? Double.NaN : to.validation().loss();
         events.rolledBack(new RolledBack(job, from, to.update(), to.dir().toString(), reason, lrBefore, lrAfter,
-                lossBefore, lossAfter, offsets, settings.replay(), System.currentTimeMillis()));
+                lossBefore, lossAfter, offsets, replaying, System.currentTimeMillis()));
         String detail = "rolled back from update " + from + " to " + to.update() + " (" + reason + "), lr "
                 + String.format("%.4g -> %.4g", lrBefore, lrAfter) + ", " + undone.size() + " minibatches "
-                + (settings.replay() ? "replayed once" : "quarantined to the dead-letter topic") + " ("
+                + (replaying ? "replayed once" : "quarantined to the dead-letter topic") + " ("
                 + dev.streamtrain.core.batch.OffsetRanges.describe(offsets) + ")";
         LOG.debug("rollback: {}", detail); // the rolled_back event is logged by the monitor
         return new CommandReply.Accepted(to.update(), detail);

@@ -79,8 +79,8 @@ public final class TrainingLoop implements AutoCloseable {
         this.queue = queue;
         this.events = events;
         this.throughput = new Throughput(nanoClock);
-        this.ledger = new OffsetLedger(2 * Rollbacks.window(cfg) * cfg.tricks().accumulate()
-                * cfg.ingest().batchSize());
+        long window = Rollbacks.window(cfg);
+        this.ledger = new OffsetLedger(2 * window * cfg.tricks().accumulate() * cfg.ingest().batchSize());
         this.rate = new RateControl(cfg, state);
         this.parts = new ModelParts(cfg, rate.hyper(), fp16OnCpu);
         this.hooks = parts.hooks(cfg.tricks());
@@ -91,7 +91,7 @@ public final class TrainingLoop implements AutoCloseable {
                     cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
                     events);
-            this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), Rollbacks.window(cfg), state, store, stepper,
+            this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), window, state, store, stepper,
                     rate.controller(), ledger, quarantine, events, rate::current);
             this.resumeOffsets = checkpoints.resumeLatest();
             rollbacks.floor(state.updates); // the minibatches before the resumed state are not in memory
@@ -167,7 +167,7 @@ public final class TrainingLoop implements AutoCloseable {
     /** An engine error: untrained minibatches dead-lettered, an interrupted step undone by a rollback; go on. */
     private void failed(MiniBatch unsettled, RuntimeException e) throws IOException {
         LOG.error("training error at update {}: {}", state.updates + 1,
-                e.getMessage() == null ? "internal error" : e.getMessage(), e);
+                dev.streamtrain.core.events.Failures.describe(e), e);
         boolean broken = stepper.stepInterrupted();
         refusals.failed(unsettled, stepper.dropPending());
         if (broken) {
