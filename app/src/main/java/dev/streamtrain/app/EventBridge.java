@@ -1,16 +1,17 @@
 package dev.streamtrain.app;
 
 import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.Alert;
+import dev.streamtrain.core.events.Failures;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.events.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import dev.streamtrain.core.kafka.ProducerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * Forwards the facts published on the event bus to Kafka as JSON events, keyed by job name: metrics, checkpoints,
  * training and deployment outcomes to {@code <job>.metrics}; alerts to {@code <job>.alerts}. Dashboards and other
  * services consume those topics; modules never talk to Kafka for this themselves.
+ *
+ * <p>Nothing here blocks the event loop: records are handed to the Vert.x Kafka producer, which calls Kafka's
+ * {@code send} (it can wait for metadata while the broker is away) on a worker thread. While Kafka is unreachable
+ * the events wait, up to {@value #MAX_PENDING} of them, and are delivered after the outage (within Kafka's
+ * {@code delivery.timeout.ms}); beyond that, or when a write finally fails, an event is counted as dropped, and once
+ * writes succeed again a warning alert {@code events_dropped} says how many.
  */
 public final class EventBridge extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(EventBridge.class);
@@ -26,7 +33,13 @@ public final class EventBridge extends VerticleBase {
     private final String bootstrapServers;
     private final Map<String, String> producerSettings;
     private final int logEvery;
+    /** Events handed to the producer and not yet acknowledged, at most. */
+    static final int MAX_PENDING = 10_000;
     private KafkaProducer<byte[], byte[]> producer;
+    private int pending;
+    private long dropped;
+    private long droppedReported;
+    private long lastUpdate = -1;
     private final java.util.List<io.vertx.core.eventbus.MessageConsumer<StreamEvent>> consumers = new java.util.ArrayList<>();
 
     /**
@@ -53,9 +66,8 @@ public final class EventBridge extends VerticleBase {
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
-        Map<String, Object> p = new HashMap<>(ProducerSettings.of(bootstrapServers, Map.of("linger.ms", "20"),
-                producerSettings));
-        return vertx.executeBlocking(() -> new KafkaProducer<byte[], byte[]>(p)).map(created -> {
+        Map<String, String> p = ProducerSettings.of(bootstrapServers, Map.of("linger.ms", "20"), producerSettings);
+        return vertx.executeBlocking(() -> KafkaProducer.<byte[], byte[]>create(vertx, p)).map(created -> {
             producer = created;
             forward(Addresses.STEP_METRICS, metricsTopic(job), e -> ((StepMetrics) e).update() % logEvery == 0
                     || !Double.isFinite(((StepMetrics) e).loss()));
@@ -75,23 +87,54 @@ public final class EventBridge extends VerticleBase {
             if (!which.test(m.body())) {
                 return;
             }
-            producer.send(new ProducerRecord<>(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
-                    (meta, error) -> {
-                        if (error != null) {
-                            LOG.warn("could not forward {} to {}: {}", m.body().eventType(), topic,
-                                    error.getMessage());
-                        }
-                    });
+            if (m.body() instanceof StepMetrics step) {
+                lastUpdate = step.update();
+            }
+            send(KafkaProducerRecord.create(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
+                    m.body().eventType());
         }));
+    }
+
+    /** Hands a record to the producer (never waits); counts it as dropped when too many wait or it fails. */
+    private void send(KafkaProducerRecord<byte[], byte[]> record, String what) {
+        if (pending >= MAX_PENDING) {
+            dropped++;
+            return;
+        }
+        pending++;
+        producer.send(record).onComplete(ar -> {
+            pending--;
+            if (ar.failed()) {
+                if (dropped++ == droppedReported) { // once per stretch of failures
+                    LOG.warn("could not write {} to {}: {}", what, record.topic(), Failures.describe(ar.cause()));
+                }
+            } else if (dropped > droppedReported) {
+                reportDropped();
+            }
+        });
+    }
+
+    /** Writes work again: says how many events were lost to the Kafka topics meanwhile. */
+    private void reportDropped() {
+        long lost = dropped - droppedReported;
+        droppedReported = dropped;
+        LOG.warn("{} events could not be written to Kafka while it was unreachable; they are missing from {}", lost,
+                metricsTopic(job));
+        vertx.eventBus().publish(Addresses.ALERTS, new Alert(job, "events_dropped", "warning", lost + " events could"
+                + " not be written to Kafka while it was unreachable (at most " + MAX_PENDING + " wait); they are"
+                + " missing from the " + metricsTopic(job) + " and " + alertsTopic(job) + " topics. Training is not"
+                + " affected.", lastUpdate, lost, System.currentTimeMillis()));
+    }
+
+    /** Events dropped so far (not written to Kafka). */
+    long dropped() {
+        return dropped;
     }
 
     @Override
     public Future<?> stop() {
         // stop taking events first: other verticles may still publish while Vert.x shuts down
         Future<?> unregistered = Future.all(consumers.stream().map(c -> (Future<?>) c.unregister()).toList());
-        return producer == null ? unregistered : unregistered.eventually(() -> vertx.executeBlocking(() -> {
-            producer.close(java.time.Duration.ofSeconds(5));
-            return null;
-        }));
+        return producer == null ? unregistered : unregistered.eventually(() -> producer.close(5_000));
     }
 }

@@ -120,7 +120,7 @@ public final class Pipeline implements AutoCloseable {
             }
             var trainer = new TrainerVerticle(cfg, queue, validation, holdout);
             pipeline.deploy(trainer);
-            var reader = trainIngest(cfg, servers, own, queue, trainer.resumeOffsets());
+            var reader = trainIngest(cfg, servers, own, queue, trainer.resumePosition());
             if (checks.uses("holdout")) {
                 reader.holdOut(checks.holdoutFraction(), holdout);
             }
@@ -136,7 +136,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** The training-topic reader: routes per topic, validation, dead letters, assembly and interleaving. */
     private static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
-            BackPressureQueue<BatchQueueItem> queue, List<dev.streamtrain.core.events.PartitionOffset> resumeAt) {
+            BackPressureQueue<BatchQueueItem> queue, dev.streamtrain.core.events.TrainingPosition resumeAt) {
         var ingest = cfg.ingest();
         var expectation = expectation(cfg);
         var routes = new TopicRoutes(ingest.trainTopics(), ingest.trainTopicPattern(), ingest.format(),
@@ -144,7 +144,8 @@ public final class Pipeline implements AutoCloseable {
         var verticle = new TrainIngestVerticle(cfg.job(), routes,
                 ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()),
                 deadLetters(cfg, servers),
-                queue, ingest.stopAtEnd(), resumeAt)
+                queue, ingest.stopAtEnd(), resumeAt.offsets())
+                .passOver(resumeAt.handledAbove())
                 .startAt(ingest.start())
                 .failOnBadRecord(ingest.onError().equals("fail"))
                 .topicRefreshEvery(ingest.topicRefreshMillis());
@@ -204,6 +205,11 @@ public final class Pipeline implements AutoCloseable {
     /** Completes when a bounded run finished, committed and deployed. */
     public CompletableFuture<Result> result() {
         return result;
+    }
+
+    /** The Vert.x the job runs on (tests watch its event loops and bus). */
+    Vertx vertx() {
+        return vertx;
     }
 
     /** The Kafka cluster the job runs on. */

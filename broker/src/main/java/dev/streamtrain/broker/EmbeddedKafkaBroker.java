@@ -32,11 +32,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final int brokerPort;
+    private final int controllerPort;
+    private final Path dataDir;
+    private final Map<String, String> overrides;
     private boolean closed;
 
-    private EmbeddedKafkaBroker(KafkaRaftServer server, int brokerPort) {
+    private EmbeddedKafkaBroker(KafkaRaftServer server, int brokerPort, int controllerPort, Path dataDir,
+            Map<String, String> overrides) {
         this.server = server;
         this.brokerPort = brokerPort;
+        this.controllerPort = controllerPort;
+        this.dataDir = dataDir;
+        this.overrides = Map.copyOf(overrides);
     }
 
     /**
@@ -46,9 +53,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param overrides extra broker settings (e.g. {@code message.max.bytes}); they win over the defaults
      */
     public static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides) throws IOException {
+        return start(dataDir, overrides, freePort(), freePort());
+    }
+
+    /**
+     * Starts a broker that was stopped ({@link #close}) again: the same data and the same ports, so its clients
+     * reconnect by themselves (an outage, as tests need it).
+     *
+     * @throws IllegalStateException when it is still running
+     */
+    public EmbeddedKafkaBroker restart() throws IOException {
+        synchronized (this) {
+            if (!closed) {
+                throw new IllegalStateException("the broker is still running: close it first");
+            }
+        }
+        return start(dataDir, overrides, brokerPort, controllerPort);
+    }
+
+    private static EmbeddedKafkaBroker start(Path dataDir, Map<String, String> overrides, int brokerPort,
+            int controllerPort) throws IOException {
         Files.createDirectories(dataDir);
-        int brokerPort = freePort();
-        int controllerPort = freePort();
         Properties props = defaults(dataDir.resolve("kafka-logs"), brokerPort, controllerPort);
         props.putAll(overrides);
         Path propsFile = dataDir.resolve("server.properties");
@@ -63,7 +88,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             server.shutdown();
             throw e;
         }
-        return new EmbeddedKafkaBroker(server, brokerPort);
+        return new EmbeddedKafkaBroker(server, brokerPort, controllerPort, dataDir, overrides);
     }
 
     /** Starts a broker with default settings. */

@@ -5,8 +5,9 @@ import java.util.Map;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Kafka consumer properties for StreamTrain's readers: byte-array records, manual commits, large fetches for
- * minibatch records; the user's {@code kafka.consumer.*} settings are applied last and win.
+ * Kafka consumer properties for StreamTrain's readers: byte-array records, manual commits, committed transactions
+ * only ({@code isolation.level=read_committed}), large fetches for minibatch records; the user's
+ * {@code kafka.consumer.*} settings are applied last and win.
  */
 public final class ConsumerSettings {
     private ConsumerSettings() {
@@ -24,6 +25,8 @@ public final class ConsumerSettings {
         p.put("value.deserializer", ByteArrayDeserializer.class.getName());
         p.put("enable.auto.commit", "false");
         p.put("auto.offset.reset", "earliest");
+        // records of aborted (or still open) transactions are never trained nor counted as validation rows
+        p.put("isolation.level", "read_committed");
         // minibatch records are tens of KB: fetch many per request
         p.put("max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024));
         p.put("fetch.max.bytes", String.valueOf(64 * 1024 * 1024));

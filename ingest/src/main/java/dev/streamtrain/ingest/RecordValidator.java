@@ -67,12 +67,23 @@ public final class RecordValidator {
     }
 
     /** The message of an unexpected failure to read a record, in the product's words (no class names). */
-    static String unreadable(RuntimeException e) {
+    private static String unreadable(RuntimeException e) {
         return "the record could not be read: " + dev.streamtrain.core.events.Failures.describe(e);
     }
 
-    /** Checks one record value. */
+    /**
+     * Checks one record value; never throws: an unexpected failure to read it is a rejection with reason
+     * {@code unexpected} (training and validation records alike).
+     */
     public Outcome check(byte[] value, OffsetRange source) {
+        try {
+            return checkOrThrow(value, source);
+        } catch (RuntimeException e) {
+            return new Rejected("unexpected", unreadable(e));
+        }
+    }
+
+    private Outcome checkOrThrow(byte[] value, OffsetRange source) {
         if (value == null || value.length == 0) {
             return new Rejected("empty_value", "the record has no value");
         }

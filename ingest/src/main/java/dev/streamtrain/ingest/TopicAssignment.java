@@ -66,6 +66,25 @@ final class TopicAssignment {
     }
 
     /**
+     * Assigns the partitions that appeared since: new topics matching the pattern and partitions added to known
+     * topics (positioned as {@link #assign} says for partitions added while records flow).
+     *
+     * @return the added partitions with their start offsets (empty when none appeared)
+     */
+    static Future<Map<TopicPartition, Long>> assignNew(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes,
+            Set<TopicPartition> current, String start, PartitionProgressTracker tracker) {
+        return matchingPartitions(consumer, routes).compose(found -> {
+            Set<TopicPartition> added = new HashSet<>(found);
+            added.removeAll(current);
+            if (!added.isEmpty()) {
+                LOG.info("training on new partitions {}", added.stream().map(tp -> tp.getTopic() + "-"
+                        + tp.getPartition()).sorted().collect(java.util.stream.Collectors.joining(", ")));
+            }
+            return assign(consumer, current, added, start, Map.of(), tracker);
+        });
+    }
+
+    /**
      * Assigns {@code current} plus {@code added} (Kafka keeps the position and pause state of partitions it already
      * had) and positions the added ones; notes their end offsets in the tracker.
      *

@@ -139,6 +139,12 @@ public final class TrainIngestVerticle extends VerticleBase {
         return this;
     }
 
+    /** Records a resumed checkpoint already handled above its commit offsets: passed over, not read again. */
+    public TrainIngestVerticle passOver(List<OffsetRange> handled) {
+        tracker.handledBefore(handled);
+        return this;
+    }
+
     /** Where partitions without a checkpoint offset start: earliest, latest or committed (the default here). */
     public TrainIngestVerticle startAt(String policy) {
         this.start = policy;
@@ -240,17 +246,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             return;
         }
         refreshing = true;
-        TopicAssignment.matchingPartitions(consumer, routes).compose(found -> {
-            Set<TopicPartition> added = new HashSet<>(found);
-            added.removeAll(partitions);
-            if (added.isEmpty()) {
-                return Future.succeededFuture();
-            }
-            LOG.info("training on new partitions {}", added.stream().map(tp -> tp.getTopic() + "-" + tp.getPartition())
-                    .sorted().collect(Collectors.joining(", ")));
-            return TopicAssignment.assign(consumer, partitions, added, start, Map.of(), tracker)
-                    .onSuccess(this::adopt);
-        }).onComplete(ar -> {
+        TopicAssignment.assignNew(consumer, routes, partitions, start, tracker).onSuccess(this::adopt).onComplete(ar -> {
             refreshing = false;
             if (ar.failed() && !stopping) {
                 LOG.warn("looking for new topics failed; trying again in {} ms", refreshIntervalMillis, ar.cause());
@@ -263,16 +259,14 @@ public final class TrainIngestVerticle extends VerticleBase {
             return; // records fetched before the pause took effect: left uncommitted
         }
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        tracker.advance(tp, record.offset());
+        if (tracker.advance(tp, record.offset())) {
+            handOverEndIfReached(); // handled before a restart (the resumed checkpoint says so): passed over
+            return;
+        }
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
         TopicRoutes.Route route = routes.routeFor(record.topic());
         long started = System.nanoTime();
-        RecordValidator.Outcome outcome;
-        try {
-            outcome = route.validator().check(record.value(), source);
-        } catch (RuntimeException e) {
-            outcome = new RecordValidator.Rejected("unexpected", RecordValidator.unreadable(e));
-        }
+        RecordValidator.Outcome outcome = route.validator().check(record.value(), source);
         counters.read(record.value() == null ? 0 : record.value().length, System.nanoTime() - started);
         if (outcome instanceof RecordValidator.Accepted accepted) {
             if (holdOut != null && holdOut.holdsOut(record.key())) {
@@ -373,8 +367,14 @@ public final class TrainIngestVerticle extends VerticleBase {
         vertx.eventBus().publish(Addresses.INGEST_FAILED, event);
     }
 
-    /** Publishes rates over the last interval and the lag of every assigned partition. */
+    /** Publishes rates and lags; a bounded run asks where partitions short of their end are (markers, gaps). */
     private void report() {
+        if (stopAtEnd && !endHandedOver) {
+            tracker.behindEnd().forEach(tp -> consumer.position(tp).onSuccess(at -> {
+                tracker.positioned(tp, at);
+                handOverEndIfReached();
+            }));
+        }
         IngestCounters.Interval interval = counters.interval(System.nanoTime());
         List<String> topics = partitions.stream().map(TopicPartition::getTopic).distinct().sorted().toList();
         consumer.endOffsets(partitions).onSuccess(ends -> vertx.eventBus().publish(Addresses.INGEST_METRICS,

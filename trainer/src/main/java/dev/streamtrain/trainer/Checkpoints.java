@@ -102,12 +102,13 @@ final class Checkpoints {
      * Continues where the newest good checkpoint of {@code checkpoint.dir} left off: parameters restored in place,
      * optimizer state, weight average, counters, rate control and scale, the last validation metrics.
      *
-     * @return the Kafka offsets ingest continues from (empty for a new model)
+     * @return where ingest continues: the commit offsets and the records above them already handled (nothing for a
+     *     new model); the ledger adopts the same position
      */
-    java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeLatest() throws IOException {
+    dev.streamtrain.core.events.TrainingPosition resumeLatest() throws IOException {
         var latest = store.newestGood();
         if (latest.isEmpty()) {
-            return java.util.List.of();
+            return dev.streamtrain.core.events.TrainingPosition.NONE;
         }
         TrainerState saved = store.restore(latest.get().dir());
         state.adopt(saved);
@@ -116,8 +117,12 @@ final class Checkpoints {
         rate.controller().restore(saved.lrControl());
         last = latest.get().dir();
         handledAtLast = handled;
-        LOG.info("resumed from {} at update {} ({} samples)", last, state.updates, state.samples);
-        return saved.offsets();
+        var position = saved.position();
+        ledger.restore(position);
+        LOG.info("resumed from {} at update {} ({} samples{})", last, state.updates, state.samples,
+                position.handledAbove().isEmpty() ? "" : "; " + position.handledAboveCount()
+                        + " records above the commit offsets already handled are passed over");
+        return position;
     }
 
     /**
@@ -210,11 +215,11 @@ final class Checkpoints {
         if (state.suspect) {
             state.suspect = false; // one checkpoint interval passes; a new critical alert opens it again
         }
-        var offsets = ledger.nextOffsets();
-        last = store.save(snapshot, training, state.toState(offsets, rate.controller().snapshot(),
+        var position = ledger.position();
+        last = store.save(snapshot, training, state.toState(position, rate.controller().snapshot(),
                 parts.scaler == null ? null : parts.scaler.state(), good)).dir();
         handledAtLast = handled;
-        var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), offsets);
+        var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets());
         events.checkpointSaved(saved);
         hooks.afterCheckpoint(saved);
     }

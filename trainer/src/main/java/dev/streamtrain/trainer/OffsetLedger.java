@@ -98,7 +98,9 @@ final class OffsetLedger {
      */
     void started(String topic, int partition, long offset) {
         Partition p = partitions.computeIfAbsent(topic + "-" + partition, k -> new Partition(topic, partition, offset));
-        if (offset < p.base) {
+        if (offset > p.base) { // a resumed partition whose records below the start are gone (retention)
+            p.seen.set(0, Math.toIntExact(Math.min(offset - p.base, Integer.MAX_VALUE - 1)));
+        } else if (offset < p.base) {
             int shift = Math.toIntExact(p.base - offset);
             BitSet moved = new BitSet();
             p.seen.stream().forEach(bit -> moved.set(bit + shift));
@@ -166,6 +168,37 @@ final class OffsetLedger {
         partitions.values().forEach(p -> out.add(new PartitionOffset(p.topic, p.partition,
                 p.base + p.seen.nextClearBit(0))));
         return out;
+    }
+
+    /**
+     * Where training stands: the commit offsets and, above them, the ranges of records already handled (trained,
+     * dead-lettered or skipped while an earlier record was still on its way), for a checkpoint to record.
+     */
+    dev.streamtrain.core.events.TrainingPosition position() {
+        List<OffsetRange> above = new ArrayList<>();
+        for (Partition p : partitions.values()) {
+            for (int from = p.seen.nextSetBit(p.seen.nextClearBit(0)); from >= 0;
+                    from = p.seen.nextSetBit(p.seen.nextClearBit(from))) {
+                above.add(new OffsetRange(p.topic, p.partition, p.base + from, p.base + p.seen.nextClearBit(from) - 1));
+            }
+        }
+        return new dev.streamtrain.core.events.TrainingPosition(nextOffsets(), above);
+    }
+
+    /**
+     * Adopts a resumed checkpoint's position: below each commit offset and inside the ranges above it, records count
+     * as handled by an earlier run (a repeat is a duplicate; they are not in this run's audit counts).
+     */
+    void restore(dev.streamtrain.core.events.TrainingPosition position) {
+        partitions.clear();
+        position.offsets().forEach(o -> partitions.put(o.topic() + "-" + o.partition(),
+                new Partition(o.topic(), o.partition(), o.nextOffset())));
+        for (OffsetRange r : position.handledAbove()) {
+            Partition p = partitions.get(r.topic() + "-" + r.partition());
+            if (p != null && r.from() >= p.base) {
+                p.seen.set(Math.toIntExact(r.from() - p.base), Math.toIntExact(r.to() - p.base + 1));
+            }
+        }
     }
 
     /** Bits held for a partition ("topic-partition") now: the window past the dropped prefix. */

@@ -1,9 +1,7 @@
 package dev.streamtrain.trainer;
 
-import dev.streamtrain.core.events.PartitionOffset;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.schedule.ReduceLROnPlateau;
-import java.util.List;
 
 /**
  * The trainer's counters and run-level state, owned by the trainer thread: what a checkpoint's {@link TrainerState}
@@ -25,10 +23,10 @@ final class RunState {
     boolean suspect;
 
     /** The record a checkpoint saves. */
-    TrainerState toState(List<PartitionOffset> offsets, ReduceLROnPlateau.State lrControl,
+    TrainerState toState(dev.streamtrain.core.events.TrainingPosition position, ReduceLROnPlateau.State lrControl,
             dev.streamtrain.trainer.tricks.DynamicLossScaler.State scaler, boolean good) {
-        return new TrainerState(updates, samples, evaluations, offsets, lrControl, lastValidation, scaler, good,
-                lrScale, rollbacks);
+        return new TrainerState(updates, samples, evaluations, position.offsets(), lrControl, lastValidation, scaler,
+                good, lrScale, rollbacks, position.handledAbove());
     }
 
     /** Takes the counters of a restored state (the rollback count and the rate scale are the caller's business). */

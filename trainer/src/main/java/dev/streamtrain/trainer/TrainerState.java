@@ -22,13 +22,16 @@ import java.util.List;
  *     written only with finite weights, so they count as good)
  * @param lrScale multiplier on the scheduled rate set by control commands and rollbacks (1: none)
  * @param rollbacks rollbacks done so far
+ * @param handledAbove records above {@code offsets} already handled (trained or dead-lettered while an earlier record
+ *     was still on its way): a resume passes over them (empty in older state files)
  */
 public record TrainerState(long updates, long samples, long evaluations, List<PartitionOffset> offsets,
         ReduceLROnPlateau.State lrControl, ValidationMetrics validation,
         dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler, Boolean good, double lrScale,
-        long rollbacks) {
+        long rollbacks, List<dev.streamtrain.core.batch.OffsetRange> handledAbove) {
     public TrainerState {
         offsets = List.copyOf(offsets);
+        handledAbove = handledAbove == null ? List.of() : List.copyOf(handledAbove);
         if (!(lrScale > 0)) {
             lrScale = 1.0; // absent in older state files
         }
@@ -38,7 +41,12 @@ public record TrainerState(long updates, long samples, long evaluations, List<Pa
     public TrainerState(long updates, long samples, long evaluations, List<PartitionOffset> offsets,
             ReduceLROnPlateau.State lrControl, ValidationMetrics validation,
             dev.streamtrain.trainer.tricks.DynamicLossScaler.State lossScaler) {
-        this(updates, samples, evaluations, offsets, lrControl, validation, lossScaler, true, 1.0, 0);
+        this(updates, samples, evaluations, offsets, lrControl, validation, lossScaler, true, 1.0, 0, List.of());
+    }
+
+    /** Where the training stands in its topics. */
+    public dev.streamtrain.core.events.TrainingPosition position() {
+        return new dev.streamtrain.core.events.TrainingPosition(offsets, handledAbove);
     }
 
     /** True unless the checkpoint was saved as not good. */

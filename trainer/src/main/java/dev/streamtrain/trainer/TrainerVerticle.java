@@ -65,9 +65,9 @@ public final class TrainerVerticle extends VerticleBase {
                 });
     }
 
-    /** The offsets ingest must continue from (those of the resumed checkpoint); valid once started. */
-    public java.util.List<dev.streamtrain.core.events.PartitionOffset> resumeOffsets() {
-        return loop == null ? java.util.List.of() : loop.resumeOffsets();
+    /** Where ingest must continue (the resumed checkpoint's position); valid once started. */
+    public dev.streamtrain.core.events.TrainingPosition resumePosition() {
+        return loop == null ? dev.streamtrain.core.events.TrainingPosition.NONE : loop.resumePosition();
     }
 
     @Override

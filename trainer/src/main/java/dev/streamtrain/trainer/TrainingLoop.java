@@ -9,7 +9,6 @@ import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Alert;
-import dev.streamtrain.core.events.PartitionOffset;
 import dev.streamtrain.core.events.StepMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.trainer.hooks.Hooks;
@@ -57,7 +56,7 @@ public final class TrainingLoop implements AutoCloseable {
     private volatile boolean running = true;
     private String stopReason;
     private boolean restoreBest;
-    private final List<PartitionOffset> resumeOffsets;
+    private final dev.streamtrain.core.events.TrainingPosition resumePosition;
 
     /**
      * Builds the model and optimizer (loads the PyTorch natives on first use: seconds; call off the event loop).
@@ -93,7 +92,7 @@ public final class TrainingLoop implements AutoCloseable {
                     events);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), window, state, store, stepper,
                     rate.controller(), ledger, quarantine, events, rate::current);
-            this.resumeOffsets = checkpoints.resumeLatest();
+            this.resumePosition = checkpoints.resumeLatest();
             rollbacks.floor(state.updates); // the minibatches before the resumed state are not in memory
             this.refusals = new Refusals(cfg.job(), state, quarantine, checkpoints, events);
             this.controls = new ControlCommands(cfg, state, rate, checkpoints, parts, events, this::stopCommand,
@@ -226,9 +225,9 @@ public final class TrainingLoop implements AutoCloseable {
         checkpoints.finish(stopReason, restoreBest, throughput.wallMillis(), state.skipped);
     }
 
-    /** The Kafka offsets to continue from: those of the checkpoint resumed, or empty for a new model. */
-    public List<PartitionOffset> resumeOffsets() {
-        return resumeOffsets;
+    /** Where ingest continues: the resumed checkpoint's position, or {@code NONE} for a new model. */
+    public dev.streamtrain.core.events.TrainingPosition resumePosition() {
+        return resumePosition;
     }
 
     /** Serves a command between minibatches, on the loop thread: accepted at update N, refused, or a prediction. */

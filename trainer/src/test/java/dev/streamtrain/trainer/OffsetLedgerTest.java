@@ -28,6 +28,47 @@ class OffsetLedgerTest {
     }
 
     @Test
+    void theExactPositionNamesWhatIsHandledAboveTheCommitAndAResumePassesOverIt() {
+        // issue 10 case 1: a dead letter not yet acknowledged at 101 holds the commit at 101 while 102..109 are trained
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.started("t", 0, 100);
+        ledger.record(List.of(new OffsetRange("t", 0, 100, 100), new OffsetRange("t", 0, 102, 105)));
+        ledger.notTrained(OffsetRange.single("t", 0, 106), OffsetLedger.Handling.DEAD_LETTERED);
+        ledger.record(List.of(new OffsetRange("t", 0, 108, 109)));
+        var position = ledger.position();
+        assertEquals(List.of(new PartitionOffset("t", 0, 101)), position.offsets());
+        assertEquals(List.of(new OffsetRange("t", 0, 102, 106), new OffsetRange("t", 0, 108, 109)),
+                position.handledAbove());
+        assertEquals(7, position.handledAboveCount());
+
+        OffsetLedger resumed = new OffsetLedger();
+        resumed.restore(position);
+        resumed.started("t", 0, 101); // ingest starts at the commit offset
+        assertEquals(101, next(resumed));
+        resumed.notTrained(OffsetRange.single("t", 0, 101), OffsetLedger.Handling.DEAD_LETTERED);
+        assertEquals(107, next(resumed), "101 handled again; 102..106 were handled before the restart");
+        resumed.record(List.of(new OffsetRange("t", 0, 107, 107)));
+        assertEquals(110, next(resumed));
+        var audit = resumed.progress().get(0);
+        assertEquals(1, audit.records(), "only what this run trained is in its audit");
+        assertEquals(0, audit.duplicates());
+        resumed.record(List.of(new OffsetRange("t", 0, 103, 103)));
+        assertEquals(1, resumed.progress().get(0).duplicates(), "training a passed-over record again is a duplicate");
+        assertEquals(List.of(), resumed.position().handledAbove());
+    }
+
+    @Test
+    void aResumedPartitionWhoseOldRecordsAreGoneStartsWhereTheyBegin() {
+        OffsetLedger ledger = new OffsetLedger();
+        ledger.restore(new dev.streamtrain.core.events.TrainingPosition(List.of(new PartitionOffset("t", 0, 10)),
+                List.of()));
+        ledger.started("t", 0, 50); // retention deleted 10..49 before the restart
+        assertEquals(50, next(ledger));
+        ledger.record(List.of(new OffsetRange("t", 0, 50, 51)));
+        assertEquals(52, next(ledger));
+    }
+
+    @Test
     void recordsSeenBeforeTheirStartAreKeptWhenTheWindowExtendsDown() {
         OffsetLedger ledger = new OffsetLedger();
         ledger.record(List.of(new OffsetRange("t", 0, 3, 4))); // a partition added at run time: records came first

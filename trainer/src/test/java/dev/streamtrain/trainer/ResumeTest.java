@@ -58,7 +58,7 @@ class ResumeTest {
         var events = new TrainingLoopTest.Recorder();
         TrainingLoop loop = new TrainingLoop(cfg, queue, validation, new ValidationSet(1), events, System::nanoTime,
                 fp16OnCpu);
-        resumed.addAll(loop.resumeOffsets());
+        resumed.addAll(loop.resumePosition().offsets());
         Thread thread = new Thread(loop::run);
         thread.start();
         try {

@@ -25,11 +25,14 @@ class TrainerStateTest {
         var plateau = new ReduceLROnPlateau.State(0.25, 2, 1, 0.5, 1, 0, 0, 9);
         var state = new TrainerState(42, 1344, 9, List.of(new PartitionOffset("t", 0, 43)), plateau,
                 new ValidationMetrics("j", 42, 1344, 10, Double.NaN, 0.9, 7),
-                new dev.streamtrain.trainer.tricks.DynamicLossScaler.State(8192, 17, 3));
+                new dev.streamtrain.trainer.tricks.DynamicLossScaler.State(8192, 17, 3), true, 0.5, 2,
+                List.of(new dev.streamtrain.core.batch.OffsetRange("t", 0, 45, 47),
+                        new dev.streamtrain.core.batch.OffsetRange("t", 0, 50, 50)));
         Map<String, Tensor> optimizer = Map.of("momentum_buffer.layers.0.bias",
                 Tensor.ofFloats(new long[] {2}, new float[] {0.5f, -0.5f}));
         Path ckpt = new CheckpointWriter(dir, 2).save(new ModelSnapshot(spec, params, 42), optimizer, params, state);
         assertEquals(state, CheckpointWriter.readState(ckpt));
+        assertEquals(4, CheckpointWriter.readState(ckpt).position().handledAboveCount(), "the exact position survives");
         assertEquals(optimizer, CheckpointWriter.readOptimizer(ckpt));
         assertEquals(params, CheckpointWriter.readWeightAverage(ckpt));
         assertEquals(dir.resolve("ckpt-000000000042"), ckpt);

@@ -1,0 +1,110 @@
+package dev.streamtrain.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.BackPressureQueue;
+import dev.streamtrain.core.batch.BatchQueueItem;
+import dev.streamtrain.core.batch.DeadLettered;
+import dev.streamtrain.core.batch.EndOfStream;
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.OffsetRange;
+import dev.streamtrain.core.events.PartitionOffset;
+import dev.streamtrain.core.wire.MiniBatchCodec;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/** Issue 10 cases 1 and 3 at the ingest level, on the real broker: the exact resume position and transactions. */
+class ExactlyOnceIngestTest {
+    private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
+
+    private static byte[] record(long label) {
+        return CODEC.encode(1, 2, new float[] {label, label}, new long[] {label});
+    }
+
+    /** What a bounded ingest hands over until its end: labels of the minibatches, offsets of the dead letters. */
+    private record Handed(List<Long> labels, List<Long> deadLettered) {
+    }
+
+    private static Handed drain(TrainIngestVerticle verticle, BackPressureQueue<BatchQueueItem> queue)
+            throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
+            List<Long> labels = new ArrayList<>();
+            List<Long> dead = new ArrayList<>();
+            BatchQueueItem item;
+            while (!((item = queue.poll(30, TimeUnit.SECONDS)) instanceof EndOfStream)) {
+                assertTrue(item != null, "the bounded run never reached its end (handed so far: " + labels + ")");
+                if (item instanceof MiniBatch b) {
+                    labels.add(b.y()[0]);
+                } else if (item instanceof DeadLettered d) {
+                    dead.add(d.source().from());
+                }
+            }
+            return new Handed(labels, dead);
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aTransactionalTopicEndsAndItsAbortedRecordsAreNeverHandedOver() throws Exception {
+        String topic = "eo-transactions";
+        SharedBroker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers",
+                SharedBroker.broker().bootstrapServers(), "key.serializer", ByteArraySerializer.class,
+                "value.serializer", ByteArraySerializer.class, "transactional.id", "eo-test"))) {
+            producer.initTransactions();
+            for (long[] txn : new long[][] {{0, 1, 2}, {100, 101}, {3, 4}}) {
+                producer.beginTransaction();
+                for (long label : txn) {
+                    producer.send(new ProducerRecord<>(topic, record(label)));
+                }
+                if (txn[0] == 100) {
+                    producer.abortTransaction();
+                } else {
+                    producer.commitTransaction();
+                }
+            }
+        }
+        var queue = new BackPressureQueue<BatchQueueItem>(100, 50);
+        // the last offset of the topic is a commit marker: no record is ever delivered for it
+        Handed handed = drain(IngestOnRealBrokerTest.ingest(topic,
+                ConsumerSettings.of(SharedBroker.broker().bootstrapServers(), "eo-g1", Map.of()), queue)
+                .metricsEvery(100), queue);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), handed.labels(), "committed records only, each once");
+    }
+
+    @Test
+    void aResumePassesOverTheRecordsItsCheckpointHandledAboveTheCommitOffset() throws Exception {
+        String topic = "eo-resume";
+        SharedBroker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers",
+                SharedBroker.broker().bootstrapServers(), "key.serializer", ByteArraySerializer.class,
+                "value.serializer", ByteArraySerializer.class))) {
+            for (long label = 0; label < 10; label++) {
+                producer.send(new ProducerRecord<>(topic, label == 3 ? new byte[] {9} : record(label))).get();
+            }
+        }
+        // the checkpoint: everything below 3 handled; 3 (a dead letter) was still unacknowledged, 4..6 and 8 trained
+        var queue = new BackPressureQueue<BatchQueueItem>(100, 50);
+        var verticle = new TrainIngestVerticle("j", TopicRoutes.single(topic, new RecordValidator(CODEC,
+                new RecordValidator.Expectation(2, 1000, "softmax", "reject", 1e4, 1 << 20)), false),
+                ConsumerSettings.of(SharedBroker.broker().bootstrapServers(), "eo-g2", Map.of()),
+                vx -> new DeadLetterPublisher(vx, SharedBroker.broker().bootstrapServers(), Map.of(), topic + ".dlq"),
+                queue, true, List.of(new PartitionOffset(topic, 0, 3)))
+                .passOver(List.of(new OffsetRange(topic, 0, 4, 6), OffsetRange.single(topic, 0, 8)));
+        Handed handed = drain(verticle, queue);
+        assertEquals(List.of(3L), handed.deadLettered(), "the unacknowledged dead letter is written again");
+        assertEquals(List.of(7L, 9L), handed.labels(), "what the weights already hold is not trained again");
+    }
+}
