@@ -84,6 +84,7 @@ public final class DeployVerticle extends VerticleBase {
             byte[] onnx = OnnxExporter.export(snapshot, "0.1.0");
             Path temp = AtomicFiles.tempDirFor(onnxPath.getParent());
             AtomicFiles.write(temp.resolve("model.onnx"), onnx);
+            dev.streamtrain.core.checkpoint.CrashPoints.reached(dev.streamtrain.core.checkpoint.CrashPoints.EXPORT);
             Files.copy(Path.of(finished.checkpoint()).resolve(ModelSnapshotFiles.SPEC_FILE),
                     temp.resolve(ModelSnapshotFiles.SPEC_FILE));
             AtomicFiles.publish(temp, onnxPath.getParent());

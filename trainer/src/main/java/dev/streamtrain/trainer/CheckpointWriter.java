@@ -1,5 +1,7 @@
 package dev.streamtrain.trainer;
 
+import dev.streamtrain.core.checkpoint.CheckpointManifest;
+import dev.streamtrain.core.checkpoint.Lineage;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.model.AtomicFiles;
 import dev.streamtrain.core.model.ModelSnapshot;
@@ -28,7 +30,7 @@ final class CheckpointWriter {
      */
     static final String TRAINING_WEIGHTS_FILE = "training-weights.safetensors";
     /** Written into a checkpoint found suspect after it was saved (a critical alert about an update it includes). */
-    static final String SUSPECT_FILE = "SUSPECT";
+    static final String SUSPECT_FILE = CheckpointManifest.SUSPECT_FILE;
     private final Path root;
     private final int keep;
 
@@ -42,19 +44,43 @@ final class CheckpointWriter {
      */
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
             TrainerState state) throws IOException {
-        return save(snapshot, optimizerState, weightAverage, Map.of(), state, p -> false);
+        return save(snapshot, optimizerState, weightAverage, Map.of(), state, null, p -> false);
     }
 
     /**
-     * As above; pruning never deletes a checkpoint {@code protect} accepts (the newest good one, the best one).
+     * As above, with a manifest (null: none): written last, with every file's checksum, and appended to the lineage
+     * log before the checkpoint is published. Pruning never deletes a checkpoint {@code protect} accepts (the newest
+     * good one, the best one). A failed write (a full disk) leaves no partial checkpoint behind.
      */
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
-            Map<String, Tensor> trainingWeights, TrainerState state, java.util.function.Predicate<Path> protect)
-            throws IOException {
+            Map<String, Tensor> trainingWeights, TrainerState state, CheckpointManifest manifest,
+            java.util.function.Predicate<Path> protect) throws IOException {
         Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
         Path temp = AtomicFiles.tempDirFor(target);
+        try {
+            writeFiles(temp, snapshot, optimizerState, weightAverage, trainingWeights, state);
+            if (manifest != null) {
+                manifest.withFilesOf(temp).writeTo(temp);
+                Lineage.append(root, manifest);
+            }
+        } catch (IOException | RuntimeException e) {
+            AtomicFiles.deleteTree(temp);
+            throw e;
+        }
+        if (Files.exists(target)) { // a checkpoint of a rolled-back future with the same update count
+            AtomicFiles.discard(target);
+        }
+        AtomicFiles.publish(temp, target);
+        prune(protect.or(target::equals));
+        return target;
+    }
+
+    private static void writeFiles(Path temp, ModelSnapshot snapshot, Map<String, Tensor> optimizerState,
+            Map<String, Tensor> weightAverage, Map<String, Tensor> trainingWeights, TrainerState state)
+            throws IOException {
         ModelSnapshotFiles.write(snapshot, temp);
         AtomicFiles.write(temp.resolve(OPTIMIZER_FILE), Safetensors.encode(optimizerState));
+        dev.streamtrain.core.checkpoint.CrashPoints.reached(dev.streamtrain.core.checkpoint.CrashPoints.CHECKPOINT_FILES);
         if (!weightAverage.isEmpty()) {
             AtomicFiles.write(temp.resolve(EMA_FILE), Safetensors.encode(weightAverage));
         }
@@ -63,12 +89,18 @@ final class CheckpointWriter {
         }
         AtomicFiles.write(temp.resolve(STATE_FILE), Events.mapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsBytes(state));
-        if (Files.exists(target)) { // a checkpoint of a rolled-back future with the same update count
-            AtomicFiles.discard(target);
+    }
+
+    /** Removes what a crash while writing left: temp directories of checkpoints never published. */
+    static void deleteUnpublished(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
         }
-        AtomicFiles.publish(temp, target);
-        prune(protect.or(target::equals));
-        return target;
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(".ckpt-")).toList()) {
+                AtomicFiles.deleteTree(p);
+            }
+        }
     }
 
     /** Every complete checkpoint under {@code root}, oldest first. */

@@ -1,6 +1,7 @@
 package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.CheckpointSaved;
@@ -119,6 +120,7 @@ final class Checkpoints {
         handledAtLast = handled;
         var position = saved.position();
         ledger.restore(position);
+        ledger.provenance().restartFrom(CheckpointManifest.idOf(last));
         LOG.info("resumed from {} at update {} ({} samples{})", last, state.updates, state.samples,
                 position.handledAbove().isEmpty() ? "" : "; " + position.handledAboveCount()
                         + " records above the commit offsets already handled are passed over");
@@ -216,8 +218,14 @@ final class Checkpoints {
             state.suspect = false; // one checkpoint interval passes; a new critical alert opens it again
         }
         var position = ledger.position();
+        var provenance = ledger.provenance();
+        var manifest = new CheckpointManifest(CheckpointManifest.FORMAT, CheckpointManifest.newId(state.updates),
+                cfg.job(), state.updates, state.samples, provenance.parent(), System.currentTimeMillis(), good,
+                position.offsets(), position.handledAbove(), provenance.trained(), provenance.notTrained(),
+                state.lastValidation, null);
         last = store.save(snapshot, training, state.toState(position, rate.controller().snapshot(),
-                parts.scaler == null ? null : parts.scaler.state(), good)).dir();
+                parts.scaler == null ? null : parts.scaler.state(), good), manifest).dir();
+        provenance.restartFrom(manifest.id());
         handledAtLast = handled;
         var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets());
         events.checkpointSaved(saved);

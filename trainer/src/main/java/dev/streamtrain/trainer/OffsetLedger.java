@@ -41,6 +41,12 @@ final class OffsetLedger {
     }
 
     private final Map<String, Partition> partitions = new TreeMap<>();
+    private final Provenance provenance = new Provenance();
+
+    /** What was handled since the parent checkpoint, for the next checkpoint's manifest. */
+    Provenance provenance() {
+        return provenance;
+    }
 
     private static final class Partition {
         final String topic;
@@ -120,6 +126,7 @@ final class OffsetLedger {
                     continue;
                 }
                 p.seen.set(bit);
+                provenance.add(p.topic, p.partition, o, how == Handling.TRAINED);
                 switch (how) {
                     case DEAD_LETTERED -> p.deadLettered++;
                     case SKIPPED -> p.skipped++;

@@ -142,7 +142,8 @@ final class Rollbacks {
         }
         undone.addAll(stepper.dropPending());
         undone.forEach(b -> ledger.untrain(b.sources()));
-        store.forgetAfter(to.update());
+        ledger.provenance().rolledBackTo(dev.streamtrain.core.checkpoint.CheckpointManifest.idOf(to.dir()),
+                store.forgetAfter(to.update()));
         boolean replaying = settings.replay() && !state.finished; // at the end there is no training to replay in
         List<MiniBatch> toDeadLetter = new ArrayList<>();
         for (MiniBatch b : undone) {

@@ -1,6 +1,7 @@
 package dev.streamtrain.trainer;
 
 import ai.djl.ndarray.NDArray;
+import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.EarlyStoppingSettings;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.AtomicFiles;
@@ -22,6 +23,7 @@ import java.util.Optional;
  * deletes the newest good checkpoint nor the best one. Runs on the trainer thread.
  */
 final class StateStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StateStore.class);
     /**
      * A checkpoint on disk.
      *
@@ -46,7 +48,14 @@ final class StateStore {
         this.stopping = stopping;
         this.writer = new CheckpointWriter(root, keep);
         AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
+        CheckpointWriter.deleteUnpublished(root); // a crash (or a full disk) while writing one
         for (Path dir : CheckpointWriter.all(root)) {
+            List<String> problems = CheckpointManifest.problems(dir);
+            if (!problems.isEmpty()) {
+                LOG.warn("checkpoint {} is damaged and is skipped ({}); the previous good one is used", dir,
+                        String.join("; ", problems));
+                continue;
+            }
             TrainerState s = CheckpointWriter.readState(dir);
             saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir, s), s.validation()));
         }
@@ -56,10 +65,11 @@ final class StateStore {
      * Writes a checkpoint: the served weights as the model, and, when those are not the live ones (the weight average
      * under ema-for-eval), the live training weights beside them.
      */
-    Saved save(ModelSnapshot served, ModelSnapshot training, TrainerState state) throws IOException {
+    Saved save(ModelSnapshot served, ModelSnapshot training, TrainerState state, CheckpointManifest manifest)
+            throws IOException {
         Path dir = writer.save(served, parts.optimizer.exportState(),
                 parts.ema == null ? Map.of() : parts.ema.export(),
-                served == training ? Map.of() : training.parameters(), state, this::isProtected);
+                served == training ? Map.of() : training.parameters(), state, manifest, this::isProtected);
         saved.removeIf(s -> s.dir().equals(dir) || !Files.exists(s.dir()));
         Saved s = new Saved(state.updates(), dir, state.isGood(), state.validation());
         saved.add(s);
@@ -127,14 +137,24 @@ final class StateStore {
         }
     }
 
-    /** Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid. */
-    void forgetAfter(long update) throws IOException {
+    /**
+     * Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid.
+     *
+     * @return the records their manifests name as handled without training (dead-lettered, skipped): still handled
+     */
+    List<dev.streamtrain.core.batch.OffsetRange> forgetAfter(long update) throws IOException {
+        List<dev.streamtrain.core.batch.OffsetRange> notTrained = new ArrayList<>();
         for (Saved s : List.copyOf(saved)) {
             if (s.update() > update) {
+                CheckpointManifest m = CheckpointManifest.read(s.dir());
+                if (m != null) {
+                    notTrained.addAll(m.notTrained());
+                }
                 AtomicFiles.discard(s.dir());
                 saved.remove(s);
             }
         }
+        return notTrained;
     }
 
     /**

@@ -103,6 +103,47 @@ class ResumeTest {
     }
 
     @Test
+    void aDamagedCheckpointIsSkippedAHalfWrittenOneIsCleanedAndTheLineageShowsEachRecordTrainedOnce(@TempDir Path dir)
+            throws Exception {
+        List<MiniBatch> data = TricksInTrainingTest.stream(60, 16, 21);
+        String model = "{inputs: 4, hidden: [16], classes: 3}";
+        TrainingFinished straight = run(config(dir.resolve("straight"), model), data, new java.util.ArrayList<>())
+                .finished.get();
+
+        JobConfig cfg = config(dir.resolve("damaged"), model);
+        TrainingFinished first = run(cfg, data.subList(0, 40), new java.util.ArrayList<>()).finished.get();
+        Path root = Path.of(first.checkpoint()).getParent();
+        Path newest = Path.of(first.checkpoint());
+        assertEquals(List.of(), dev.streamtrain.core.checkpoint.CheckpointManifest.problems(newest));
+        // bit rot in the newest checkpoint's optimizer buffers; a crash left another checkpoint half written
+        Path optimizer = newest.resolve(CheckpointWriter.OPTIMIZER_FILE);
+        byte[] bytes = java.nio.file.Files.readAllBytes(optimizer);
+        bytes[bytes.length - 1] ^= 0x55;
+        java.nio.file.Files.write(optimizer, bytes);
+        assertEquals(List.of(CheckpointWriter.OPTIMIZER_FILE + " does not match its checksum"),
+                dev.streamtrain.core.checkpoint.CheckpointManifest.problems(newest));
+        Path halfWritten = java.nio.file.Files.createDirectories(root.resolve(".ckpt-000000000050.tmp-1"));
+        java.nio.file.Files.write(halfWritten.resolve(CheckpointWriter.STATE_FILE), new byte[] {'{'});
+
+        List<Object> resumedAt = new java.util.ArrayList<>();
+        TrainingFinished done = run(cfg, data.subList(20, 60), resumedAt).finished.get();
+        assertEquals(List.of(new dev.streamtrain.core.events.PartitionOffset("t", 0, 20)), resumedAt,
+                "resumed from the previous good checkpoint");
+        assertTrue(java.nio.file.Files.notExists(halfWritten), "what a crash left half written is removed");
+        assertEquals(60, done.updates());
+        double diff = TricksInTrainingTest.maxAbsDiff(ModelSnapshotFiles.read(Path.of(straight.checkpoint())),
+                ModelSnapshotFiles.read(Path.of(done.checkpoint())));
+        assertTrue(diff < 1e-6, "the same model as a run that never stopped: " + diff);
+
+        var chain = dev.streamtrain.core.checkpoint.Lineage.chainTo(Path.of(done.checkpoint()));
+        assertEquals(List.of(0L, 20L, 40L, 60L), chain.stream().map(m -> m.update()).toList(),
+                "the rewritten ckpt-40 descends from ckpt-20; the damaged one is left behind");
+        var audit = dev.streamtrain.core.checkpoint.Lineage.audit(chain);
+        assertEquals(List.of(new dev.streamtrain.core.checkpoint.Lineage.Audit("t-0", 60, 0, 0, List.of())), audit,
+                "each of the 60 records trained exactly once, no gap");
+    }
+
+    @Test
     void refusesACheckpointOfAnotherModel(@TempDir Path dir) throws Exception {
         run(config(dir, "{inputs: 4, hidden: [16], classes: 3}"), TricksInTrainingTest.stream(2, 16, 1),
                 new java.util.ArrayList<>());

@@ -56,15 +56,7 @@ class TricksInTrainingTest {
     }
 
     static double maxAbsDiff(ModelSnapshot a, ModelSnapshot b) {
-        double max = 0;
-        for (String name : a.parameters().keySet()) {
-            float[] x = a.values(name);
-            float[] y = b.values(name);
-            for (int i = 0; i < x.length; i++) {
-                max = Math.max(max, Math.abs(x[i] - y[i]));
-            }
-        }
-        return max;
+        return a.maxAbsDiff(b);
     }
 
     @Test

@@ -64,6 +64,7 @@ public final class AtomicFiles {
         }
         Path hidden = dir.resolveSibling(DISCARDED_PREFIX + dir.getFileName() + "-" + System.nanoTime());
         Files.move(dir, hidden, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        dev.streamtrain.core.checkpoint.CrashPoints.reached(dev.streamtrain.core.checkpoint.CrashPoints.PRUNE);
         deleteTree(hidden);
     }
 

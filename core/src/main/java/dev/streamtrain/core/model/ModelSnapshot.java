@@ -56,4 +56,20 @@ public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long
         }
         return true;
     }
+
+    /**
+     * The largest absolute difference between any parameter value of this snapshot and the same one of {@code other}
+     * (same names and shapes expected): 0 for bit-identical weights.
+     */
+    public double maxAbsDiff(ModelSnapshot other) {
+        double max = 0;
+        for (String name : parameters.keySet()) {
+            float[] x = values(name);
+            float[] y = other.values(name);
+            for (int i = 0; i < x.length; i++) {
+                max = Math.max(max, Math.abs(x[i] - y[i]));
+            }
+        }
+        return max;
+    }
 }
