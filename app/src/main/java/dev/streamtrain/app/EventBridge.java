@@ -98,7 +98,10 @@ public final class EventBridge extends VerticleBase {
     /** Hands a record to the producer (never waits); counts it as dropped when too many wait or it fails. */
     private void send(KafkaProducerRecord<byte[], byte[]> record, String what) {
         if (pending >= MAX_PENDING) {
-            dropped++;
+            if (dropped++ == droppedReported) { // once per stretch of drops
+                LOG.warn("Kafka is not taking events ({} wait to be written): further events are dropped until it"
+                        + " does", pending);
+            }
             return;
         }
         pending++;
@@ -135,6 +138,10 @@ public final class EventBridge extends VerticleBase {
     public Future<?> stop() {
         // stop taking events first: other verticles may still publish while Vert.x shuts down
         Future<?> unregistered = Future.all(consumers.stream().map(c -> (Future<?>) c.unregister()).toList());
+        if (dropped > droppedReported) { // an alert could not reach Kafka now: the log says it
+            LOG.warn("{} events could not be written to Kafka; they are missing from {}", dropped - droppedReported,
+                    metricsTopic(job));
+        }
         return producer == null ? unregistered : unregistered.eventually(() -> producer.close(5_000));
     }
 }

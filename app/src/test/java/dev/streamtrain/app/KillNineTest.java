@@ -31,6 +31,13 @@ import org.junit.jupiter.api.Test;
 class KillNineTest {
     private static final int PASSES = 12;
     private static final int BAD_EVERY = 25;
+    /** Every child started, destroyed at the end whatever happens. */
+    private final List<Process> children = new ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void killChildren() {
+        children.forEach(Process::destroyForcibly);
+    }
 
     @Test
     void killedAtRandomAndAtTheWorstPlacesEachGoodRecordIsTrainedOnceAndTheModelEqualsAnUninterruptedRun()
@@ -61,7 +68,7 @@ class KillNineTest {
         }
         Path straight = job(dir, "kn-straight");
         Path killed = job(dir, "kn-killed");
-        assertEquals(0, run(straight, null, dir.resolve("straight.log")).waitFor(), "the uninterrupted run");
+        assertEquals(0, finished(run(straight, null, dir.resolve("straight.log"))), "the uninterrupted run");
 
         Path checkpoints = dir.resolve("kn-killed/checkpoints");
         Random random = new Random(20261130);
@@ -82,7 +89,7 @@ class KillNineTest {
             }
             Thread.sleep(random.nextInt(150));
             assertTrue(p.isAlive(), "the run must still be going to be killed (see killed.log)");
-            p.destroyForcibly().waitFor(); // SIGKILL on Linux
+            p.destroyForcibly().waitFor(1, TimeUnit.MINUTES); // SIGKILL on Linux
             last = newest(checkpoints);
             kills++;
         }
@@ -90,9 +97,9 @@ class KillNineTest {
         assertTrue(export.waitFor(3, TimeUnit.MINUTES));
         assertEquals(137, export.exitValue(), "halted during the export");
         kills++;
-        assertEquals(0, run(killed, null, dir.resolve("killed.log")).waitFor(), "the run completes");
+        assertEquals(0, finished(run(killed, null, dir.resolve("killed.log"))), "the run completes");
         long started = System.nanoTime();
-        assertEquals(0, run(killed, null, dir.resolve("again.log")).waitFor(), "a finished job run again");
+        assertEquals(0, finished(run(killed, null, dir.resolve("again.log"))), "a finished job run again");
         assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(90), "exits promptly");
         assertTrue(Files.readString(dir.resolve("again.log")).contains("nothing new to train"));
         assertTrue(kills >= 7);
@@ -124,8 +131,14 @@ class KillNineTest {
                 """.formatted(name, dir.resolve(name), AppTestBroker.broker().bootstrapServers()));
     }
 
+    /** Waits (3 minutes at most) for a child to end; its exit status. */
+    private static int finished(Process p) throws InterruptedException {
+        assertTrue(p.waitFor(3, TimeUnit.MINUTES), "the child ended in time");
+        return p.exitValue();
+    }
+
     /** {@code streamtrain run} in a child JVM on the test class path, output appended to {@code log}. */
-    private static Process run(Path config, String crashAt, Path log) throws IOException {
+    private Process run(Path config, String crashAt, Path log) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
         if (crashAt != null) {
@@ -133,8 +146,10 @@ class KillNineTest {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main", "run",
                 "--config", config.toString(), "--exit-after-export"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        children.add(p);
+        return p;
     }
 
     /** The newest published checkpoint's update, or -1. */

@@ -58,7 +58,10 @@ public final class DeployVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         server = new ModelHttpServer(vertx);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> deploy(m.body()));
-        return server.listen(host, port).onSuccess(p -> actualPort = p);
+        return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind
+            AtomicFiles.deleteUnpublished(modelsDir);
+            return null;
+        }).compose(v -> server.listen(host, port)).onSuccess(p -> actualPort = p);
     }
 
     /** The port the model server listens on. */

@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Commits the offsets a durable checkpoint names, for the training topics only (a checkpoint may name topics read by
- * someone else), and publishes {@link Addresses#OFFSETS_COMMITTED} once Kafka has them. Offsets are committed only
+ * Commits the offsets a durable checkpoint names, for the partitions this reader is assigned only (a checkpoint may
+ * name topics read by someone else, or a partition of a topic deleted since: committing it would fail the whole
+ * commit), and publishes {@link Addresses#OFFSETS_COMMITTED} once Kafka has them. Offsets are committed only
  * here: the commit must never pass a record whose training is not in a durable checkpoint.
  */
 final class CheckpointCommits {
@@ -24,12 +25,13 @@ final class CheckpointCommits {
     private CheckpointCommits() {
     }
 
-    static void commit(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes, EventBus bus, String job,
-            CheckpointSaved saved) {
+    static void commit(KafkaConsumer<byte[], byte[]> consumer, java.util.Set<TopicPartition> assigned, EventBus bus,
+            String job, CheckpointSaved saved) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionOffset po : saved.offsets()) {
-            if (routes.matches(po.topic())) {
-                offsets.put(new TopicPartition(po.topic(), po.partition()), new OffsetAndMetadata(po.nextOffset(), ""));
+            TopicPartition tp = new TopicPartition(po.topic(), po.partition());
+            if (assigned.contains(tp)) {
+                offsets.put(tp, new OffsetAndMetadata(po.nextOffset(), ""));
             }
         }
         if (offsets.isEmpty()) {

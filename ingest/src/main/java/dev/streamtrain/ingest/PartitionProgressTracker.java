@@ -22,6 +22,36 @@ final class PartitionProgressTracker {
     private final Map<TopicPartition, Long> end = new HashMap<>();
     /** Per partition: the next offset and the consumer's position at the last ask. */
     private final Map<TopicPartition, long[]> asked = new HashMap<>();
+    private final java.util.function.Consumer<OffsetRange> absent;
+
+    /**
+     * @param absent told of offsets passed that hold no record for the reader: transaction markers, aborted or
+     *     compacted records (never the ranges a resumed checkpoint handled); they count as handled
+     */
+    PartitionProgressTracker(java.util.function.Consumer<OffsetRange> absent) {
+        this.absent = absent;
+    }
+
+    /** A tracker for a reader that does not commit (absent offsets are not reported). */
+    PartitionProgressTracker() {
+        this(gap -> { });
+    }
+
+    /** Moves a partition's next offset forward; the offsets passed over without a record are reported absent. */
+    private void moveTo(TopicPartition tp, long offset) {
+        Long before = next.get(tp);
+        if (before != null && offset > before && !handledBefore(tp, before, offset - 1)) {
+            absent.accept(new OffsetRange(tp.getTopic(), tp.getPartition(), before, offset - 1));
+        }
+        next.merge(tp, offset, Math::max);
+    }
+
+    /** True when a resumed checkpoint already handled all of {@code from..to} (absent offsets included). */
+    private boolean handledBefore(TopicPartition tp, long from, long to) {
+        TreeMap<Long, Long> ranges = handledBefore.get(tp);
+        var range = ranges == null ? null : ranges.floorEntry(from);
+        return range != null && range.getValue() >= to;
+    }
     /** Ranges handled before a restart, by partition: first offset to last (inclusive). */
     private final Map<TopicPartition, TreeMap<Long, Long>> handledBefore = new HashMap<>();
 
@@ -42,6 +72,7 @@ final class PartitionProgressTracker {
      * @return true when a resumed checkpoint already handled it: it must not be trained or dead-lettered again
      */
     boolean advance(TopicPartition tp, long recordOffset) {
+        moveTo(tp, recordOffset);
         next.merge(tp, recordOffset + 1, Math::max);
         TreeMap<Long, Long> ranges = handledBefore.get(tp);
         if (ranges == null) {
@@ -76,7 +107,7 @@ final class PartitionProgressTracker {
         long delivered = next.getOrDefault(tp, 0L);
         long[] previous = asked.put(tp, new long[] {delivered, position});
         if (previous != null && previous[0] == delivered && previous[1] == position) {
-            next.merge(tp, position, Math::max);
+            moveTo(tp, position);
         }
     }
 

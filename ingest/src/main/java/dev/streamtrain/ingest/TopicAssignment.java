@@ -137,6 +137,11 @@ final class TopicAssignment {
             seeks.add(committed.compose(c -> {
                 long at = c != null ? Math.max(c.getOffset(), begin.get(tp))
                         : start.equals("latest") ? end.get(tp) : begin.get(tp);
+                if (c != null && c.getOffset() < begin.get(tp)) {
+                    LOG.warn("{}: records {}..{} were deleted (topic retention) before they were handled; the model"
+                            + " never sees them. Keep records longer than the time between checkpoints plus any"
+                            + " downtime", tp.getTopic() + "-" + tp.getPartition(), c.getOffset(), begin.get(tp) - 1);
+                }
                 if (!startAt.containsKey(tp) && !start.equals(BEGINNING)) { // say why: old commits are not trusted
                     LOG.info("{} has no checkpoint offset: reading from offset {} ({}{})", tp.getTopic() + "-"
                             + tp.getPartition(), at, start, c != null ? ": the group's committed offset"

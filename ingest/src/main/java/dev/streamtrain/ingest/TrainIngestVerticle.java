@@ -60,7 +60,9 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final boolean stopAtEnd;
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
     private String start = "committed";
-    private final PartitionProgressTracker tracker = new PartitionProgressTracker();
+    /** Offsets with no record (transaction markers, aborted or compacted records) are handled, as skipped. */
+    private final PartitionProgressTracker tracker = new PartitionProgressTracker(
+            gap -> putMarker(new Skipped(gap, Skipped.NO_RECORD)));
     private final IngestCounters counters = new IngestCounters();
     private KafkaConsumer<byte[], byte[]> consumer;
     private Set<TopicPartition> partitions = Set.of();
@@ -191,7 +193,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             }
         }));
         vertx.eventBus().<dev.streamtrain.core.events.CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED,
-                msg -> CheckpointCommits.commit(consumer, routes, vertx.eventBus(), job, msg.body()));
+                msg -> CheckpointCommits.commit(consumer, partitions, vertx.eventBus(), job, msg.body()));
         Future<Set<TopicPartition>> found = TopicAssignment.partitionsOf(consumer, routes.namedTopics());
         if (routes.hasPattern()) {
             found = found.compose(named -> TopicAssignment.matchingPartitions(consumer, routes).map(matched -> {

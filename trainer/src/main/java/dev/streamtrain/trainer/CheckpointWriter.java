@@ -91,18 +91,6 @@ final class CheckpointWriter {
                 .writeValueAsBytes(state));
     }
 
-    /** Removes what a crash while writing left: temp directories of checkpoints never published. */
-    static void deleteUnpublished(Path root) throws IOException {
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> list = Files.list(root)) {
-            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(".ckpt-")).toList()) {
-                AtomicFiles.deleteTree(p);
-            }
-        }
-    }
-
     /** Every complete checkpoint under {@code root}, oldest first. */
     static List<Path> all(Path root) throws IOException {
         if (!Files.isDirectory(root)) {

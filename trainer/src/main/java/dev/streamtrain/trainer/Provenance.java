@@ -18,12 +18,17 @@ final class Provenance {
     /** One record handled: trained or not. */
     void add(String topic, int partition, long offset, boolean wasTrained) {
         List<OffsetRange> into = wasTrained ? trained : notTrained;
-        OffsetRange last = into.isEmpty() ? null : into.get(into.size() - 1);
-        if (last != null && last.partition() == partition && last.to() + 1 == offset && last.topic().equals(topic)) {
-            into.set(into.size() - 1, new OffsetRange(topic, partition, last.from(), offset));
-        } else {
-            into.add(OffsetRange.single(topic, partition, offset));
+        for (int i = into.size() - 1; i >= 0 && i >= into.size() - 8; i--) { // the partition's latest range, nearby
+            OffsetRange r = into.get(i);
+            if (r.partition() == partition && r.topic().equals(topic)) {
+                if (r.to() + 1 == offset) {
+                    into.set(i, new OffsetRange(topic, partition, r.from(), offset));
+                    return;
+                }
+                break;
+            }
         }
+        into.add(OffsetRange.single(topic, partition, offset));
     }
 
     /** A checkpoint with this id was written (or resumed; null: it has no manifest): the parent of what comes next. */
@@ -36,7 +41,7 @@ final class Provenance {
     /**
      * A rollback to the checkpoint with id {@code id}: what was trained since is undone (it comes back as trained again
      * or quarantined), but records dead-lettered or skipped since stay handled: those since the last checkpoint and
-     * those the discarded checkpoints named ({@code forgotten}).
+     * those the checkpoints in between named ({@code forgotten}, from the lineage log).
      */
     void rolledBackTo(String id, List<OffsetRange> forgotten) {
         parent = id;

@@ -142,8 +142,9 @@ final class Rollbacks {
         }
         undone.addAll(stepper.dropPending());
         undone.forEach(b -> ledger.untrain(b.sources()));
-        ledger.provenance().rolledBackTo(dev.streamtrain.core.checkpoint.CheckpointManifest.idOf(to.dir()),
-                store.forgetAfter(to.update()));
+        String toId = dev.streamtrain.core.checkpoint.CheckpointManifest.idOf(to.dir());
+        ledger.provenance().rolledBackTo(toId, store.notTrainedAfter(toId, ledger.provenance().parent()));
+        store.forgetAfter(to.update());
         boolean replaying = settings.replay() && !state.finished; // at the end there is no training to replay in
         List<MiniBatch> toDeadLetter = new ArrayList<>();
         for (MiniBatch b : undone) {

@@ -39,6 +39,7 @@ final class StateStore {
     private final ModelParts parts;
     private final EarlyStoppingSettings stopping;
     private final CheckpointWriter writer;
+    private final Path root;
     private final List<Saved> saved = new ArrayList<>();
 
     StateStore(Path root, int keep, ModelSpec spec, ModelParts parts, EarlyStoppingSettings stopping)
@@ -47,8 +48,9 @@ final class StateStore {
         this.parts = parts;
         this.stopping = stopping;
         this.writer = new CheckpointWriter(root, keep);
+        this.root = root;
         AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
-        CheckpointWriter.deleteUnpublished(root); // a crash (or a full disk) while writing one
+        AtomicFiles.deleteUnpublished(root); // a crash (or a full disk) while writing one
         for (Path dir : CheckpointWriter.all(root)) {
             List<String> problems = CheckpointManifest.problems(dir);
             if (!problems.isEmpty()) {
@@ -137,24 +139,23 @@ final class StateStore {
         }
     }
 
-    /**
-     * Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid.
-     *
-     * @return the records their manifests name as handled without training (dead-lettered, skipped): still handled
-     */
-    List<dev.streamtrain.core.batch.OffsetRange> forgetAfter(long update) throws IOException {
-        List<dev.streamtrain.core.batch.OffsetRange> notTrained = new ArrayList<>();
+    /** Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid. */
+    void forgetAfter(long update) throws IOException {
         for (Saved s : List.copyOf(saved)) {
             if (s.update() > update) {
-                CheckpointManifest m = CheckpointManifest.read(s.dir());
-                if (m != null) {
-                    notTrained.addAll(m.notTrained());
-                }
                 AtomicFiles.discard(s.dir());
                 saved.remove(s);
             }
         }
-        return notTrained;
+    }
+
+    /**
+     * Records dead-lettered or skipped that the checkpoints after {@code ancestor} up to {@code descendant} name
+     * (pruned ones included: read from the lineage log), so a rollback to {@code ancestor} keeps them handled.
+     */
+    List<dev.streamtrain.core.batch.OffsetRange> notTrainedAfter(String ancestor, String descendant)
+            throws IOException {
+        return dev.streamtrain.core.checkpoint.Lineage.notTrainedAfter(root, ancestor, descendant);
     }
 
     /**

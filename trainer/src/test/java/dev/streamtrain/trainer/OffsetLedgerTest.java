@@ -58,6 +58,23 @@ class OffsetLedgerTest {
     }
 
     @Test
+    void provenanceKeepsOneRangePerPartitionWhenPartitionsInterleave() {
+        OffsetLedger ledger = new OffsetLedger();
+        for (int i = 0; i < 50; i++) {
+            ledger.record(List.of(OffsetRange.single("t", i % 2, i / 2)));
+        }
+        ledger.notTrained(OffsetRange.single("t", 0, 25), OffsetLedger.Handling.DEAD_LETTERED);
+        assertEquals(List.of(new OffsetRange("t", 0, 0, 24), new OffsetRange("t", 1, 0, 24)),
+                ledger.provenance().trained());
+        assertEquals(List.of(OffsetRange.single("t", 0, 25)), ledger.provenance().notTrained());
+        ledger.provenance().rolledBackTo("c1", List.of(OffsetRange.single("t", 1, 30)));
+        assertEquals(List.of(), ledger.provenance().trained(), "what was trained since is undone by the rollback");
+        assertEquals(List.of(OffsetRange.single("t", 1, 30), OffsetRange.single("t", 0, 25)),
+                ledger.provenance().notTrained(), "dead letters stay handled, those of pruned checkpoints too");
+        assertEquals("c1", ledger.provenance().parent());
+    }
+
+    @Test
     void aResumedPartitionWhoseOldRecordsAreGoneStartsWhereTheyBegin() {
         OffsetLedger ledger = new OffsetLedger();
         ledger.restore(new dev.streamtrain.core.events.TrainingPosition(List.of(new PartitionOffset("t", 0, 10)),

@@ -57,7 +57,7 @@ public record CheckpointManifest(int format, String id, String job, long update,
         handledAbove = handledAbove == null ? List.of() : List.copyOf(handledAbove);
         trained = trained == null ? List.of() : List.copyOf(trained);
         notTrained = notTrained == null ? List.of() : List.copyOf(notTrained);
-        files = files == null ? Map.of() : Map.copyOf(new TreeMap<>(files));
+        files = files == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(files)); // by name
     }
 
     /** The same manifest listing the checksums of every file now in {@code dir} (but the manifest). */

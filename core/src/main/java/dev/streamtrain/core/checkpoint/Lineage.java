@@ -31,8 +31,19 @@ public final class Lineage {
         byte[] line = (Events.mapper().writeValueAsString(manifest.withoutFiles()) + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(root.resolve(FILE), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ch.write(java.nio.ByteBuffer.wrap(line));
+                StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.position(ch.size());
+            if (ch.size() > 0) { // a line a full disk or a kill cut short must not swallow this one
+                var lastByte = java.nio.ByteBuffer.allocate(1);
+                ch.read(lastByte, ch.size() - 1);
+                if (lastByte.get(0) != '\n') {
+                    ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+                }
+            }
+            var buffer = java.nio.ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) {
+                ch.write(buffer);
+            }
             ch.force(true);
         }
     }
@@ -45,7 +56,13 @@ public final class Lineage {
      */
     public static List<CheckpointManifest> chain(Path root, String id) throws IOException {
         Map<String, CheckpointManifest> byId = new HashMap<>();
-        for (String line : Files.readAllLines(root.resolve(FILE), StandardCharsets.UTF_8)) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(root.resolve(FILE), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IOException("the lineage log " + root.resolve(FILE) + " cannot be read", e);
+        }
+        for (String line : lines) {
             try {
                 CheckpointManifest m = Events.mapper().readValue(line, CheckpointManifest.class);
                 byId.put(m.id(), m);
@@ -63,6 +80,27 @@ public final class Lineage {
             at = m.parent();
         }
         return chain;
+    }
+
+    /**
+     * The records handled without training (dead-lettered, skipped) that the checkpoints after {@code ancestor} up to
+     * {@code descendant} name: what a rollback from {@code descendant}'s line back to {@code ancestor} must keep as
+     * handled. Empty when {@code descendant} is {@code ancestor}, or either is unknown (no manifest).
+     */
+    public static List<OffsetRange> notTrainedAfter(Path root, String ancestor, String descendant) throws IOException {
+        List<OffsetRange> out = new ArrayList<>();
+        if (ancestor == null || descendant == null || ancestor.equals(descendant)
+                || !Files.exists(root.resolve(FILE))) {
+            return out;
+        }
+        boolean after = false; // what came before the ancestor stays in its own lineage
+        for (CheckpointManifest m : chain(root, descendant)) {
+            if (after) {
+                out.addAll(m.notTrained());
+            }
+            after |= m.id().equals(ancestor);
+        }
+        return out;
     }
 
     /** The chain up to a checkpoint directory (see {@link #chain(Path, String)}). */
@@ -93,6 +131,15 @@ public final class Lineage {
         Map<String, java.util.BitSet> handled = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>(); // trained, duplicates, not trained
         Map<String, OffsetRange> names = new HashMap<>();
+        Map<String, Long> lowest = new HashMap<>(); // bits count from each partition's lowest offset
+        for (CheckpointManifest m : chain) {
+            for (OffsetRange r : m.trained()) {
+                lowest.merge(r.topic() + "-" + r.partition(), r.from(), Math::min);
+            }
+            for (OffsetRange r : m.notTrained()) {
+                lowest.merge(r.topic() + "-" + r.partition(), r.from(), Math::min);
+            }
+        }
         for (CheckpointManifest m : chain) {
             for (int kind = 0; kind < 2; kind++) {
                 for (OffsetRange r : kind == 0 ? m.trained() : m.notTrained()) {
@@ -102,7 +149,7 @@ public final class Lineage {
                     var h = handled.computeIfAbsent(key, k -> new java.util.BitSet());
                     long[] c = counts.computeIfAbsent(key, k -> new long[3]);
                     for (long o = r.from(); o <= r.to(); o++) {
-                        int bit = Math.toIntExact(o);
+                        int bit = Math.toIntExact(o - lowest.get(key));
                         if (kind == 0 && t.get(bit)) {
                             c[1]++;
                         }
@@ -123,8 +170,8 @@ public final class Lineage {
             List<OffsetRange> gaps = new ArrayList<>();
             for (int from = h.nextClearBit(h.nextSetBit(0)); from < h.length(); from = h.nextClearBit(
                     h.nextSetBit(from))) {
-                gaps.add(new OffsetRange(names.get(key).topic(), names.get(key).partition(), from,
-                        h.nextSetBit(from) - 1));
+                gaps.add(new OffsetRange(names.get(key).topic(), names.get(key).partition(), from + lowest.get(key),
+                        h.nextSetBit(from) - 1 + lowest.get(key)));
             }
             long[] c = counts.get(key);
             out.add(new Audit(key, c[0] - c[1], c[1], c[2], gaps));

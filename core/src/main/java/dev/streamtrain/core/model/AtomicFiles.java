@@ -68,6 +68,19 @@ public final class AtomicFiles {
         deleteTree(hidden);
     }
 
+    /** Deletes the temp directories of {@link #tempDirFor} under {@code root} that a crash left unpublished. */
+    public static void deleteUnpublished(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> list = Files.list(root)) {
+            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(".")
+                    && p.getFileName().toString().contains(".tmp-")).toList()) {
+                deleteTree(p);
+            }
+        }
+    }
+
     /** Deletes what a crash left of earlier {@link #discard}s under {@code root}. */
     public static void deleteDiscarded(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
