@@ -55,7 +55,7 @@ final class CheckpointWriter {
     Path save(ModelSnapshot snapshot, Map<String, Tensor> optimizerState, Map<String, Tensor> weightAverage,
             Map<String, Tensor> trainingWeights, TrainerState state, CheckpointManifest manifest,
             java.util.function.Predicate<Path> protect) throws IOException {
-        Path target = root.resolve(String.format("ckpt-%012d", snapshot.updates()));
+        Path target = target(snapshot.updates());
         Path temp = AtomicFiles.tempDirFor(target);
         try {
             writeFiles(temp, snapshot, optimizerState, weightAverage, trainingWeights, state);
@@ -73,6 +73,11 @@ final class CheckpointWriter {
         AtomicFiles.publish(temp, target);
         prune(protect.or(target::equals));
         return target;
+    }
+
+    /** The directory of the checkpoint that includes {@code updates} updates. */
+    Path target(long updates) {
+        return root.resolve(String.format("ckpt-%012d", updates));
     }
 
     private static void writeFiles(Path temp, ModelSnapshot snapshot, Map<String, Tensor> optimizerState,

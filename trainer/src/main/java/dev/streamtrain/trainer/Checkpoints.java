@@ -37,13 +37,15 @@ final class Checkpoints {
             new java.util.IdentityHashMap<>();
     private final TrainerEvents events;
     private final dev.streamtrain.trainer.hooks.Hooks hooks;
+    private final CheckpointCadence cadence;
     private Path last;
     private long handled;
     private long handledAtLast = -1;
 
     Checkpoints(JobConfig cfg, ModelParts parts, RunState state, RateControl rate, StateStore store,
             OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows,
-            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events) {
+            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events, java.util.function.LongSupplier nanoClock) {
+        this.cadence = new CheckpointCadence(cfg, nanoClock);
         this.hooks = hooks;
         this.cfg = cfg;
         this.parts = parts;
@@ -204,6 +206,11 @@ final class Checkpoints {
         });
     }
 
+    /** Whether an evaluation and checkpoint are due after this update ({@link CheckpointCadence}). */
+    boolean due() {
+        return cadence.due(state.updates);
+    }
+
     /** Saves a checkpoint of the served weights; its offsets may be committed once it is durable. */
     private void save() throws IOException {
         ModelSnapshot training = parts.network.snapshot(state.updates);
@@ -214,18 +221,14 @@ final class Checkpoints {
             return;
         }
         boolean good = !state.suspect;
-        if (state.suspect) {
-            state.suspect = false; // one checkpoint interval passes; a new critical alert opens it again
-        }
+        state.suspect = false; // one checkpoint interval passes; a new critical alert opens it again
         var position = ledger.position();
-        var provenance = ledger.provenance();
-        var manifest = new CheckpointManifest(CheckpointManifest.FORMAT, CheckpointManifest.newId(state.updates),
-                cfg.job(), state.updates, state.samples, provenance.parent(), System.currentTimeMillis(), good,
-                position.offsets(), position.handledAbove(), provenance.trained(), provenance.notTrained(),
-                state.lastValidation, null);
+        var manifest = ledger.provenance().manifest(cfg.job(), state.updates, state.samples, good, position,
+                state.lastValidation);
         last = store.save(snapshot, training, state.toState(position, rate.controller().snapshot(),
                 parts.scaler == null ? null : parts.scaler.state(), good), manifest).dir();
-        provenance.restartFrom(manifest.id());
+        ledger.provenance().restartFrom(manifest.id());
+        cadence.saved();
         handledAtLast = handled;
         var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets());
         events.checkpointSaved(saved);

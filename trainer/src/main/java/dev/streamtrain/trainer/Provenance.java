@@ -49,6 +49,17 @@ final class Provenance {
         notTrained.addAll(0, forgotten);
     }
 
+    /** The manifest of a checkpoint saved now: a new id, this provenance's parent and records. */
+    dev.streamtrain.core.checkpoint.CheckpointManifest manifest(String job, long updates, long samples, boolean good,
+            dev.streamtrain.core.events.TrainingPosition position,
+            dev.streamtrain.core.events.ValidationMetrics validation) {
+        return new dev.streamtrain.core.checkpoint.CheckpointManifest(
+                dev.streamtrain.core.checkpoint.CheckpointManifest.FORMAT,
+                dev.streamtrain.core.checkpoint.CheckpointManifest.newId(updates), job, updates, samples, parent,
+                System.currentTimeMillis(), good, position.offsets(), position.handledAbove(), trained(), notTrained(),
+                validation, null);
+    }
+
     String parent() {
         return parent;
     }

@@ -40,14 +40,17 @@ final class StateStore {
     private final EarlyStoppingSettings stopping;
     private final CheckpointWriter writer;
     private final Path root;
+    private final int keepBest;
     private final List<Saved> saved = new ArrayList<>();
 
-    StateStore(Path root, int keep, ModelSpec spec, ModelParts parts, EarlyStoppingSettings stopping)
-            throws IOException {
+    StateStore(dev.streamtrain.core.config.JobConfig.CheckpointSettings settings, ModelSpec spec, ModelParts parts,
+            EarlyStoppingSettings stopping) throws IOException {
+        Path root = settings.dir();
+        this.keepBest = settings.keepBest();
         this.spec = spec;
         this.parts = parts;
         this.stopping = stopping;
-        this.writer = new CheckpointWriter(root, keep);
+        this.writer = new CheckpointWriter(root, settings.keep());
         this.root = root;
         AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
         AtomicFiles.deleteUnpublished(root); // a crash (or a full disk) while writing one
@@ -69,18 +72,28 @@ final class StateStore {
      */
     Saved save(ModelSnapshot served, ModelSnapshot training, TrainerState state, CheckpointManifest manifest)
             throws IOException {
-        Path dir = writer.save(served, parts.optimizer.exportState(),
-                parts.ema == null ? Map.of() : parts.ema.export(),
-                served == training ? Map.of() : training.parameters(), state, manifest, this::isProtected);
-        saved.removeIf(s -> s.dir().equals(dir) || !Files.exists(s.dir()));
-        Saved s = new Saved(state.updates(), dir, state.isGood(), state.validation());
-        saved.add(s);
+        Saved s = new Saved(state.updates(), writer.target(state.updates()), state.isGood(), state.validation());
+        saved.removeIf(old -> old.dir().equals(s.dir()));
+        saved.add(s); // before pruning: it may be one of the best to keep
+        try {
+            writer.save(served, parts.optimizer.exportState(), parts.ema == null ? Map.of() : parts.ema.export(),
+                    served == training ? Map.of() : training.parameters(), state, manifest, this::isProtected);
+        } catch (IOException | RuntimeException e) {
+            saved.remove(s);
+            throw e;
+        }
+        saved.removeIf(old -> !Files.exists(old.dir())); // pruned
         return s;
     }
 
+    /** Never pruned: the newest good checkpoint, the best one under restore-best, the best {@code keep-best}. */
     private boolean isProtected(Path dir) {
         return newestGood().map(s -> s.dir().equals(dir)).orElse(false)
-                || stopping.enabled() && stopping.restoreBest() && best().map(s -> s.dir().equals(dir)).orElse(false);
+                || stopping.enabled() && stopping.restoreBest() && best().map(s -> s.dir().equals(dir)).orElse(false)
+                || saved.stream().filter(s -> s.good() && !Double.isNaN(metric(s)))
+                        .sorted(java.util.Comparator.comparingDouble(s -> stopping.mode().equals("max")
+                                ? -metric(s) : metric(s)))
+                        .limit(keepBest).anyMatch(s -> s.dir().equals(dir));
     }
 
     /** The newest good checkpoint. */

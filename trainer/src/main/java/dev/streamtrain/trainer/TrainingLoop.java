@@ -86,10 +86,9 @@ public final class TrainingLoop implements AutoCloseable {
         this.stepper = new Stepper(cfg, parts, hooks);
         this.quarantine = new Quarantine(events, ledger, commands);
         try {
-            var store = new StateStore(cfg.checkpoint().dir(), cfg.checkpoint().keep(), cfg.model(), parts,
-                    cfg.earlyStopping());
+            var store = new StateStore(cfg.checkpoint(), cfg.model(), parts, cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
-                    events);
+                    events, nanoClock);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), window, state, store, stepper,
                     rate.controller(), ledger, quarantine, events, rate::current);
             this.resumePosition = checkpoints.resumeLatest();
@@ -196,7 +195,7 @@ public final class TrainingLoop implements AutoCloseable {
         throughput.loss(u.meanLoss());
         events.step(new StepMetrics(cfg.job(), state.updates, state.samples, u.meanLoss(), rate.hyper().lr(),
                 rate.hyper().momentum(), u.gradNorm(), throughput.samplesPerSecond(), System.currentTimeMillis()));
-        if (state.updates % cfg.training().evalEvery() == 0) {
+        if (checkpoints.due()) {
             checkpoints.evaluateAndSave();
         }
         if (cfg.training().maxUpdates() > 0 && state.updates >= cfg.training().maxUpdates()) {

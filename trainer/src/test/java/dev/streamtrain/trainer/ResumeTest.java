@@ -50,13 +50,19 @@ class ResumeTest {
     /** As above; {@code fp16OnCpu} runs the fp16 mixed-precision path on the CPU. */
     static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed,
             boolean fp16OnCpu) throws Exception {
+        return run(cfg, batches, resumed, fp16OnCpu, System::nanoTime);
+    }
+
+    /** As above, on the given monotonic clock (nanoseconds). */
+    static TrainingLoopTest.Recorder run(JobConfig cfg, List<MiniBatch> batches, List<Object> resumed,
+            boolean fp16OnCpu, java.util.function.LongSupplier nanoClock) throws Exception {
         ValidationSet validation = new ValidationSet(1000);
         validation.add(TrainingLoopTest.blobs(new Random(3), 30, "v", 0));
         BackPressureQueue<BatchQueueItem> queue = new BackPressureQueue<>(100_000, 1);
         batches.forEach(queue::put);
         queue.put(new EndOfStream(Map.of()));
         var events = new TrainingLoopTest.Recorder();
-        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, new ValidationSet(1), events, System::nanoTime,
+        TrainingLoop loop = new TrainingLoop(cfg, queue, validation, new ValidationSet(1), events, nanoClock,
                 fp16OnCpu);
         resumed.addAll(loop.resumePosition().offsets());
         Thread thread = new Thread(loop::run);
@@ -141,6 +147,45 @@ class ResumeTest {
         var audit = dev.streamtrain.core.checkpoint.Lineage.audit(chain);
         assertEquals(List.of(new dev.streamtrain.core.checkpoint.Lineage.Audit("t-0", 60, 0, 0, List.of())), audit,
                 "each of the 60 records trained exactly once, no gap");
+    }
+
+    @Test
+    void aFullDiskFailsCheckpointsWithoutLosingThePreviousOneAndTheRunResumesFromIt(@TempDir Path dir)
+            throws Exception {
+        Path full = Path.of("/dev/full"); // every write to it fails with ENOSPC, as on a full disk
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isWritable(full), "needs /dev/full");
+        List<MiniBatch> data = TricksInTrainingTest.stream(60, 16, 21);
+        String model = "{inputs: 4, hidden: [16], classes: 3}";
+        TrainingFinished straight = run(config(dir.resolve("straight"), model), data, new java.util.ArrayList<>())
+                .finished.get();
+
+        JobConfig cfg = config(dir.resolve("full"), model);
+        Path root = Path.of(run(cfg, data.subList(0, 40), new java.util.ArrayList<>()).finished.get().checkpoint())
+                .getParent();
+        Path lineage = root.resolve(dev.streamtrain.core.checkpoint.Lineage.FILE);
+        Path kept = java.nio.file.Files.move(lineage, root.resolve("lineage.kept"));
+        java.nio.file.Files.createSymbolicLink(lineage, full); // the disk fills up
+        TrainingFinished stuck = run(cfg, data.subList(40, 60), new java.util.ArrayList<>()).finished.get();
+        assertEquals(root.resolve("ckpt-000000000040").toString(), stuck.checkpoint(),
+                "no checkpoint could be written: the run ends on the last one that was");
+        try (var listing = java.nio.file.Files.list(root)) {
+            assertEquals(List.of(), listing.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).toList(),
+                    "nothing half-written is left behind");
+        }
+        assertEquals(List.of(), dev.streamtrain.core.checkpoint.CheckpointManifest.problems(
+                root.resolve("ckpt-000000000040")));
+
+        java.nio.file.Files.delete(lineage); // space again
+        java.nio.file.Files.move(kept, lineage);
+        List<Object> resumedAt = new java.util.ArrayList<>();
+        TrainingFinished done = run(cfg, data.subList(40, 60), resumedAt).finished.get();
+        assertEquals(List.of(new dev.streamtrain.core.events.PartitionOffset("t", 0, 40)), resumedAt);
+        assertEquals(60, done.updates());
+        assertTrue(ModelSnapshotFiles.read(Path.of(straight.checkpoint())).maxAbsDiff(
+                ModelSnapshotFiles.read(Path.of(done.checkpoint()))) < 1e-6, "as if the disk had never filled");
+        assertEquals(List.of(new dev.streamtrain.core.checkpoint.Lineage.Audit("t-0", 60, 0, 0, List.of())),
+                dev.streamtrain.core.checkpoint.Lineage.audit(dev.streamtrain.core.checkpoint.Lineage.chainTo(
+                        Path.of(done.checkpoint()))));
     }
 
     @Test

@@ -125,9 +125,13 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
 
     /**
      * @param dir checkpoint directory
-     * @param keep checkpoints kept (older ones are deleted)
+     * @param keep newest checkpoints kept (older ones are deleted, but for the best ones)
+     * @param everySeconds also checkpoint when this many seconds passed since the last one (0: by updates only,
+     *     every {@code training.eval-every})
+     * @param keepBest also keep the best this many good checkpoints by the early-stopping metric
+     *     ({@code early-stopping.monitor} and {@code mode}, also when early stopping is off; 0: none)
      */
-    public record CheckpointSettings(Path dir, int keep) {
+    public record CheckpointSettings(Path dir, int keep, long everySeconds, int keepBest) {
     }
 
     /**

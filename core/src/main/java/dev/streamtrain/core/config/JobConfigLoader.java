@@ -140,7 +140,8 @@ public final class JobConfigLoader {
 
         var checkpoint = new JobConfig.CheckpointSettings(
                 Path.of(r.string("checkpoint.dir", workDir.resolve("checkpoints").toString())),
-                (int) r.integer("checkpoint.keep", 3, 1, 1000));
+                (int) r.integer("checkpoint.keep", 3, 1, 1000), r.integer("checkpoint.every-seconds", 0, 0, 86_400),
+                (int) r.integer("checkpoint.keep-best", 0, 0, 1000));
 
         var serving = new JobConfig.ServingSettings(
                 r.string("serving.host", "127.0.0.1"),
