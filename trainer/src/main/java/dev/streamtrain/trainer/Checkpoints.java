@@ -38,13 +38,19 @@ final class Checkpoints {
     private final TrainerEvents events;
     private final dev.streamtrain.trainer.hooks.Hooks hooks;
     private final CheckpointCadence cadence;
+    /** Checkpoints being written; announced through the trainer's command queue once durable. */
+    private final DurableCheckpoints durable;
+    private final java.util.Queue<Runnable> commands;
     private Path last;
     private long handled;
     private long handledAtLast = -1;
 
     Checkpoints(JobConfig cfg, ModelParts parts, RunState state, RateControl rate, StateStore store,
             OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows,
-            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events, java.util.function.LongSupplier nanoClock) {
+            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events, java.util.function.LongSupplier nanoClock,
+            java.util.Queue<Runnable> commands) {
+        this.commands = commands;
+        this.durable = new DurableCheckpoints(events, hooks);
         this.cadence = new CheckpointCadence(cfg, nanoClock);
         this.hooks = hooks;
         this.cfg = cfg;
@@ -72,6 +78,7 @@ final class Checkpoints {
     void beforeTraining(dev.streamtrain.core.batch.MiniBatch batch) throws IOException {
         if (last == null && state.updates == 0 && store.newestGood().isEmpty()) {
             save();
+            awaitDurable(); // a new model's first state: a good state to roll back to from the start
         }
         if (prequential != null) {
             unsettled.put(batch, parts.evaluator.score(batch));
@@ -206,8 +213,7 @@ final class Checkpoints {
         });
     }
 
-    /** Whether an evaluation and checkpoint are due after this update ({@link CheckpointCadence}). */
-    boolean due() {
+    boolean due() { // whether an evaluation and checkpoint are due after this update (CheckpointCadence)
         return cadence.due(state.updates);
     }
 
@@ -225,34 +231,35 @@ final class Checkpoints {
         var position = ledger.position();
         var manifest = ledger.provenance().manifest(cfg.job(), state.updates, state.samples, good, position,
                 state.lastValidation);
-        last = store.save(snapshot, training, state.toState(position, rate.controller().snapshot(),
-                parts.scaler == null ? null : parts.scaler.state(), good), manifest).dir();
+        var saving = store.save(snapshot, training, state.toState(position, rate.controller().snapshot(),
+                parts.scaler == null ? null : parts.scaler.state(), good), manifest);
         ledger.provenance().restartFrom(manifest.id());
         cadence.saved();
+        last = store.dirFor(state.updates);
         handledAtLast = handled;
         var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets());
-        events.checkpointSaved(saved);
-        hooks.afterCheckpoint(saved);
+        durable.add(saving.thenApply(s -> saved), commands, this::announce);
     }
 
-    /** Kinds the trainer's own guards report; with offsets, the alert is about a refused update. */
-    private static final java.util.Set<String> GUARD_KINDS = java.util.Set.of("non_finite_loss", "non_finite_gradient",
-            "non_finite_parameters");
+    private void announce() { // the checkpoints made durable; after a failed write, the previous one is the last
+        if (!durable.announce()) {
+            last = store.newestGood().map(StateStore.Saved::dir).orElse(null);
+            handledAtLast = -1; // the run's end writes one again
+        }
+    }
 
-    /**
-     * A critical alert: checkpoints that include its update are not good, nor the next one. Not for an alert about an
-     * update a guard refused (it names the refused records): that update never reached the weights, or was undone.
-     */
-    void suspect(Alert alert) {
-        if (GUARD_KINDS.contains(alert.kind()) && !alert.offsets().isEmpty()) {
-            return;
-        }
-        state.suspect = true;
-        try {
-            store.markSuspectFrom(alert.update(), alert.kind() + " at update " + alert.update());
-        } catch (IOException e) {
-            LOG.error("could not mark checkpoints after update {} as suspect: {}", alert.update(), e.getMessage());
-        }
+    /** Waits for the checkpoint being written and announces it. */
+    void awaitDurable() {
+        store.awaitWrites();
+        announce();
+    }
+
+    void close() { // finishes the checkpoint being written and stops the checkpoint thread
+        store.close();
+    }
+
+    void suspect(Alert alert) { // a critical alert: see StateStore.suspect
+        store.suspect(alert, state);
     }
 
     /**
@@ -261,6 +268,7 @@ final class Checkpoints {
      * weights restored in place, so the trainer and the export agree), else the newest good one.
      */
     void finish(String reason, boolean restoreBest, long wallMillis, long skipped) throws IOException {
+        awaitDurable();
         try {
             if (handledAtLast != handled) {
                 evaluateAndSave();
@@ -275,6 +283,7 @@ final class Checkpoints {
             LOG.error("the final evaluation or checkpoint failed ({}); the run ends on the last checkpoint written",
                     dev.streamtrain.core.events.Failures.describe(e), e);
         }
+        awaitDurable(); // the export reads the final checkpoint; its offsets are committed before the end
         var chosen = restoreBest ? store.best().or(store::newestGood) : store.newestGood();
         ValidationMetrics validation = state.lastValidation;
         if (chosen.isPresent() && !chosen.get().dir().equals(last)) {

@@ -41,7 +41,9 @@ final class StateStore {
     private final CheckpointWriter writer;
     private final Path root;
     private final int keepBest;
-    private final List<Saved> saved = new ArrayList<>();
+    /** Read by the checkpoint thread while it prunes (which ones are protected), changed by the trainer thread. */
+    private final List<Saved> saved = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final CheckpointIo io = new CheckpointIo();
 
     StateStore(dev.streamtrain.core.config.JobConfig.CheckpointSettings settings, ModelSpec spec, ModelParts parts,
             EarlyStoppingSettings stopping) throws IOException {
@@ -67,23 +69,45 @@ final class StateStore {
     }
 
     /**
-     * Writes a checkpoint: the served weights as the model, and, when those are not the live ones (the weight average
-     * under ema-for-eval), the live training weights beside them.
+     * Starts writing a checkpoint on the checkpoint thread ({@link CheckpointIo}) and returns: the served weights as
+     * the model, and, when those are not the live ones (the weight average under ema-for-eval), the live training
+     * weights beside them. What it holds is copied here, on the trainer thread. The checkpoint counts as saved at
+     * once (rollbacks and pruning know it); the future completes when it is durable, or fails (then it is forgotten).
      */
-    Saved save(ModelSnapshot served, ModelSnapshot training, TrainerState state, CheckpointManifest manifest)
-            throws IOException {
+    java.util.concurrent.CompletableFuture<Saved> save(ModelSnapshot served, ModelSnapshot training,
+            TrainerState state, CheckpointManifest manifest) {
+        io.await();
+        saved.removeIf(old -> !Files.exists(old.dir())); // pruned by the previous write
+        var optimizer = parts.optimizer.exportState();
+        var average = parts.ema == null ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : parts.ema.export();
+        var live = served == training ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : training.parameters();
         Saved s = new Saved(state.updates(), writer.target(state.updates()), state.isGood(), state.validation());
         saved.removeIf(old -> old.dir().equals(s.dir()));
         saved.add(s); // before pruning: it may be one of the best to keep
-        try {
-            writer.save(served, parts.optimizer.exportState(), parts.ema == null ? Map.of() : parts.ema.export(),
-                    served == training ? Map.of() : training.parameters(), state, manifest, this::isProtected);
-        } catch (IOException | RuntimeException e) {
-            saved.remove(s);
-            throw e;
-        }
-        saved.removeIf(old -> !Files.exists(old.dir())); // pruned
-        return s;
+        return io.submit(() -> {
+            try {
+                writer.save(served, optimizer, average, live, state, manifest, this::isProtected);
+                return s;
+            } catch (IOException | RuntimeException e) {
+                saved.remove(s); // before the write counts as done: whoever awaits it sees it gone
+                throw e;
+            }
+        });
+    }
+
+    /** The directory of the checkpoint that includes {@code updates} updates. */
+    Path dirFor(long updates) {
+        return writer.target(updates);
+    }
+
+    /** Waits for the checkpoint being written, if any. */
+    void awaitWrites() {
+        io.await();
+    }
+
+    /** Finishes the write in flight and stops the checkpoint thread. */
+    void close() {
+        io.close();
     }
 
     /** Never pruned: the newest good checkpoint, the best one under restore-best, the best {@code keep-best}. */
@@ -141,8 +165,29 @@ final class StateStore {
         }
     }
 
+    /** Kinds the trainer's own guards report; with offsets, the alert is about a refused update. */
+    private static final java.util.Set<String> GUARD_KINDS = java.util.Set.of("non_finite_loss", "non_finite_gradient",
+            "non_finite_parameters");
+
+    /**
+     * A critical alert: checkpoints that include its update are not good, nor the next one. Not for an alert about an
+     * update a guard refused (it names the refused records): that update never reached the weights, or was undone.
+     */
+    void suspect(dev.streamtrain.core.events.Alert alert, RunState state) {
+        if (GUARD_KINDS.contains(alert.kind()) && !alert.offsets().isEmpty()) {
+            return;
+        }
+        state.suspect = true;
+        try {
+            markSuspectFrom(alert.update(), alert.kind() + " at update " + alert.update());
+        } catch (IOException e) {
+            LOG.error("could not mark checkpoints after update {} as suspect: {}", alert.update(), e.getMessage());
+        }
+    }
+
     /** Marks every checkpoint that includes update {@code update} or later as not good. */
     void markSuspectFrom(long update, String why) throws IOException {
+        io.await(); // the directory as the checkpoint thread leaves it
         for (int i = 0; i < saved.size(); i++) {
             Saved s = saved.get(i);
             if (s.good() && s.update() >= update && Files.exists(s.dir())) {
@@ -154,6 +199,7 @@ final class StateStore {
 
     /** Deletes the checkpoints newer than {@code update}: they hold updates a rollback undid. */
     void forgetAfter(long update) throws IOException {
+        io.await(); // the directory as the checkpoint thread leaves it
         for (Saved s : List.copyOf(saved)) {
             if (s.update() > update) {
                 AtomicFiles.discard(s.dir());
@@ -186,6 +232,7 @@ final class StateStore {
      * @throws IllegalStateException when it holds a different model than the job's
      */
     TrainerState restore(Path dir) throws IOException {
+        io.await(); // the directory as the checkpoint thread leaves it
         ModelSnapshot snapshot = ModelSnapshotFiles.read(dir);
         if (!snapshot.spec().equals(spec)) {
             throw new IllegalStateException("checkpoint " + dir + " holds a different model (" + snapshot.spec()

@@ -88,7 +88,7 @@ public final class TrainingLoop implements AutoCloseable {
         try {
             var store = new StateStore(cfg.checkpoint(), cfg.model(), parts, cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
-                    events, nanoClock);
+                    events, nanoClock, commands);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), window, state, store, stepper,
                     rate.controller(), ledger, quarantine, events, rate::current);
             this.resumePosition = checkpoints.resumeLatest();
@@ -258,6 +258,7 @@ public final class TrainingLoop implements AutoCloseable {
 
     /** A rollback; the prequential window forgets the scores of the model state it discards. */
     private CommandReply rollback(String reason, long beforeUpdate, boolean brokenStep) throws IOException {
+        checkpoints.awaitDurable(); // a checkpoint being written is announced before a rollback can undo it
         CommandReply reply = rollbacks.rollback(reason, beforeUpdate, throughput.recentLoss(), brokenStep);
         if (reply instanceof CommandReply.Accepted) {
             checkpoints.rolledBack();
@@ -283,6 +284,7 @@ public final class TrainingLoop implements AutoCloseable {
     /** Releases the model's native memory; call after {@link #run()} returned. */
     @Override
     public void close() {
+        checkpoints.close();
         parts.close();
     }
 

@@ -250,7 +250,8 @@ class RollbackTest {
         Random rnd = new Random(13);
         try (Running run = Running.start(config(dir, "tricks: {ema-decay: 0.9, ema-for-eval: true}"))) {
             run.feed(rnd, 0, 15);
-            await(() -> run.events().steps.size() >= 15);
+            // checkpoints are announced once durable, a little after their update
+            await(() -> run.events().steps.size() >= 15 && run.events().checkpoints.size() >= 2);
             Path ckpt = Path.of(run.events().checkpoints.get(1).path()); // update 10
             var live = CheckpointWriter.readTrainingWeights(ckpt);
             var served = ModelSnapshotFiles.read(ckpt);
