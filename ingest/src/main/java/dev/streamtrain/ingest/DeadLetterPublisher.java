@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * {@code st-error-message} and {@code st-first-seen} (epoch millis). Counts them by reason. The returned future
  * completes when the broker has acknowledged the copy (acks=all), and only then may the offset be committed.
  *
+ * <p>Writes never wait on the event loop (the Vert.x producer sends on a worker); while the broker is away they wait
+ * in the producer, and past {@value #MAX_IN_FLIGHT} of them the reader is told to pause ({@link #onBacklog}).
+ *
  * <p>Each rejected record is logged with its reason: the first ten of a reason, then every thousandth, so a flood of
  * bad records does not flood the log.
  */
@@ -31,6 +34,12 @@ public final class DeadLetterPublisher {
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
     private final Map<String, AtomicLong> byReason = new ConcurrentHashMap<>();
+    /** Writes not yet acknowledged, at most: beyond, {@link #onBacklog}'s full handler runs (reading pauses). */
+    static final int MAX_IN_FLIGHT = 1000;
+    private int inFlight;
+    private Runnable full = () -> { };
+    private Runnable drained = () -> { };
+    private Runnable settled = () -> { };
 
     public DeadLetterPublisher(Vertx vertx, String bootstrapServers, Map<String, String> producerSettings,
             String topic) {
@@ -54,7 +63,39 @@ public final class DeadLetterPublisher {
                 .addHeader("st-error-class", reason)
                 .addHeader("st-error-message", message == null ? "" : message)
                 .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
-        return producer.send(copy).mapEmpty();
+        return tracked(producer.send(copy).mapEmpty());
+    }
+
+    /**
+     * Runs {@code full} when {@value #MAX_IN_FLIGHT} writes wait for the broker (an outage: dead letters must not pile
+     * up in memory), {@code drained} when half of them are done, and {@code settled} after each quarantine write
+     * ({@link #serveQuarantine}) is done and answered. All on the caller's context.
+     */
+    public void onBacklog(Runnable full, Runnable drained, Runnable settled) {
+        this.full = full;
+        this.drained = drained;
+        this.settled = settled;
+    }
+
+    /** Writes not yet acknowledged (or failed). */
+    public int inFlight() {
+        return inFlight;
+    }
+
+    /** True while too many writes wait: see {@link #onBacklog}. */
+    public boolean backlogged() {
+        return inFlight >= MAX_IN_FLIGHT;
+    }
+
+    private Future<Void> tracked(Future<Void> write) {
+        if (++inFlight == MAX_IN_FLIGHT) {
+            full.run();
+        }
+        return write.andThen(done -> {
+            if (inFlight-- == MAX_IN_FLIGHT / 2 + 1) {
+                drained.run();
+            }
+        });
     }
 
     /**
@@ -77,7 +118,8 @@ public final class DeadLetterPublisher {
                 .addHeader("st-error-class", request.reason())
                 .addHeader("st-error-message", request.message())
                 .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
-        return producer.send(copy).onSuccess(written -> count(request.reason()).addAndGet(records)).mapEmpty();
+        return tracked(producer.send(copy).onSuccess(written -> count(request.reason()).addAndGet(records))
+                .mapEmpty());
     }
 
     /**
@@ -91,6 +133,7 @@ public final class DeadLetterPublisher {
             } else {
                 msg.fail(500, "dead-letter write failed: " + ar.cause().getMessage());
             }
+            settled.run();
         }));
     }
 

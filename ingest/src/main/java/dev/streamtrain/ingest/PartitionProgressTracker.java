@@ -97,6 +97,14 @@ final class PartitionProgressTracker {
         return out;
     }
 
+    /** Asks the consumer where each partition short of its end is ({@link #positioned}); {@code then} after each. */
+    void probeEnds(io.vertx.kafka.client.consumer.KafkaConsumer<?, ?> consumer, Runnable then) {
+        behindEnd().forEach(tp -> consumer.position(tp).onSuccess(at -> {
+            positioned(tp, at);
+            then.run();
+        }));
+    }
+
     /**
      * The consumer's position in a partition, asked every reporting interval: it passes over offsets no record was
      * delivered for (transaction markers, aborted or compacted records). A position is trusted only when it is the

@@ -65,6 +65,16 @@ final class TopicAssignment {
         });
     }
 
+    /** Every partition of the named topics and of the topics matching the pattern, if any. */
+    static Future<Set<TopicPartition>> routedPartitions(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes) {
+        Future<Set<TopicPartition>> found = partitionsOf(consumer, routes.namedTopics());
+        return !routes.hasPattern() ? found : found.compose(named -> matchingPartitions(consumer, routes)
+                .map(matched -> {
+                    matched.addAll(named);
+                    return matched;
+                }));
+    }
+
     /**
      * Assigns the partitions that appeared since: new topics matching the pattern and partitions added to known
      * topics (positioned as {@link #assign} says for partitions added while records flow).

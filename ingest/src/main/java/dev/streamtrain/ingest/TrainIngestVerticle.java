@@ -55,7 +55,6 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final Map<String, String> consumerConfig;
     private final Function<Vertx, DeadLetterPublisher> deadLetterFactory;
     private DeadLetterPublisher deadLetters;
-    private int deadLettersInFlight;
     private final BackPressureQueue<BatchQueueItem> queue;
     private final boolean stopAtEnd;
     private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
@@ -177,6 +176,13 @@ public final class TrainIngestVerticle extends VerticleBase {
         deadLetters = deadLetterFactory.apply(vertx);
         deadLetters.serveQuarantine(vertx.eventBus()); // the trainer's untrained minibatches go the same way
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+        // a backlog of dead letters (a broker outage) stops the whole read stream, whatever the partitions' state;
+        // the end of a bounded run waits for every write in flight
+        deadLetters.onBacklog(consumer::pause, () -> {
+            if (!stopping) { // a consumer call after close leaks a thread
+                consumer.resume();
+            }
+        }, this::handOverEndIfReached);
         consumer.exceptionHandler(e -> {
             if (stopping && e instanceof org.apache.kafka.common.errors.WakeupException) {
                 LOG.debug("consumer woken while closing"); // an in-flight lag query, expected
@@ -185,23 +191,11 @@ public final class TrainIngestVerticle extends VerticleBase {
             }
         });
         var context = vertx.getOrCreateContext();
-        queue.onResume(() -> context.runOnContext(v -> {
-            if (lanes == null) {
-                consumer.resume(partitions);
-            } else {
-                drainLanes(false);
-            }
-        }));
+        queue.onResume(() -> context.runOnContext(v -> resumeReading()));
         vertx.eventBus().<dev.streamtrain.core.events.CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED,
                 msg -> CheckpointCommits.commit(consumer, partitions, vertx.eventBus(), job, msg.body()));
-        Future<Set<TopicPartition>> found = TopicAssignment.partitionsOf(consumer, routes.namedTopics());
-        if (routes.hasPattern()) {
-            found = found.compose(named -> TopicAssignment.matchingPartitions(consumer, routes).map(matched -> {
-                matched.addAll(named);
-                return matched;
-            }));
-        }
-        return found.compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, start, resumeAt, tracker))
+        return TopicAssignment.routedPartitions(consumer, routes)
+                .compose(tps -> TopicAssignment.assign(consumer, Set.of(), tps, start, resumeAt, tracker))
                 .map(starts -> {
                     Set<TopicPartition> tps = starts.keySet();
                     adopt(starts);
@@ -296,9 +290,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     /** Dead-letters the record; only once the copy is durable is its offset handled (a failed write is re-read). */
     private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
-        deadLettersInFlight++;
         deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
-            deadLettersInFlight--;
             if (ar.succeeded()) {
                 putMarker(new DeadLettered(source, rejected.reason()));
             } else {
@@ -307,6 +299,17 @@ public final class TrainIngestVerticle extends VerticleBase {
             }
             handOverEndIfReached();
         });
+    }
+
+    /** Reads on (the queue has room), unless the end was handed over or a record failed. */
+    private void resumeReading() {
+        if (!queue.isPaused() && !endHandedOver && !failed) {
+            if (lanes == null) {
+                consumer.resume(partitions);
+            } else {
+                drainLanes(false);
+            }
+        }
     }
 
     /** Hands over a marker: it bypasses the lanes but counts against the queue (a flood of bad records pauses). */
@@ -347,7 +350,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     }
 
     private void handOverEndIfReached() {
-        if (stopAtEnd && !endHandedOver && deadLettersInFlight == 0 && tracker.reachedEnd()) {
+        if (stopAtEnd && !endHandedOver && !stopping && deadLetters.inFlight() == 0 && tracker.reachedEnd()) {
             endHandedOver = true;
             if (assembler != null) {
                 assembler.flushAll().forEach(this::handOver);
@@ -371,11 +374,8 @@ public final class TrainIngestVerticle extends VerticleBase {
 
     /** Publishes rates and lags; a bounded run asks where partitions short of their end are (markers, gaps). */
     private void report() {
-        if (stopAtEnd && !endHandedOver) {
-            tracker.behindEnd().forEach(tp -> consumer.position(tp).onSuccess(at -> {
-                tracker.positioned(tp, at);
-                handOverEndIfReached();
-            }));
+        if (stopAtEnd && !endHandedOver && !deadLetters.backlogged()) { // (a paused stream holds records back)
+            tracker.probeEnds(consumer, this::handOverEndIfReached);
         }
         IngestCounters.Interval interval = counters.interval(System.nanoTime());
         List<String> topics = partitions.stream().map(TopicPartition::getTopic).distinct().sorted().toList();

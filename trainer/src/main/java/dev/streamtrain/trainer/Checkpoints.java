@@ -110,10 +110,8 @@ final class Checkpoints {
 
     /**
      * Continues where the newest good checkpoint of {@code checkpoint.dir} left off: parameters restored in place,
-     * optimizer state, weight average, counters, rate control and scale, the last validation metrics.
-     *
-     * @return where ingest continues: the commit offsets and the records above them already handled (nothing for a
-     *     new model); the ledger adopts the same position
+     * optimizer state, weight average, counters, rate control and scale, the last validation metrics, and the ledger's
+     * position; returns that position, where ingest continues ({@code NONE} for a new model).
      */
     dev.streamtrain.core.events.TrainingPosition resumeLatest() throws IOException {
         var latest = store.newestGood();
@@ -219,6 +217,7 @@ final class Checkpoints {
 
     /** Saves a checkpoint of the served weights; its offsets may be committed once it is durable. */
     private void save() throws IOException {
+        awaitDurable(); // one copy of the state at a time; a failed write undone before the next manifest
         ModelSnapshot training = parts.network.snapshot(state.updates);
         ModelSnapshot snapshot = parts.ema != null && cfg.tricks().emaForEval()
                 ? parts.withServedWeights(true, () -> parts.network.snapshot(state.updates)) : training;
@@ -237,21 +236,22 @@ final class Checkpoints {
         cadence.saved();
         last = store.dirFor(state.updates);
         handledAtLast = handled;
-        var saved = new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets());
-        durable.add(saving.thenApply(s -> saved), commands, this::announce);
+        durable.add(saving, new CheckpointSaved(cfg.job(), state.updates, last.toString(), position.offsets()),
+                () -> ledger.provenance().unsaved(manifest), commands, this::announce);
     }
 
-    private void announce() { // the checkpoints made durable; after a failed write, the previous one is the last
-        if (!durable.announce()) {
-            last = store.newestGood().map(StateStore.Saved::dir).orElse(null);
-            handledAtLast = -1; // the run's end writes one again
+    private boolean announce() { // the checkpoints made durable; after a failed write, the previous one is the last
+        if (durable.announce()) {
+            return true;
         }
+        last = store.newestGood().map(StateStore.Saved::dir).orElse(null);
+        handledAtLast = -1; // the run's end writes one again
+        return false;
     }
 
-    /** Waits for the checkpoint being written and announces it. */
-    void awaitDurable() {
+    boolean awaitDurable() { // waits for the checkpoint being written, announces it; false when it failed
         store.awaitWrites();
-        announce();
+        return announce();
     }
 
     void close() { // finishes the checkpoint being written and stops the checkpoint thread

@@ -93,7 +93,8 @@ final class ControlCommands {
             return rescale(s.lr() / scheduled, "set_lr", s.reason());
         } else if (command instanceof TrainerCommand.CheckpointNow) {
             checkpoints.evaluateAndSave();
-            return accept("checkpoint saved at update " + state.updates);
+            return checkpoints.awaitDurable() ? accept("checkpoint saved at update " + state.updates)
+                    : refuse("the checkpoint at update " + state.updates + " could not be written");
         }
         return predict(((TrainerCommand.Predict) command).request());
     }

@@ -11,12 +11,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoints handed to the checkpoint thread and not yet announced: each is announced ({@code checkpoint_saved},
  * after which its offsets may be committed, and the {@code afterCheckpoint} hooks) on the trainer thread once it is
- * durable, oldest first; a failed write is reported instead. The trainer is asked to announce through its command
- * queue, which it serves between minibatches and while idle.
+ * durable, oldest first; a failed write is reported and its failure handler runs instead. The trainer is asked to
+ * announce through its command queue, which it serves between minibatches and while idle.
  */
 final class DurableCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(DurableCheckpoints.class);
-    private final ArrayDeque<CompletableFuture<CheckpointSaved>> writing = new ArrayDeque<>();
+
+    /** A write (the checkpoint thread's own future: done exactly when the write is), what to announce, what undo. */
+    private record Pending(CompletableFuture<?> write, CheckpointSaved saved, Runnable onFailure) {
+    }
+
+    private final ArrayDeque<Pending> writing = new ArrayDeque<>();
     private final TrainerEvents events;
     private final dev.streamtrain.trainer.hooks.Hooks hooks;
 
@@ -26,12 +31,13 @@ final class DurableCheckpoints {
     }
 
     /**
-     * A checkpoint being written: {@code saving} completes with its announcement once it is durable, and then
-     * {@code onTrainerThread} is given {@code announce} to run.
+     * A checkpoint being written: once {@code write} is done, {@code onTrainerThread} is given {@code announce} to
+     * run; {@code onFailure} runs (on the trainer thread) if the write failed.
      */
-    void add(CompletableFuture<CheckpointSaved> saving, java.util.Queue<Runnable> onTrainerThread, Runnable announce) {
-        writing.add(saving);
-        saving.whenComplete((done, failed) -> onTrainerThread.add(announce));
+    void add(CompletableFuture<?> write, CheckpointSaved saved, Runnable onFailure,
+            java.util.Queue<Runnable> onTrainerThread, Runnable announce) {
+        writing.add(new Pending(write, saved, onFailure));
+        write.whenComplete((done, failed) -> onTrainerThread.add(announce));
     }
 
     /**
@@ -41,21 +47,23 @@ final class DurableCheckpoints {
      */
     boolean announce() {
         boolean ok = true;
-        while (!writing.isEmpty() && writing.peek().isDone()) {
-            var done = writing.poll();
+        while (!writing.isEmpty() && writing.peek().write().isDone()) {
+            Pending p = writing.poll();
             try {
-                CheckpointSaved saved = done.join();
-                events.checkpointSaved(saved);
-                try {
-                    hooks.afterCheckpoint(saved);
-                } catch (RuntimeException e) { // a hook's failure is not the checkpoint's
-                    LOG.error("a hook failed after the checkpoint at update {}: {}", saved.update(),
-                            Failures.describe(e));
-                }
-            } catch (CompletionException e) {
-                LOG.error("a checkpoint could not be written ({}); the previous one stays the newest",
-                        Failures.describe(e.getCause()));
+                p.write().join();
+            } catch (CompletionException | java.util.concurrent.CancellationException e) {
+                LOG.error("the checkpoint at update {} could not be written ({}); the previous one stays the newest",
+                        p.saved().update(), Failures.describe(e.getCause() == null ? e : e.getCause()));
+                p.onFailure().run();
                 ok = false;
+                continue;
+            }
+            try {
+                events.checkpointSaved(p.saved());
+                hooks.afterCheckpoint(p.saved());
+            } catch (RuntimeException e) { // a listener's failure is not the checkpoint's
+                LOG.error("announcing the checkpoint at update {} failed: {}", p.saved().update(),
+                        Failures.describe(e));
             }
         }
         return ok;

@@ -39,6 +39,19 @@ final class Provenance {
     }
 
     /**
+     * The checkpoint of {@code manifest} could not be written: what it held counts as "since its parent" again, so
+     * the next checkpoint names that parent and carries those records (the lineage stays a chain).
+     */
+    void unsaved(dev.streamtrain.core.checkpoint.CheckpointManifest manifest) {
+        if (!manifest.id().equals(parent)) {
+            return; // a rollback or resume moved the parent since: that line is left behind anyway
+        }
+        parent = manifest.parent();
+        trained.addAll(0, manifest.trained());
+        notTrained.addAll(0, manifest.notTrained());
+    }
+
+    /**
      * A rollback to the checkpoint with id {@code id}: what was trained since is undone (it comes back as trained again
      * or quarantined), but records dead-lettered or skipped since stay handled: those since the last checkpoint and
      * those the checkpoints in between named ({@code forgotten}, from the lineage log).

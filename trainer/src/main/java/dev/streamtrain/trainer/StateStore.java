@@ -77,7 +77,6 @@ final class StateStore {
     java.util.concurrent.CompletableFuture<Saved> save(ModelSnapshot served, ModelSnapshot training,
             TrainerState state, CheckpointManifest manifest) {
         io.await();
-        saved.removeIf(old -> !Files.exists(old.dir())); // pruned by the previous write
         var optimizer = parts.optimizer.exportState();
         var average = parts.ema == null ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : parts.ema.export();
         var live = served == training ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : training.parameters();
@@ -88,9 +87,15 @@ final class StateStore {
             try {
                 writer.save(served, optimizer, average, live, state, manifest, this::isProtected);
                 return s;
-            } catch (IOException | RuntimeException e) {
-                saved.remove(s); // before the write counts as done: whoever awaits it sees it gone
+            } catch (IOException | RuntimeException | Error e) {
+                synchronized (saved) {
+                    saved.removeIf(old -> old.dir().equals(s.dir())); // before the write counts as done
+                }
                 throw e;
+            } finally {
+                synchronized (saved) {
+                    saved.removeIf(old -> !Files.exists(old.dir())); // pruned
+                }
             }
         });
     }
@@ -154,6 +159,12 @@ final class StateStore {
      * {@code update} updates, so restore-best can judge that checkpoint by it. Kept for this run, not written.
      */
     void attach(long update, dev.streamtrain.core.events.ExternalMetric m) {
+        synchronized (saved) { // the checkpoint thread removes entries: indexes must hold during the loop
+            attachLocked(update, m);
+        }
+    }
+
+    private void attachLocked(long update, dev.streamtrain.core.events.ExternalMetric m) {
         for (int i = saved.size() - 1; i >= 0; i--) {
             Saved s = saved.get(i);
             if (s.update() <= update) {
