@@ -10,6 +10,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code kafka.consumer.*} settings are applied last and win.
  */
 public final class ConsumerSettings {
+    /**
+     * How long one poll of the training reader waits for records. Pausing and resuming partitions runs on the
+     * consumer's thread after the poll in progress returns, so with Vert.x's 1 s default every resume at the queue's
+     * low-water mark could leave the trainer waiting up to a second.
+     */
+    public static final java.time.Duration POLL_TIMEOUT = java.time.Duration.ofMillis(20);
+
     private ConsumerSettings() {
     }
 

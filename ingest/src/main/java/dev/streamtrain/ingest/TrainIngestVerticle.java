@@ -175,7 +175,8 @@ public final class TrainIngestVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         deadLetters = deadLetterFactory.apply(vertx);
         deadLetters.serveQuarantine(vertx.eventBus()); // the trainer's untrained minibatches go the same way
-        consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+        consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class)
+                .pollTimeout(ConsumerSettings.POLL_TIMEOUT);
         // a backlog of dead letters (a broker outage) stops the whole read stream, whatever the partitions' state;
         // the end of a bounded run waits for every write in flight
         deadLetters.onBacklog(consumer::pause, () -> {
