@@ -25,6 +25,10 @@ public final class TrainingProgress extends VerticleBase {
         this.expectedUpdates = expectedUpdates;
     }
 
+    /** The step the speed shown was last measured at, and that speed (samples per second). */
+    private StepMetrics shown;
+    private double rate;
+
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
@@ -47,11 +51,16 @@ public final class TrainingProgress extends VerticleBase {
         if (lastStep == null) {
             return;
         }
+        if (shown == null || lastStep.timeMillis() - shown.timeMillis() >= 100) { // samples over time since the last
+            rate = shown == null ? lastStep.samplesPerSecond() // line: what the run really did, pauses included
+                    : (lastStep.samples() - shown.samples()) * 1000.0 / (lastStep.timeMillis() - shown.timeMillis());
+            shown = lastStep;
+        }
         String bar = ConsoleProgress.bar(lastStep.update(), expectedUpdates);
         String val = lastValidation == null ? "-" : String.format("%.4f", lastValidation.accuracy())
                 + (lastValidation.source().equals("topic") ? "" : " (" + lastValidation.source() + ")");
         console.update(String.format("training %s update %,d | %,.0f samples/s | loss %.4f | val acc %s | lr %.5f"
-                + " | mom %.3f", bar, lastStep.update(), lastStep.samplesPerSecond(), lastStep.loss(), val,
+                + " | mom %.3f", bar, lastStep.update(), rate, lastStep.loss(), val,
                 lastStep.lr(), lastStep.momentum()), durable);
     }
 

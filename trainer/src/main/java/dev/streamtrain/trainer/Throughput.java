@@ -4,7 +4,9 @@ import java.util.function.LongSupplier;
 
 /**
  * Training speed and the recent loss, for step metrics and rollback events: samples per second and loss smoothed
- * exponentially, and the wall time since the first minibatch, on an injected monotonic clock.
+ * exponentially, and the wall time since the first minibatch, on an injected monotonic clock. The speed is recent
+ * samples over recent time (each smoothed), not a mean of per-minibatch rates: that mean overweights the minibatches
+ * that came quickly after a wait, and showed several times the true speed of a run that waits for ingest.
  */
 final class Throughput {
     private static final double SMOOTHING = 0.1;
@@ -12,6 +14,8 @@ final class Throughput {
     private long startNanos = -1;
     private long lastNanos = -1;
     private double samplesPerSecond;
+    private double recentRows;
+    private double recentSeconds;
     private double recentLoss = Double.NaN;
 
     Throughput(LongSupplier nanoClock) {
@@ -29,9 +33,11 @@ final class Throughput {
     /** A minibatch of {@code rows} was computed. */
     void rows(int rows) {
         long now = nanoClock.getAsLong();
-        double instant = rows / Math.max(1e-9, (now - lastNanos) / 1e9);
-        samplesPerSecond = samplesPerSecond == 0 ? instant
-                : (1 - SMOOTHING) * samplesPerSecond + SMOOTHING * instant;
+        double seconds = (now - lastNanos) / 1e9;
+        boolean first = recentRows == 0;
+        recentRows = first ? rows : (1 - SMOOTHING) * recentRows + SMOOTHING * rows;
+        recentSeconds = first ? seconds : (1 - SMOOTHING) * recentSeconds + SMOOTHING * seconds;
+        samplesPerSecond = recentRows / Math.max(1e-9, recentSeconds);
         lastNanos = now;
     }
 
