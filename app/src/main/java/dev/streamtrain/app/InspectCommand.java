@@ -69,9 +69,9 @@ final class InspectCommand implements Callable<Integer> {
         Path root = single ? dir.toAbsolutePath().getParent() : dir;
         List<Found> found = new ArrayList<>();
         for (Path d : single ? List.of(dir) : checkpoints(dir)) {
-            List<String> problems = CheckpointManifest.problems(d);
-            CheckpointManifest m = problems.isEmpty() ? CheckpointManifest.read(d) : null;
-            found.add(new Found(d, m, problems, Files.exists(d.resolve(CheckpointManifest.SUSPECT_FILE))));
+            var checked = CheckpointManifest.check(d);
+            found.add(new Found(d, checked.problems().isEmpty() ? checked.manifest() : null, checked.problems(),
+                    Files.exists(d.resolve(CheckpointManifest.SUSPECT_FILE))));
         }
         if (found.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no checkpoint in " + dir);

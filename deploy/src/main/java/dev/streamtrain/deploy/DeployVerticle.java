@@ -59,7 +59,7 @@ public final class DeployVerticle extends VerticleBase {
         server = new ModelHttpServer(vertx);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> deploy(m.body()));
         return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind
-            AtomicFiles.deleteUnpublished(modelsDir);
+            AtomicFiles.deleteLeftovers(modelsDir);
             return null;
         }).compose(v -> server.listen(host, port)).onSuccess(p -> actualPort = p);
     }

@@ -100,9 +100,7 @@ class ExactlyOnceIngestTest {
     void aResumePassesOverTheRecordsItsCheckpointHandledAboveTheCommitOffset() throws Exception {
         String topic = "eo-resume";
         SharedBroker.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        try (var producer = new KafkaProducer<byte[], byte[]>(Map.of("bootstrap.servers",
-                SharedBroker.broker().bootstrapServers(), "key.serializer", ByteArraySerializer.class,
-                "value.serializer", ByteArraySerializer.class))) {
+        try (var producer = IngestOnRealBrokerTest.producer()) {
             for (long label = 0; label < 10; label++) {
                 producer.send(new ProducerRecord<>(topic, label == 3 ? new byte[] {9} : record(label))).get();
             }

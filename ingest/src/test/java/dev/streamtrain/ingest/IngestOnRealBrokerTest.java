@@ -196,7 +196,8 @@ class IngestOnRealBrokerTest {
                 List.of());
     }
 
-    private static KafkaProducer<byte[], byte[]> producer() {
+    /** A plain producer to the shared broker. */
+    static KafkaProducer<byte[], byte[]> producer() {
         return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(),
                 "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class));
     }

@@ -1,7 +1,6 @@
 package dev.streamtrain.trainer;
 
 import dev.streamtrain.core.batch.ValidationSet;
-import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.CheckpointSaved;
@@ -127,7 +126,7 @@ final class Checkpoints {
         handledAtLast = handled;
         var position = saved.position();
         ledger.restore(position);
-        ledger.provenance().restartFrom(CheckpointManifest.idOf(last));
+        ledger.provenance().restartFrom(latest.get().id());
         LOG.info("resumed from {} at update {} ({} samples{})", last, state.updates, state.samples,
                 position.handledAbove().isEmpty() ? "" : "; " + position.handledAboveCount()
                         + " records above the commit offsets already handled are passed over");

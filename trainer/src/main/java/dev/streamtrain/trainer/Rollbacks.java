@@ -142,8 +142,7 @@ final class Rollbacks {
         }
         undone.addAll(stepper.dropPending());
         undone.forEach(b -> ledger.untrain(b.sources()));
-        String toId = dev.streamtrain.core.checkpoint.CheckpointManifest.idOf(to.dir());
-        ledger.provenance().rolledBackTo(toId, store.notTrainedAfter(toId, ledger.provenance().parent()));
+        ledger.provenance().rolledBackTo(to.id(), store.notTrainedAfter(to.id(), ledger.provenance().parent()));
         store.forgetAfter(to.update());
         boolean replaying = settings.replay() && !state.finished; // at the end there is no training to replay in
         List<MiniBatch> toDeadLetter = new ArrayList<>();

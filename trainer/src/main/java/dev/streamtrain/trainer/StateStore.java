@@ -31,8 +31,9 @@ final class StateStore {
      * @param dir its directory
      * @param good whether it may be resumed from, rolled back to and exported
      * @param validation its validation metrics (null when none yet)
+     * @param id its lineage id (from its manifest; null for a checkpoint written before manifests)
      */
-    record Saved(long update, Path dir, boolean good, ValidationMetrics validation) {
+    record Saved(long update, Path dir, boolean good, ValidationMetrics validation, String id) {
     }
 
     private final ModelSpec spec;
@@ -54,17 +55,17 @@ final class StateStore {
         this.stopping = stopping;
         this.writer = new CheckpointWriter(root, settings.keep());
         this.root = root;
-        AtomicFiles.deleteDiscarded(root); // a crash while pruning left a renamed, half-deleted checkpoint
-        AtomicFiles.deleteUnpublished(root); // a crash (or a full disk) while writing one
+        AtomicFiles.deleteLeftovers(root); // a crash while pruning or writing a checkpoint (or a full disk)
         for (Path dir : CheckpointWriter.all(root)) {
-            List<String> problems = CheckpointManifest.problems(dir);
-            if (!problems.isEmpty()) {
+            var checked = CheckpointManifest.check(dir);
+            if (!checked.problems().isEmpty()) {
                 LOG.warn("checkpoint {} is damaged and is skipped ({}); the previous good one is used", dir,
-                        String.join("; ", problems));
+                        String.join("; ", checked.problems()));
                 continue;
             }
             TrainerState s = CheckpointWriter.readState(dir);
-            saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir, s), s.validation()));
+            saved.add(new Saved(s.updates(), dir, CheckpointWriter.isGood(dir, s), s.validation(),
+                    checked.manifest() == null ? null : checked.manifest().id()));
         }
     }
 
@@ -80,7 +81,8 @@ final class StateStore {
         var optimizer = parts.optimizer.exportState();
         var average = parts.ema == null ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : parts.ema.export();
         var live = served == training ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : training.parameters();
-        Saved s = new Saved(state.updates(), writer.target(state.updates()), state.isGood(), state.validation());
+        Saved s = new Saved(state.updates(), writer.target(state.updates()), state.isGood(), state.validation(),
+                manifest == null ? null : manifest.id());
         saved.removeIf(old -> old.dir().equals(s.dir()));
         saved.add(s); // before pruning: it may be one of the best to keep
         return io.submit(() -> {
@@ -170,7 +172,7 @@ final class StateStore {
             if (s.update() <= update) {
                 ValidationMetrics v = s.validation();
                 saved.set(i, new Saved(s.update(), s.dir(), s.good(), v == null
-                        ? ValidationMetrics.external(m, s.update(), 0, true) : v.with(m.name(), m.value())));
+                        ? ValidationMetrics.external(m, s.update(), 0, true) : v.with(m.name(), m.value()), s.id()));
                 return;
             }
         }
@@ -203,7 +205,7 @@ final class StateStore {
             Saved s = saved.get(i);
             if (s.good() && s.update() >= update && Files.exists(s.dir())) {
                 CheckpointWriter.markSuspect(s.dir(), why);
-                saved.set(i, new Saved(s.update(), s.dir(), false, s.validation()));
+                saved.set(i, new Saved(s.update(), s.dir(), false, s.validation(), s.id()));
             }
         }
     }

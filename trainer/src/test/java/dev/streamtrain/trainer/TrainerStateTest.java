@@ -55,7 +55,7 @@ class TrainerStateTest {
         var state8 = new TrainerState(8, 80, 0, List.of(), new ReduceLROnPlateau.State(Double.POSITIVE_INFINITY, 0, 0, 1, 0, 0, 0, 0), null, null);
         Path eight = writer.save(new ModelSnapshot(spec, params, 8), Map.of(), Map.of(), state8);
         assertEquals(List.of(eight), CheckpointWriter.all(dir), "keep 1: ckpt-7 pruned");
-        dev.streamtrain.core.model.AtomicFiles.deleteDiscarded(dir); // as a trainer does when it starts
+        dev.streamtrain.core.model.AtomicFiles.deleteLeftovers(dir); // as a trainer does when it starts
         try (var list = java.nio.file.Files.list(dir)) {
             assertEquals(List.of(eight.getFileName().toString()), list.map(p -> p.getFileName().toString())
                     .filter(n -> !n.startsWith(".tmp")).toList());

@@ -113,15 +113,29 @@ public record CheckpointManifest(int format, String id, String job, long update,
      * manifest, a newer format. Empty when it is intact or has no manifest (older checkpoints are trusted as before).
      */
     public static List<String> problems(Path dir) {
+        return check(dir).problems();
+    }
+
+    /**
+     * A checkpoint directory checked against its manifest.
+     *
+     * @param manifest the manifest (null when it has none, or it cannot be read)
+     * @param problems what is wrong (see {@link #problems}); empty when intact
+     */
+    public record Checked(CheckpointManifest manifest, List<String> problems) {
+    }
+
+    /** Reads a checkpoint's manifest once and checks its files against it (see {@link #problems}). */
+    public static Checked check(Path dir) {
         List<String> out = new ArrayList<>();
         CheckpointManifest m;
         try {
             m = read(dir);
         } catch (IOException e) {
-            return List.of("its " + FILE + " cannot be read");
+            return new Checked(null, List.of("its " + FILE + " cannot be read"));
         }
         if (m == null) {
-            return out;
+            return new Checked(null, out);
         }
         if (m.format() > FORMAT) {
             out.add("it was written in checkpoint format " + m.format() + "; this version reads format " + FORMAT);
@@ -138,7 +152,7 @@ public record CheckpointManifest(int format, String id, String job, long update,
                 out.add(name + " cannot be read");
             }
         });
-        return out;
+        return new Checked(m, out);
     }
 
     /** {@code sha256:<hex>} of a file's bytes. */

@@ -31,7 +31,7 @@ public final class AtomicFiles {
     /** A fresh temp directory beside {@code target}, for {@link #publish}. */
     public static Path tempDirFor(Path target) throws IOException {
         Files.createDirectories(target.toAbsolutePath().getParent());
-        return Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + ".tmp-");
+        return Files.createTempDirectory(target.toAbsolutePath().getParent(), "." + target.getFileName() + TEMP_MARK);
     }
 
     /** Renames a fully written temp directory to its final name, replacing an older one, and fsyncs the parent. */
@@ -53,6 +53,8 @@ public final class AtomicFiles {
 
     /** Name prefix of a directory being deleted by {@link #discard}: never read as data, removed on the next start. */
     public static final String DISCARDED_PREFIX = ".discarded-";
+    /** In the name of a {@link #tempDirFor} directory, after the hidden target's name. */
+    private static final String TEMP_MARK = ".tmp-";
 
     /**
      * Deletes a directory tree so that a crash half-way leaves nothing that looks valid: it is first renamed
@@ -68,29 +70,23 @@ public final class AtomicFiles {
         deleteTree(hidden);
     }
 
-    /** Deletes the temp directories of {@link #tempDirFor} under {@code root} that a crash left unpublished. */
-    public static void deleteUnpublished(Path root) throws IOException {
+    /**
+     * Deletes what a crash left under {@code root}: directories of an earlier {@link #discard} (renamed, half deleted)
+     * and temp directories of {@link #tempDirFor} never published (a write cut short). One listing for both.
+     */
+    public static void deleteLeftovers(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return;
         }
         try (Stream<Path> list = Files.list(root)) {
-            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(".")
-                    && p.getFileName().toString().contains(".tmp-")).toList()) {
+            for (Path p : list.filter(p -> isLeftover(p.getFileName().toString())).toList()) {
                 deleteTree(p);
             }
         }
     }
 
-    /** Deletes what a crash left of earlier {@link #discard}s under {@code root}. */
-    public static void deleteDiscarded(Path root) throws IOException {
-        if (!Files.isDirectory(root)) {
-            return;
-        }
-        try (Stream<Path> list = Files.list(root)) {
-            for (Path p : list.filter(p -> p.getFileName().toString().startsWith(DISCARDED_PREFIX)).toList()) {
-                deleteTree(p);
-            }
-        }
+    private static boolean isLeftover(String name) {
+        return name.startsWith(DISCARDED_PREFIX) || name.startsWith(".") && name.contains(TEMP_MARK);
     }
 
     /** Deletes a directory tree (no-op when absent). */
