@@ -94,7 +94,7 @@ public final class Pipeline implements AutoCloseable {
             Events.registerCodecs(vertx);
             pipeline.collectResult();
             String servers = cluster.bootstrapServers();
-            var queue = new BackPressureQueue<BatchQueueItem>(ingest.queueCapacity(), ingest.queueCapacity() / 2);
+            BackPressureQueue<BatchQueueItem> queue = ingest.newQueue();
             var validation = new ValidationSet(ingest.validationMaxRows());
             var holdout = new ValidationSet(checks.holdoutMaxRows());
             // the export is verified on validation rows: the topic's, else the held-out ones (else seeded random rows)
@@ -135,7 +135,7 @@ public final class Pipeline implements AutoCloseable {
 
 
     /** The training-topic reader: routes per topic, validation, dead letters, assembly and interleaving. */
-    private static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
+    static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
             BackPressureQueue<BatchQueueItem> queue, dev.streamtrain.core.events.TrainingPosition resumeAt) {
         var ingest = cfg.ingest();
         var expectation = expectation(cfg);

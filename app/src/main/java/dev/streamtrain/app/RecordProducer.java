@@ -1,5 +1,6 @@
 package dev.streamtrain.app;
 
+import dev.streamtrain.core.batch.MiniBatch;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,12 +54,44 @@ public final class RecordProducer implements AutoCloseable {
                 pacer.acquire();
             }
             int to = Math.min(rows.size(), from + step);
-            producer.send(new ProducerRecord<>(topic, RecordEncoder.encode(rows, from, to, format)));
+            producer.send(stamped(new ProducerRecord<>(topic, RecordEncoder.encode(rows, from, to, format))));
             records++;
             if (progress != null) {
                 progress.accept(to);
             }
         }
+        return flushed(topic, records);
+    }
+
+    /**
+     * Sends ready-made record values in order, paced (null: as fast as Kafka takes them), and waits until the broker
+     * acknowledged them.
+     *
+     * @param sent called with each record's index just after it was handed to the producer (may be null)
+     * @return records written
+     */
+    public long sendValues(String topic, java.util.List<byte[]> values, Pacer pacer,
+            java.util.function.IntConsumer sent) throws InterruptedException, ExecutionException {
+        for (int i = 0; i < values.size(); i++) {
+            if (pacer != null) {
+                pacer.acquire();
+            }
+            producer.send(stamped(new ProducerRecord<>(topic, values.get(i))));
+            if (sent != null) {
+                sent.accept(i);
+            }
+        }
+        return flushed(topic, values.size());
+    }
+
+    /** Stamps the send time ({@value MiniBatch#PRODUCED_AT}): ingest measures each example's age from it. */
+    static ProducerRecord<byte[], byte[]> stamped(ProducerRecord<byte[], byte[]> record) {
+        record.headers().add(MiniBatch.PRODUCED_AT,
+                Long.toString(System.currentTimeMillis()).getBytes(StandardCharsets.US_ASCII));
+        return record;
+    }
+
+    private long flushed(String topic, long records) {
         producer.flush();
         // a flush waits for every send; a failed one surfaces through the next metadata call
         producer.partitionsFor(topic);

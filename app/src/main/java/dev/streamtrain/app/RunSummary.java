@@ -35,6 +35,11 @@ public final class RunSummary {
         }
         rows.add(new String[] {"wall time", String.format("%.1f s (%,.0f examples/s)", t.wallMillis() / 1000.0,
                 t.samples() / Math.max(0.001, t.wallMillis() / 1000.0))});
+        var time = t.time();
+        rows.add(new String[] {"trainer time", String.format("computing %.0f%%, waiting for ingest %.0f%%, evaluating"
+                + " %.0f%%, checkpoints %.0f%%", 100 * time.share(time.computingMillis()),
+                100 * time.share(time.waitingMillis()), 100 * time.share(time.evaluatingMillis()),
+                100 * time.share(time.checkpointingMillis()))});
         rows.add(new String[] {"final validation accuracy", t.validation() == null ? "n/a (no validation data)"
                 : String.format("%.4f (loss %.4f, %,d rows)", t.validation().accuracy(), t.validation().loss(),
                         t.validation().rows())});

@@ -82,12 +82,32 @@ final class TrainBench {
     }
 
     private static double once(String name, String yaml, List<MiniBatch> batches, Path scratch) throws Exception {
+        return inMemory(name, """
+                training: {eval-every: 1000000, log-every: 1000000}
+                checkpoint: {keep: 1}
+                %s
+                """.formatted(yaml), batches, scratch);
+    }
+
+    /**
+     * One run of the training loop over {@code batches} handed over from a pre-filled queue.
+     *
+     * @param name run name (its scratch directory)
+     * @param yaml the job file without {@code job} and {@code work-dir}
+     * @return samples per second, from the first minibatch to the end of the run
+     */
+    static double inMemory(String name, String yaml, List<MiniBatch> batches, Path scratch) throws Exception {
+        TrainingFinished f = inMemory(name, yaml, batches, new ValidationSet(1), scratch);
+        return f.samples() / Math.max(1e-3, f.wallMillis() / 1000.0);
+    }
+
+    /** As above, evaluating on {@code validation} at the job's cadence; the run's report. */
+    static TrainingFinished inMemory(String name, String yaml, List<MiniBatch> batches, ValidationSet validation,
+            Path scratch) throws Exception {
         Path dir = Files.createDirectories(scratch.resolve(name.replaceAll("[^A-Za-z0-9.-]", "_")));
         var cfg = JobConfigLoader.parse("""
                 job: bench
                 work-dir: %s
-                training: {eval-every: 1000000, log-every: 1000000}
-                checkpoint: {keep: 1}
                 %s
                 """.formatted(dir, yaml), "bench");
         var queue = new BackPressureQueue<BatchQueueItem>(batches.size() + 2, 1);
@@ -101,13 +121,13 @@ final class TrainBench {
             public void lrChanged(LrChanged c) { }
             public void finished(TrainingFinished f) { done.complete(f); }
         };
-        try (TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(1), events, System::nanoTime)) {
+        try (TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime)) {
             Thread thread = new Thread(loop::run, "bench-trainer");
             thread.start();
             TrainingFinished f = done.get(10, TimeUnit.MINUTES);
             loop.stop();
             thread.join();
-            return f.samples() / Math.max(1e-3, f.wallMillis() / 1000.0);
+            return f;
         }
     }
 }

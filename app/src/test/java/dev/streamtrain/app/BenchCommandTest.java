@@ -13,9 +13,11 @@ class BenchCommandTest {
     void printsEveryFormatAndSetupAgainstItsBaseline() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--decode-millis", "20",
-                "--updates", "10", "--rounds", "1");
-        assertEquals(0, code, err.toString());
+        for (String only : new String[] {"decode", "train"}) {
+            int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--only", only,
+                    "--decode-millis", "20", "--updates", "10", "--rounds", "1");
+            assertEquals(0, code, err.toString());
+        }
         String text = out.toString();
         assertTrue(text.matches("(?s).*\\n  safetensors +[\\d,]+ +1\\.00\\n.*"), text);
         for (String format : new String[] {"npz", "json", "csv"}) {
@@ -28,6 +30,32 @@ class BenchCommandTest {
         StringWriter bad = new StringWriter();
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(bad, true), "bench",
                 "--only", "everything"));
-        assertTrue(bad.toString().contains("--only must be decode or train"), bad.toString());
+        assertTrue(bad.toString().contains("--only must be decode, train or pipeline"), bad.toString());
+    }
+
+    @Test
+    void thePipelineFiguresComeAsJsonWithEveryTarget() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--only", "pipeline",
+                "--pipeline-samples", "6400", "--rounds", "1", "--freshness-seconds", "2", "--format", "json");
+        assertEquals(0, code, err.toString());
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).path("pipeline");
+        assertEquals(2, json.path("b1").size(), out.toString());
+        for (var b1 : json.path("b1")) {
+            assertTrue(b1.path("pipeline").asDouble() > 0 && b1.path("inMemory").asDouble() > 0
+                    && b1.path("ratio").asDouble() > 0, b1.toString());
+        }
+        assertEquals(32, json.path("b1").get(0).path("batchSize").asInt());
+        assertEquals(256, json.path("b1").get(1).path("batchSize").asInt());
+        assertTrue(json.path("b2").path("ratio").asDouble() > 0, json.toString());
+        var b3 = json.path("b3");
+        assertTrue(b3.path("pipeline").path("count").asInt() > 0 && b3.path("kafka").path("count").asInt() > 0,
+                b3.toString());
+        assertTrue(b3.path("pipeline").path("p99Millis").asDouble() >= b3.path("pipeline").path("p50Millis")
+                .asDouble(), b3.toString());
+        var b5 = json.path("b5");
+        assertTrue(b5.path("wallMillis").asLong() > 0 && b5.path("checkpointingMillis").asLong() > 0
+                && b5.path("evaluatingMillis").asLong() > 0, b5.toString());
     }
 }

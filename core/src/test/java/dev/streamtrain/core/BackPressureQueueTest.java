@@ -35,8 +35,33 @@ class BackPressureQueueTest {
     }
 
     @Test
+    void aByteBudgetPausesBeforeTheCountAndResumesOnlyAtHalfOfIt() throws Exception {
+        BackPressureQueue<Integer> q = new BackPressureQueue<>(100, 50, 1000, size -> size); // item = its weight
+        AtomicInteger resumes = new AtomicInteger();
+        q.onResume(resumes::incrementAndGet);
+        assertFalse(q.put(400));
+        assertFalse(q.put(300));
+        assertTrue(q.put(300), "1000 bytes reach the budget with 3 of 100 items");
+        assertEquals(1000, q.bytes());
+        assertEquals(400, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(0, resumes.get(), "600 bytes: above half the budget, no resume (hysteresis)");
+        assertEquals(300, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(1, resumes.get(), "300 bytes: at most half, reading resumes");
+        assertEquals(300, q.bytes());
+        assertFalse(q.isPaused());
+    }
+
+    @Test
+    void minibatchesWeighTheirArrays() {
+        var b = new dev.streamtrain.core.batch.MiniBatch(2, 3, new float[6], new long[2], java.util.List.of());
+        assertEquals(64 + 6 * 4 + 2 * 8, b.sizeInBytes());
+        assertEquals(64, new dev.streamtrain.core.batch.EndOfStream(java.util.Map.of()).sizeInBytes());
+    }
+
+    @Test
     void rejectsBadMarks() {
         assertThrows(IllegalArgumentException.class, () -> new BackPressureQueue<>(2, 2));
         assertThrows(IllegalArgumentException.class, () -> new BackPressureQueue<>(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> new BackPressureQueue<Integer>(2, 1, 0, i -> i));
     }
 }

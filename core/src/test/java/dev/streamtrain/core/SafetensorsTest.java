@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,32 @@ class SafetensorsTest {
         MiniBatch c = codec.decode(Safetensors.encode(oneD), SRC);
         assertEquals(1, c.targetWidth());
         assertArrayEquals(new float[] {0.25f, 0.75f}, c.targets());
+    }
+
+    @Test
+    void aRepeatedHeaderIsParsedOnceAndStillCheckedAgainstEachDocument() {
+        var codec = MiniBatchCodec.standard();
+        byte[] first = codec.encode(2, 2, new float[] {1, 2, 3, 4}, new long[] {0, 1});
+        byte[] second = codec.encode(2, 2, new float[] {5, 6, 7, 8}, new long[] {1, 0});
+        var a = Safetensors.decode(first, null);
+        var b = Safetensors.decode(second, a.header());
+        assertTrue(a.header() == b.header(), "the same layout: the parsed header is reused");
+        assertArrayEquals(new float[] {5, 6, 7, 8}, b.tensors().get("x").toFloats(), "the data is this document's");
+        byte[] wider = codec.encode(1, 3, new float[] {1, 2, 3}, new long[] {2});
+        var c = Safetensors.decode(wider, b.header());
+        assertTrue(c.header() != b.header(), "another layout is parsed");
+        assertArrayEquals(new long[] {1, 3}, c.tensors().get("x").shape());
+        var truncated = assertThrows(WireFormatException.class,
+                () -> Safetensors.decode(Arrays.copyOf(second, second.length - 3), a.header()));
+        assertTrue(truncated.getMessage().contains("outside"), truncated.getMessage());
+
+        var decoder = new dev.streamtrain.core.wire.MiniBatchDecoder(codec);
+        for (byte[] doc : List.of(first, second, wider, first)) {
+            var viaDecoder = decoder.decode(doc, SRC);
+            var plain = codec.decode(doc, SRC);
+            assertArrayEquals(plain.x(), viaDecoder.x());
+            assertArrayEquals(plain.y(), viaDecoder.y());
+        }
     }
 
     private static void assertMessage(byte[] doc, String fragment) {

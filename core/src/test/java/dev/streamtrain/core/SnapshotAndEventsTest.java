@@ -11,6 +11,7 @@ import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.TrainerTime;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.events.PartitionProgress;
@@ -69,9 +70,11 @@ class SnapshotAndEventsTest {
         assertEquals(m, Events.fromJson(json, StepMetrics.class));
 
         var v = new ValidationMetrics("j", 3, 96, 10, 0.5, 0.9, 1);
-        var f = new TrainingFinished("j", 3, 96, 0, 10, v, "/c", List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)),
+        var f = new TrainingFinished("j", 3, 96, 0, new TrainerTime(10, 1, 2, 3), v, "/c",
+                List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)),
                 "early_stopping: val_loss did not improve");
         assertEquals(f, Events.fromJson(Events.toJson(f), TrainingFinished.class));
+        assertEquals(4, f.time().computingMillis()); // 10 - 1 waiting - 2 evaluating - 3 checkpointing
 
         var alert = new dev.streamtrain.core.events.Alert("j", "loss_spike", "critical", "spike", 7, 1e30,
                 java.util.Map.of("z", 1e12, "mean", 0.4), List.of(new OffsetRange("t", 0, 5, 5)), 3, 11);

@@ -11,6 +11,7 @@ import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.ModelDeployed;
 import dev.streamtrain.core.events.PredictReply;
 import dev.streamtrain.core.events.PredictRequest;
+import dev.streamtrain.core.events.TrainerTime;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
@@ -150,7 +151,8 @@ class DeployTest {
             assertEquals(503, get(http, base + "/v1/model").statusCode(), "nothing served before verification");
 
             var validationMetrics = new ValidationMetrics("j", 42, 420, 6, 0.3, 0.97, 0);
-            ModelDeployed ok = finish(vertx, new TrainingFinished("j", 42, 420, 0, 1, validationMetrics,
+            ModelDeployed ok = finish(vertx, new TrainingFinished("j", 42, 420, 0, new TrainerTime(1, 0, 0, 0),
+                    validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertTrue(ok.served(), ok.message());
             assertEquals(6, ok.rowsCompared());
@@ -178,14 +180,16 @@ class DeployTest {
             assertEquals(404, get(http, base + "/nope").statusCode());
 
             skew[0] = 1e-3f;
-            ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, 1, validationMetrics,
+            ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, new TrainerTime(1, 0, 0, 0),
+                    validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertFalse(refused.served());
             assertTrue(refused.message().contains("disagree"), refused.message());
             assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"),
                     "the verified version stays served");
 
-            ModelDeployed nothing = finish(vertx, new TrainingFinished("j", 0, 0, 5, 1, null, checkpoint.toString(),
+            ModelDeployed nothing = finish(vertx, new TrainingFinished("j", 0, 0, 5, new TrainerTime(1, 0, 0, 0), null,
+                    checkpoint.toString(),
                     List.of(), "end_of_stream"));
             assertFalse(nothing.served());
             assertTrue(nothing.message().startsWith("nothing trained"), nothing.message());

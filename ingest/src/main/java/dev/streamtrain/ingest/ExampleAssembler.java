@@ -104,12 +104,12 @@ public final class ExampleAssembler {
             for (int i = 0; i < n; i++) {
                 System.arraycopy(rows.get(i).targets(), 0, t, i * w, w);
             }
-            return MiniBatch.withTargets(n, f, x, t, w, sources);
+            return MiniBatch.withTargets(n, f, x, t, w, sources).producedAt(MiniBatch.earliestProducedAt(rows));
         }
         long[] y = new long[n];
         for (int i = 0; i < n; i++) {
             y[i] = rows.get(i).y()[0];
         }
-        return new MiniBatch(n, f, x, y, sources);
+        return new MiniBatch(n, f, x, y, sources).producedAt(MiniBatch.earliestProducedAt(rows));
     }
 }

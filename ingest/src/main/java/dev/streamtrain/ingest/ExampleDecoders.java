@@ -57,7 +57,8 @@ public final class ExampleDecoders {
             case "json" -> f.jsonFeatures().isEmpty() ? json(f.jsonXField(), f.jsonYField())
                     : jsonNamedFeatures(f.jsonFeatures(), f.jsonYField());
             case "csv" -> csv(f);
-            default -> new MiniBatchCodec(f.featuresTensor(), f.labelsTensor())::decode;
+            default -> new dev.streamtrain.core.wire.MiniBatchDecoder(
+                    new MiniBatchCodec(f.featuresTensor(), f.labelsTensor()))::decode;
         };
     }
 

@@ -57,7 +57,7 @@ public final class RecordValidator {
 
     /** Validates safetensors minibatch records. */
     public RecordValidator(MiniBatchCodec codec, Expectation expect) {
-        this(codec::decode, expect);
+        this(new dev.streamtrain.core.wire.MiniBatchDecoder(codec)::decode, expect);
     }
 
     /** Validates records of any format its decoder reads (minibatches, or one-row JSON/CSV examples). */

@@ -271,9 +271,9 @@ public final class TrainIngestVerticle extends VerticleBase {
                 counters.skipped(HoldOut.REASON);
                 putMarker(new Skipped(source, HoldOut.REASON));
             } else if (route.assembles() && assembler != null) {
-                assembler.add(accepted.batch(), System.nanoTime()).forEach(this::handOver);
+                assembler.add(accepted.batch().producedAt(ProducedAt.of(record)), started).forEach(this::handOver);
             } else {
-                handOver(accepted.batch());
+                handOver(accepted.batch().producedAt(ProducedAt.of(record)));
             }
         } else if (outcome instanceof RecordValidator.Skipped skip) {
             counters.skipped(skip.reason());

@@ -42,6 +42,7 @@ class IngestOnRealBrokerTest {
     @Test
     void pausesWhenFullResumesAndHandsOverEveryRecordWithItsOffsetThenCommits() throws Exception {
         String topic = "ingest-train";
+        long producing = System.currentTimeMillis();
         admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
         // 12 minibatches over 2 partitions, label = sequence number, plus one undecodable record
         try (var producer = producer()) {
@@ -126,6 +127,8 @@ class IngestOnRealBrokerTest {
                 assertEquals(topic, src.topic());
                 assertEquals(b.y()[0] % 2, src.partition(), "partition kept");
                 assertEquals(b.y()[0] / 2, src.from(), "offset kept");
+                assertTrue(b.producedAtMillis() >= producing && b.producedAtMillis() <= System.currentTimeMillis(),
+                        "without a st-produced-at header, the record's timestamp tells when it was produced");
             }
             assertEquals(12, labels.size(), "each record exactly once");
             assertEquals(Map.of(topic + "-0", 7L, topic + "-1", 6L), ((EndOfStream) item).endOffsets());

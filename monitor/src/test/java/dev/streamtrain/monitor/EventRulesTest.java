@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.LrChanged;
+import dev.streamtrain.core.events.TrainerTime;
 import dev.streamtrain.core.events.TrainingFinished;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,7 +32,8 @@ class EventRulesTest {
     }
 
     private static TrainingFinished finished(long updates) {
-        return new TrainingFinished(JOB, updates, updates * 32, 3, 1000, null, "/ckpt", List.of(), "end_of_stream");
+        return new TrainingFinished(JOB, updates, updates * 32, 3, new TrainerTime(1000, 0, 0, 0), null, "/ckpt",
+                List.of(), "end_of_stream");
     }
 
     @Test

@@ -8,8 +8,9 @@ import java.util.concurrent.Executors;
 /**
  * The thread that writes checkpoints, so the trainer does not wait for the disk: the trainer copies what a checkpoint
  * holds, hands the write over and trains on. One write is in flight at most: the next one waits for it, so a disk
- * slower than the checkpoint cadence slows training instead of piling up copies of the model in memory. Readers of
- * the checkpoint directory (restore, rollback, marking suspect) {@link #await} the write in flight first.
+ * slower than the checkpoint cadence slows training instead of piling up copies of the model in memory (and every
+ * evaluation keeps its checkpoint: rollbacks and restore-best depend on that). Readers of the checkpoint directory
+ * (restore, rollback, marking suspect) {@link #await} the write in flight first.
  */
 final class CheckpointIo implements AutoCloseable {
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {

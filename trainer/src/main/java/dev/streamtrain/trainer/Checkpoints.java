@@ -4,11 +4,9 @@ import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.CheckpointSaved;
-import dev.streamtrain.core.events.LrChanged;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.ModelSnapshot;
-import dev.streamtrain.core.schedule.ReduceLROnPlateau;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -28,12 +26,8 @@ final class Checkpoints {
     private final RateControl rate;
     private final StateStore store;
     private final OffsetLedger ledger;
-    private final ValidationSet topicRows;
-    private final ValidationSet holdoutRows;
-    private final PrequentialWindow prequential;
-    /** Scores of minibatches not yet applied or refused (identity: the same minibatch object). */
-    private final java.util.Map<dev.streamtrain.core.batch.MiniBatch, Evaluator.Scored> unsettled =
-            new java.util.IdentityHashMap<>();
+    private final Evaluations evaluations;
+    private final TimeSplit time;
     private final TrainerEvents events;
     private final dev.streamtrain.trainer.hooks.Hooks hooks;
     private final CheckpointCadence cadence;
@@ -46,11 +40,12 @@ final class Checkpoints {
 
     Checkpoints(JobConfig cfg, ModelParts parts, RunState state, RateControl rate, StateStore store,
             OffsetLedger ledger, ValidationSet topicRows, ValidationSet holdoutRows,
-            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events, java.util.function.LongSupplier nanoClock,
+            dev.streamtrain.trainer.hooks.Hooks hooks, TrainerEvents events, TimeSplit time,
             java.util.Queue<Runnable> commands) {
         this.commands = commands;
         this.durable = new DurableCheckpoints(events, hooks);
-        this.cadence = new CheckpointCadence(cfg, nanoClock);
+        this.time = time;
+        this.cadence = new CheckpointCadence(cfg, time::now);
         this.hooks = hooks;
         this.cfg = cfg;
         this.parts = parts;
@@ -58,10 +53,7 @@ final class Checkpoints {
         this.rate = rate;
         this.store = store;
         this.ledger = ledger;
-        this.topicRows = topicRows;
-        this.holdoutRows = holdoutRows;
-        this.prequential = cfg.validation().uses("prequential")
-                ? new PrequentialWindow(cfg.validation().prequentialWindowRows()) : null;
+        this.evaluations = new Evaluations(cfg, parts, state, rate, events, hooks, topicRows, holdoutRows);
         this.events = events;
     }
 
@@ -79,32 +71,22 @@ final class Checkpoints {
             save();
             awaitDurable(); // a new model's first state: a good state to roll back to from the start
         }
-        if (prequential != null) {
-            unsettled.put(batch, parts.evaluator.score(batch));
-        }
+        evaluations.beforeTraining(batch);
     }
 
-    /** Minibatches an applied update trained: their scores (taken before training) join the prequential window. */
+    /** Minibatches an applied update trained (their prequential scores join the window). */
     void trained(java.util.List<dev.streamtrain.core.batch.MiniBatch> batches) {
-        batches.forEach(b -> {
-            Evaluator.Scored s = unsettled.remove(b);
-            if (s != null) {
-                prequential.add(s);
-            }
-        });
+        evaluations.trained(batches);
     }
 
-    /** Minibatches a guard refused: not data the model learns from, so not scored either. */
+    /** Minibatches a guard refused: not scored either. */
     void notTrained(java.util.List<dev.streamtrain.core.batch.MiniBatch> batches) {
-        batches.forEach(unsettled::remove);
+        evaluations.notTrained(batches);
     }
 
-    /** After a rollback the scores describe a discarded model state: the prequential window starts over. */
+    /** After a rollback the prequential window starts over. */
     void rolledBack() {
-        unsettled.clear();
-        if (prequential != null) {
-            prequential.clear();
-        }
+        evaluations.rolledBack();
     }
 
     /**
@@ -134,80 +116,24 @@ final class Checkpoints {
     }
 
     /**
-     * Evaluates every configured source that has rows (the validation topic, held-out records, the prequential
-     * window) and publishes each; the driving source's counted evaluation feeds plateau control and becomes the
-     * checkpoint's validation metrics. Then saves a checkpoint.
+     * Evaluates every configured source that has rows ({@link Evaluations}), then saves a checkpoint.
      */
     void evaluateAndSave() throws IOException {
-        var v = cfg.validation();
-        for (String source : v.sources()) {
-            Evaluator.Result r;
-            try {
-                r = switch (source) {
-                    case "topic" -> evaluate(topicRows.snapshot());
-                    case "holdout" -> evaluate(holdoutRows.snapshot());
-                    case "prequential" -> prequential == null ? null : summarize(prequential.snapshot());
-                    default -> null; // external metrics arrive on their own (observeExternal)
-                };
-            } catch (RuntimeException e) { // an evaluation never fails the run: the checkpoint is still written
-                LOG.warn("evaluation of the {} rows failed at update {}: {}", source, state.updates,
-                        dev.streamtrain.core.events.Failures.describe(e));
-                continue;
-            }
-            if (r == null || r.rows() == 0) {
-                continue;
-            }
-            boolean counted = r.rows() >= v.minRows();
-            var metrics = new ValidationMetrics(cfg.job(), state.updates, state.samples, r.rows(), r.meanLoss(),
-                    r.accuracy(), System.currentTimeMillis(), source, r.metrics(), counted);
-            events.validation(metrics);
-            hooks.afterValidate(metrics);
-            if (source.equals(v.drive())) {
-                drive(metrics, r.meanLoss());
-            }
-        }
+        evaluate();
         save();
     }
 
-    private Evaluator.Result summarize(java.util.List<Evaluator.Scored> scored) {
-        return scored.isEmpty() ? null : parts.evaluator.summarize(scored);
+    private void evaluate() {
+        long started = time.now();
+        evaluations.evaluateAll();
+        time.evaluated(started);
     }
 
-    private Evaluator.Result evaluate(java.util.List<dev.streamtrain.core.batch.MiniBatch> rows) {
-        return rows.isEmpty() ? null
-                : parts.withServedWeights(cfg.tricks().emaForEval(), () -> parts.evaluator.evaluate(rows));
-    }
-
-    /**
-     * A metric from the external topic: with {@code validation.drive: external} and the configured metric, it feeds
-     * plateau control and becomes the validation metrics the next checkpoint holds.
-     */
+    /** A metric from the external topic: credited to its checkpoint, and maybe driving the rate. */
     void observeExternal(dev.streamtrain.core.events.ExternalMetric m) {
-        var v = cfg.validation();
         // every external metric is credited to the checkpoint it was computed for (restore-best judges by it)
         store.attach(m.update() >= 0 ? m.update() : state.updates, m);
-        if (!v.drive().equals("external") || !m.name().equals(v.externalMetric())) {
-            return;
-        }
-        boolean counted = m.rows() < 0 || m.rows() >= v.minRows();
-        drive(ValidationMetrics.external(m, state.updates, state.samples, counted), m.value());
-    }
-
-    /** The driving source's evaluation: kept for checkpoints; when counted, observed by the plateau control. */
-    private void drive(ValidationMetrics metrics, double metric) {
-        state.lastValidation = metrics;
-        if (!metrics.counted()) {
-            return;
-        }
-        state.evaluations++;
-        long step = rate.step();
-        rate.controller().observe(metric, step).ifPresent(d -> {
-            String reason = d.action() == ReduceLROnPlateau.Action.RESTARTED ? "plateau_restart" : "plateau_reduce";
-            LOG.info("{} {} plateaued at update {}: {} lr {} -> {}", metrics.source(), metric, state.updates, reason,
-                    d.oldLr(), d.newLr());
-            events.lrChanged(new LrChanged(cfg.job(), state.updates, step, d.oldLr(), d.newLr(), reason, metric,
-                    System.currentTimeMillis()));
-        });
+        evaluations.observeExternal(m);
     }
 
     boolean due() { // whether an evaluation and checkpoint are due after this update (CheckpointCadence)
@@ -216,7 +142,17 @@ final class Checkpoints {
 
     /** Saves a checkpoint of the served weights; its offsets may be committed once it is durable. */
     private void save() throws IOException {
-        awaitDurable(); // one copy of the state at a time; a failed write undone before the next manifest
+        long started = time.now();
+        try {
+            write();
+        } finally {
+            time.checkpointed(started);
+        }
+    }
+
+    private void write() throws IOException {
+        store.awaitWrites(); // (timed by save)
+        announce(); // one copy of the state at a time; a failed write undone before the next manifest
         ModelSnapshot training = parts.network.snapshot(state.updates);
         ModelSnapshot snapshot = parts.ema != null && cfg.tricks().emaForEval()
                 ? parts.withServedWeights(true, () -> parts.network.snapshot(state.updates)) : training;
@@ -249,7 +185,9 @@ final class Checkpoints {
     }
 
     boolean awaitDurable() { // waits for the checkpoint being written, announces it; false when it failed
+        long started = time.now();
         store.awaitWrites();
+        time.checkpointed(started);
         return announce();
     }
 
@@ -293,7 +231,7 @@ final class Checkpoints {
                     restoreBest ? ", the best by " + cfg.earlyStopping().monitor() : ", the newest good one");
         }
         String checkpoint = chosen.map(s -> s.dir().toString()).orElse(last == null ? "" : last.toString());
-        events.finished(new TrainingFinished(cfg.job(), state.updates, state.samples, skipped, wallMillis, validation,
-                checkpoint, ledger.progress(), reason));
+        events.finished(new TrainingFinished(cfg.job(), state.updates, state.samples, skipped, time.of(wallMillis),
+                validation, checkpoint, ledger.progress(), reason));
     }
 }

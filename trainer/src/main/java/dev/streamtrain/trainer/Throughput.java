@@ -30,6 +30,11 @@ final class Throughput {
         }
     }
 
+    /** Whether the first minibatch came. */
+    boolean running() {
+        return startNanos >= 0;
+    }
+
     /** A minibatch of {@code rows} was computed. */
     void rows(int rows) {
         long now = nanoClock.getAsLong();

@@ -17,7 +17,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +50,7 @@ public final class TrainingLoop implements AutoCloseable {
     private final Rollbacks rollbacks;
     private final Checkpoints checkpoints;
     private final Throughput throughput;
+    private final TimeSplit time;
     private final ControlCommands controls;
     private final Refusals refusals;
     private volatile boolean running = true;
@@ -78,6 +78,7 @@ public final class TrainingLoop implements AutoCloseable {
         this.queue = queue;
         this.events = events;
         this.throughput = new Throughput(nanoClock);
+        this.time = new TimeSplit(nanoClock);
         long window = Rollbacks.window(cfg);
         this.ledger = new OffsetLedger(2 * window * cfg.tricks().accumulate() * cfg.ingest().batchSize());
         this.rate = new RateControl(cfg, state);
@@ -88,7 +89,7 @@ public final class TrainingLoop implements AutoCloseable {
         try {
             var store = new StateStore(cfg.checkpoint(), cfg.model(), parts, cfg.earlyStopping());
             this.checkpoints = new Checkpoints(cfg, parts, state, rate, store, ledger, validationSet, holdout, hooks,
-                    events, nanoClock, commands);
+                    events, time, commands);
             this.rollbacks = new Rollbacks(cfg.job(), cfg.rollback(), window, state, store, stepper,
                     rate.controller(), ledger, quarantine, events, rate::current);
             this.resumePosition = checkpoints.resumeLatest();
@@ -106,7 +107,7 @@ public final class TrainingLoop implements AutoCloseable {
         while (running) {
             serveCommands();
             if (state.paused || state.finished) {
-                sleepQuietly();
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // paused: an interrupt ends the park
                 continue;
             }
             try {
@@ -115,7 +116,7 @@ public final class TrainingLoop implements AutoCloseable {
                     train(replay);
                     continue;
                 }
-                BatchQueueItem item = queue.poll(20, TimeUnit.MILLISECONDS);
+                BatchQueueItem item = time.poll(queue, throughput.running());
                 if (item != null) {
                     handle(item);
                 }
@@ -193,8 +194,11 @@ public final class TrainingLoop implements AutoCloseable {
         });
         rollbacks.applied(state.updates, u.batches());
         throughput.loss(u.meanLoss());
+        long now = System.currentTimeMillis();
+        long producedAt = MiniBatch.earliestProducedAt(u.batches());
         events.step(new StepMetrics(cfg.job(), state.updates, state.samples, u.meanLoss(), rate.hyper().lr(),
-                rate.hyper().momentum(), u.gradNorm(), throughput.samplesPerSecond(), System.currentTimeMillis()));
+                rate.hyper().momentum(), u.gradNorm(), throughput.samplesPerSecond(), now,
+                producedAt < 0 ? -1 : Math.max(0, now - producedAt)));
         if (checkpoints.due()) {
             checkpoints.evaluateAndSave();
         }
@@ -270,10 +274,6 @@ public final class TrainingLoop implements AutoCloseable {
         for (Runnable command = commands.poll(); command != null; command = commands.poll()) {
             command.run();
         }
-    }
-
-    private static void sleepQuietly() {
-        java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // an interrupt ends the park; run() checks it
     }
 
     /** Asks the loop to return. */

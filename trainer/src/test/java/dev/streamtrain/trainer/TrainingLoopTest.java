@@ -106,7 +106,7 @@ class TrainingLoopTest {
             if (i == 40) {
                 b.x()[3] = Float.NaN; // one poisoned minibatch
             }
-            queue.put(b);
+            queue.put(i == 10 ? b.producedAt(System.currentTimeMillis() - 5_000) : b); // one record 5 s old
         }
         queue.put(new EndOfStream(Map.of("t-0", (long) batches)));
 
@@ -124,6 +124,15 @@ class TrainingLoopTest {
             assertEquals(batches / 20 + 1, events.validations.size(), "every 20 updates, plus the final one");
             assertTrue(events.rejected.stream().anyMatch(r -> Double.isNaN(r.value())), "the NaN loss is reported");
             assertTrue(events.steps.stream().allMatch(s -> Double.isFinite(s.loss())), "steps are trained updates");
+            StepMetrics eleventh = events.steps.stream().filter(s -> s.update() == 11).findFirst().orElseThrow();
+            assertTrue(eleventh.ageMillis() >= 5_000 && eleventh.ageMillis() < 60_000, "freshness " + eleventh);
+            assertTrue(events.steps.stream().filter(s -> s.update() != 11).allMatch(s -> s.ageMillis() == -1),
+                    "minibatches without a production time report no age");
+            var time = done.time();
+            assertTrue(time.evaluatingMillis() > 0 && time.checkpointingMillis() > 0, "evaluated and checkpointed: "
+                    + time);
+            assertTrue(time.waitingMillis() + time.evaluatingMillis() + time.checkpointingMillis()
+                    <= time.wallMillis(), "the parts fit in the whole: " + time);
 
             var progress = done.progress().get(0);
             assertEquals(batches - 1, progress.records(), "the NaN minibatch is not trained...");

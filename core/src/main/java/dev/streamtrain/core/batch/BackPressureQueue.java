@@ -11,6 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * already fetched keep arriving after a pause) and returns whether the producer should pause now. When the consumer
  * drains the queue to the low-water mark while paused, the resume callback fires once.
  *
+ * <p>The read-ahead can also be bounded by size: with a byte budget, the producer pauses once the items' weight
+ * reaches it, and resumes only when both the count and the weight are down to half (hysteresis: a pause is followed
+ * by a long run of reading, not by a resume one item later).
+ *
  * @param <T> item type
  */
 public final class BackPressureQueue<T> {
@@ -18,6 +22,9 @@ public final class BackPressureQueue<T> {
     private final int highWater;
     private final int lowWater;
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final long highBytes;
+    private final java.util.function.ToLongFunction<T> weigher;
+    private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
     private volatile Runnable onResume = () -> { };
 
     /**
@@ -25,12 +32,24 @@ public final class BackPressureQueue<T> {
      * @param lowWater the producer may resume once at most this many items wait
      */
     public BackPressureQueue(int highWater, int lowWater) {
-        if (highWater < 1 || lowWater < 0 || lowWater >= highWater) {
-            throw new IllegalArgumentException("need highWater >= 1 and 0 <= lowWater < highWater, got high="
-                    + highWater + " low=" + lowWater);
+        this(highWater, lowWater, Long.MAX_VALUE, item -> 0);
+    }
+
+    /**
+     * @param highWater the producer should pause once this many items wait
+     * @param lowWater the producer may resume once at most this many items wait (and half the budget)
+     * @param highBytes the producer should pause once the waiting items weigh this many bytes
+     * @param weigher an item's weight in bytes
+     */
+    public BackPressureQueue(int highWater, int lowWater, long highBytes, java.util.function.ToLongFunction<T> weigher) {
+        if (highWater < 1 || lowWater < 0 || lowWater >= highWater || highBytes < 1) {
+            throw new IllegalArgumentException("need highWater >= 1, 0 <= lowWater < highWater and highBytes >= 1,"
+                    + " got high=" + highWater + " low=" + lowWater + " bytes=" + highBytes);
         }
         this.highWater = highWater;
         this.lowWater = lowWater;
+        this.highBytes = highBytes;
+        this.weigher = weigher;
     }
 
     /** Sets what runs (on the consumer's thread) when a paused producer may resume. */
@@ -44,8 +63,9 @@ public final class BackPressureQueue<T> {
      * @return true when the producer should pause (the queue is at or above the high-water mark)
      */
     public boolean put(T item) {
+        long weight = bytes.addAndGet(weigher.applyAsLong(item));
         items.add(item);
-        if (items.size() >= highWater) {
+        if (items.size() >= highWater || weight >= highBytes) {
             paused.set(true);
             return true;
         }
@@ -55,10 +75,19 @@ public final class BackPressureQueue<T> {
     /** Takes the next item, waiting up to the timeout; null when none arrived. */
     public T poll(long timeout, TimeUnit unit) throws InterruptedException {
         T item = items.poll(timeout, unit);
-        if (item != null && items.size() <= lowWater && paused.compareAndSet(true, false)) {
+        if (item == null) {
+            return null;
+        }
+        long weight = bytes.addAndGet(-weigher.applyAsLong(item));
+        if (items.size() <= lowWater && weight <= highBytes / 2 && paused.compareAndSet(true, false)) {
             onResume.run();
         }
         return item;
+    }
+
+    /** The waiting items' weight in bytes (0 without a weigher). */
+    public long bytes() {
+        return bytes.get();
     }
 
     /** Items waiting now. */

@@ -6,4 +6,8 @@ package dev.streamtrain.core.batch;
  */
 public sealed interface BatchQueueItem permits MiniBatch, EndOfStream, DeadLettered, Skipped,
         PartitionStarted {
+    /** Approximate heap bytes the item holds, for the read-ahead's byte budget (markers: a small constant). */
+    default long sizeInBytes() {
+        return 64;
+    }
 }

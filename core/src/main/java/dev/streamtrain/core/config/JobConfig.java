@@ -62,7 +62,9 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param topicRefreshMillis how often the pattern (and the partition counts) are checked for new topics/partitions
      * @param validationTopic minibatch or example records to evaluate on (read with {@code format})
      * @param format the default record format of every topic
-     * @param queueCapacity minibatches waiting for the trainer before ingest pauses
+     * @param queueCapacity minibatches waiting for the trainer before ingest pauses (the read-ahead's count)
+     * @param queueBytes heap bytes of minibatches waiting for the trainer before ingest pauses (its size); reading
+     *     resumes once both are down to half
      * @param stopAtEnd stop when the end offsets noted at start are reached (bounded run) instead of training forever
      * @param validationMaxRows most validation rows kept in memory
      * @param groupId consumer group used for committed offsets
@@ -80,11 +82,18 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      */
     public record IngestSettings(java.util.List<TrainTopic> trainTopics, String trainTopicPattern, String interleave,
             long topicRefreshMillis, String validationTopic, RecordFormatSettings format, int queueCapacity,
-            boolean stopAtEnd, int validationMaxRows, String groupId, String nonFinite, double clipValue,
+            long queueBytes, boolean stopAtEnd, int validationMaxRows, String groupId, String nonFinite, double clipValue,
             int maxRecordBytes, String deadLetterTopic, String onError, int batchSize, long maxWaitMillis,
             String start) {
         public IngestSettings {
             trainTopics = java.util.List.copyOf(trainTopics);
+        }
+
+        /** The hand-off between ingest and the trainer, bounded by count and by size. */
+        public <T extends dev.streamtrain.core.batch.BatchQueueItem> dev.streamtrain.core.batch.BackPressureQueue<T>
+                newQueue() {
+            return new dev.streamtrain.core.batch.BackPressureQueue<>(queueCapacity, queueCapacity / 2, queueBytes,
+                    dev.streamtrain.core.batch.BatchQueueItem::sizeInBytes);
         }
 
         /** The first named training topic (single-topic jobs' only one). */

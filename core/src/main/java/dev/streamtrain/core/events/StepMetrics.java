@@ -12,10 +12,17 @@ package dev.streamtrain.core.events;
  * @param gradNorm global gradient norm before clipping (NaN when clipping is off: not computed)
  * @param samplesPerSecond recent training throughput
  * @param timeMillis wall-clock time of the event
+ * @param ageMillis freshness: how long before this update its oldest example was produced (ms; -1 when unknown)
  */
 public record StepMetrics(String job, long update, long samples, double loss, double lr, double momentum,
         double gradNorm, double samplesPerSecond,
-        long timeMillis) implements StreamEvent {
+        long timeMillis, long ageMillis) implements StreamEvent {
+    /** Step metrics without a known example age. */
+    public StepMetrics(String job, long update, long samples, double loss, double lr, double momentum,
+            double gradNorm, double samplesPerSecond, long timeMillis) {
+        this(job, update, samples, loss, lr, momentum, gradNorm, samplesPerSecond, timeMillis, -1);
+    }
+
     @Override
     public String eventType() {
         return "step_metrics";

@@ -9,18 +9,23 @@ import java.util.List;
  * @param updates optimizer updates done
  * @param samples examples trained
  * @param skippedUpdates minibatches whose update was skipped (non-finite loss)
- * @param wallMillis training wall time
+ * @param time the training wall time and where it went
  * @param validation final validation metrics (null when no validation data)
  * @param checkpoint final checkpoint directory
  * @param progress per-partition audit of what was trained
  * @param stopReason why training ended: {@code end_of_stream}, {@code max_updates}, {@code early_stopping: ...},
  *     {@code stopped: ...} (a stop command) or {@code rollback_budget_exhausted: ...}
  */
-public record TrainingFinished(String job, long updates, long samples, long skippedUpdates, long wallMillis,
+public record TrainingFinished(String job, long updates, long samples, long skippedUpdates, TrainerTime time,
         ValidationMetrics validation, String checkpoint, List<PartitionProgress> progress, String stopReason)
         implements StreamEvent {
     public TrainingFinished {
         progress = List.copyOf(progress);
+    }
+
+    /** Training wall time in milliseconds, from the first minibatch to the end. */
+    public long wallMillis() {
+        return time.wallMillis();
     }
 
     /** True when no update was applied: nothing may be exported, and a bounded run exits non-zero. */

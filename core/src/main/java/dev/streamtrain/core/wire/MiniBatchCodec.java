@@ -54,7 +54,15 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
      * @throws WireFormatException naming what is wrong (missing tensor, wrong rank, row counts that differ)
      */
     public MiniBatch decode(byte[] value, OffsetRange source) {
-        Map<String, Tensor> tensors = Npz.looksLikeNpz(value) ? Npz.decode(value) : Safetensors.decode(value);
+        return toMiniBatch(Npz.looksLikeNpz(value) ? Npz.decode(value) : Safetensors.decode(value), source);
+    }
+
+    /**
+     * The minibatch in decoded tensors (see {@link MiniBatchDecoder}, which reuses parsed headers).
+     *
+     * @throws WireFormatException naming what is wrong (missing tensor, wrong rank, row counts that differ)
+     */
+    public MiniBatch toMiniBatch(Map<String, Tensor> tensors, OffsetRange source) {
         Tensor x = require(tensors, featuresName);
         Tensor y = require(tensors, labelsName);
         if (x.shape().length != 2) {

@@ -54,11 +54,52 @@ public final class Safetensors {
     }
 
     /**
+     * A parsed header: each tensor's name, type, shape and byte range, and the header's own bytes (to recognise the
+     * same header in the next record: producers write one layout over and over).
+     */
+    public static final class Header {
+        private final byte[] raw;
+        private final java.util.List<Entry> entries;
+
+        private Header(byte[] raw, java.util.List<Entry> entries) {
+            this.raw = raw;
+            this.entries = java.util.List.copyOf(entries);
+        }
+
+        private boolean sameAs(byte[] bytes, int headerLen) {
+            return raw.length == headerLen && java.util.Arrays.equals(raw, 0, headerLen, bytes, 8, 8 + headerLen);
+        }
+    }
+
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
+    }
+
+    /**
+     * The tensors of a document and its parsed header.
+     *
+     * @param tensors by name, in header order; views of the document's bytes
+     * @param header pass it to the next {@link #decode(byte[], Header)}
+     */
+    public record Decoded(Map<String, Tensor> tensors, Header header) {
+    }
+
+    /**
      * Decodes a safetensors document.
      *
      * @throws WireFormatException if the bytes are not a well-formed document (truncated, bad header, bad ranges)
      */
     public static Map<String, Tensor> decode(byte[] bytes) {
+        return decode(bytes, null).tensors();
+    }
+
+    /**
+     * Decodes a safetensors document, reusing {@code previous} when this document's header is byte-for-byte the same
+     * (no JSON parsing then; the byte ranges are still checked against this document's data).
+     *
+     * @param previous the header of an earlier document, or null
+     * @throws WireFormatException if the bytes are not a well-formed document (truncated, bad header, bad ranges)
+     */
+    public static Decoded decode(byte[] bytes, Header previous) {
         if (bytes == null || bytes.length < 8) {
             throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : bytes.length) + " bytes)");
         }
@@ -67,29 +108,49 @@ public final class Safetensors {
             throw new WireFormatException("safetensors: header length " + headerLen + " is invalid for a "
                     + bytes.length + "-byte value");
         }
+        Header header = previous != null && previous.sameAs(bytes, (int) headerLen) ? previous
+                : parseHeader(bytes, (int) headerLen);
+        int dataStart = 8 + (int) headerLen;
+        int dataLen = bytes.length - dataStart;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Entry e : header.entries) {
+            if (e.end() > dataLen) {
+                throw new WireFormatException("safetensors: tensor '" + e.name() + "' byte range [" + e.begin() + ", "
+                        + e.end() + ") lies outside the " + dataLen + " data bytes");
+            }
+            try { // a view of the value's bytes: decoding reads them once, into the minibatch's arrays
+                out.put(e.name(), new Tensor(e.dtype(), e.shape(), bytes, dataStart + (int) e.begin(),
+                        (int) (e.end() - e.begin())));
+            } catch (IllegalArgumentException | ArithmeticException ex) {
+                throw new WireFormatException("safetensors: tensor '" + e.name() + "': " + ex.getMessage());
+            }
+        }
+        return new Decoded(out, header);
+    }
+
+    private static Header parseHeader(byte[] bytes, int headerLen) {
         JsonNode header;
         try {
-            header = JSON.readTree(new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8));
+            header = JSON.readTree(bytes, 8, headerLen); // UTF-8, as the format says
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new WireFormatException("safetensors: header is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) { // (reading from memory: only malformed text gets here)
+            throw new WireFormatException("safetensors: header is not UTF-8 JSON");
         }
         if (header == null || !header.isObject()) {
             throw new WireFormatException("safetensors: header is not a JSON object");
         }
-        int dataStart = 8 + (int) headerLen;
-        int dataLen = bytes.length - dataStart;
-        Map<String, Tensor> out = new LinkedHashMap<>();
+        java.util.List<Entry> entries = new java.util.ArrayList<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
-            if (field.getKey().equals("__metadata__")) {
-                continue;
+            if (!field.getKey().equals("__metadata__")) {
+                entries.add(entry(field.getKey(), field.getValue()));
             }
-            out.put(field.getKey(), tensor(field.getKey(), field.getValue(), bytes, dataStart, dataLen));
         }
-        return out;
+        return new Header(java.util.Arrays.copyOfRange(bytes, 8, 8 + headerLen), entries);
     }
 
-    private static Tensor tensor(String name, JsonNode entry, byte[] bytes, int dataStart, int dataLen) {
+    private static Entry entry(String name, JsonNode entry) {
         DType dtype;
         try {
             dtype = DType.valueOf(entry.path("dtype").asText());
@@ -108,16 +169,10 @@ public final class Safetensors {
         }
         long begin = offsets.get(0).asLong(-1);
         long end = offsets.get(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataLen) {
-            throw new WireFormatException("safetensors: tensor '" + name + "' byte range [" + begin + ", " + end
-                    + ") lies outside the " + dataLen + " data bytes");
+        if (begin < 0 || end < begin || end > Integer.MAX_VALUE) {
+            throw new WireFormatException("safetensors: tensor '" + name + "' has a bad byte range [" + begin + ", "
+                    + end + ")");
         }
-        byte[] data = new byte[(int) (end - begin)];
-        System.arraycopy(bytes, dataStart + (int) begin, data, 0, data.length);
-        try {
-            return new Tensor(dtype, shape, data);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new WireFormatException("safetensors: tensor '" + name + "': " + e.getMessage());
-        }
+        return new Entry(name, dtype, shape, begin, end);
     }
 }

@@ -1,0 +1,30 @@
+package dev.streamtrain.ingest;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.producer.KafkaHeader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * When a record was produced, for freshness (the age of an example when an update applies it): the
+ * {@value MiniBatch#PRODUCED_AT} header (epoch milliseconds as decimal text) when the producer stamped one, else the
+ * record's Kafka timestamp (the producer's create time, or the broker's append time on a topic configured so).
+ */
+final class ProducedAt {
+    private ProducedAt() {
+    }
+
+    /** Epoch milliseconds, or -1 when the record carries no usable time. */
+    static long of(KafkaConsumerRecord<?, ?> record) {
+        for (KafkaHeader h : record.headers()) {
+            if (h.key().equals(MiniBatch.PRODUCED_AT) && h.value() != null) {
+                try {
+                    return Long.parseLong(new String(h.value().getBytes(), StandardCharsets.US_ASCII).trim());
+                } catch (NumberFormatException e) {
+                    break; // a header in another format: the record's own timestamp still tells
+                }
+            }
+        }
+        return record.timestamp() >= 0 ? record.timestamp() : -1;
+    }
+}
