@@ -76,7 +76,12 @@ final class FreshnessBench {
             try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
                 producer.sendValues(cfg.ingest().trainTopic(), w.values(), Pacer.perSecond(recordsPerSecond), null);
             }
-            trainedAll.get(5, TimeUnit.MINUTES);
+            try {
+                trainedAll.get(5, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("B3: the pipeline did not train all " + total
+                        + " samples within 5 minutes");
+            }
         }
         return new Result(recordsPerSecond, Ages.of(ages), kafkaAlone(bootstrapServers, w, recordsPerSecond));
     }
@@ -95,8 +100,9 @@ final class FreshnessBench {
             consumer.assign(List.of(tp));
             consumer.seekToEnd(List.of(tp));
             consumer.position(tp);
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
             var reading = CompletableFuture.runAsync(() -> {
-                for (int received = 0; received < w.values().size(); ) {
+                for (int received = 0; received < w.values().size() && !stop.get(); ) {
                     for (var r : consumer.poll(java.time.Duration.ofMillis(20))) {
                         if (++received > w.values().size() / 3) {
                             ages.add(System.currentTimeMillis() - producedAt(r));
@@ -105,7 +111,14 @@ final class FreshnessBench {
                 }
             });
             producer.sendValues(topic, w.values(), Pacer.perSecond(recordsPerSecond), null);
-            reading.get(5, TimeUnit.MINUTES);
+            try {
+                reading.get(5, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                stop.set(true);
+                reading.exceptionally(t -> null).join(); // the consumer is closed only once its reader stopped
+                throw new IllegalStateException("B3: a plain consumer did not receive all " + w.values().size()
+                        + " records within 5 minutes");
+            }
         }
         return Ages.of(ages);
     }

@@ -65,7 +65,12 @@ final class IngestBench {
             long read = 0;
             long sizes = 0;
             long first = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (read < records) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("B2: a plain consumer read " + read + " of " + records
+                            + " records in 5 minutes");
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     first = read++ == 0 ? System.nanoTime() : first;
                     sizes += r.value().length; // touched, as a user's loop would

@@ -153,7 +153,8 @@ public final class Pipeline implements AutoCloseable {
             verticle.assembleExamples(ingest.batchSize(), ingest.maxWaitMillis());
         }
         if (ingest.interleave().equals("weighted")) {
-            verticle.interleaveByWeight(ingest.queueCapacity());
+            // a small lane per topic (its own read-ahead, outside the queue's byte budget): the weights act at once
+            verticle.interleaveByWeight(Math.min(ingest.queueCapacity(), 32));
         }
         return verticle;
     }

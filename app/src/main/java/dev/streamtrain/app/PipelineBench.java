@@ -151,7 +151,15 @@ final class PipelineBench {
         JobConfig cfg = job(name, bootstrapServers, w.topic(), scratch);
         var silent = new ConsoleProgress(new PrintStream(OutputStream.nullOutputStream()), false);
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), silent, 0)) {
-            var training = pipeline.result().get(10, TimeUnit.MINUTES).training();
+            dev.streamtrain.core.events.TrainingFinished training;
+            try {
+                training = pipeline.result().get(10, TimeUnit.MINUTES).training();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("B1: the pipeline run failed: "
+                        + dev.streamtrain.core.events.Failures.describe(e.getCause()), e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("B1: the pipeline run did not finish within 10 minutes");
+            }
             if (training.samples() != w.samples()) {
                 throw new IllegalStateException("the pipeline trained " + training.samples() + " of " + w.samples()
                         + " samples");

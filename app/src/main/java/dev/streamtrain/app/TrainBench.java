@@ -124,7 +124,15 @@ final class TrainBench {
         try (TrainingLoop loop = new TrainingLoop(cfg, queue, validation, events, System::nanoTime)) {
             Thread thread = new Thread(loop::run, "bench-trainer");
             thread.start();
-            TrainingFinished f = done.get(10, TimeUnit.MINUTES);
+            TrainingFinished f;
+            try {
+                f = done.get(10, TimeUnit.MINUTES);
+            } catch (java.util.concurrent.TimeoutException e) {
+                loop.stop();
+                thread.join(60_000); // its natives are freed only once it stopped
+                throw new IllegalStateException("the in-memory training run '" + name + "' did not finish within"
+                        + " 10 minutes");
+            }
             loop.stop();
             thread.join();
             return f;

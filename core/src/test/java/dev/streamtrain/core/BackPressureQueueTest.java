@@ -52,6 +52,55 @@ class BackPressureQueueTest {
     }
 
     @Test
+    void oneItemOverTheBudgetDoesNotPauseAndAnEmptyQueueNeverStaysPaused() throws Exception {
+        BackPressureQueue<Integer> q = new BackPressureQueue<>(100, 50, 1000, size -> size);
+        AtomicInteger resumes = new AtomicInteger();
+        q.onResume(resumes::incrementAndGet);
+        assertFalse(q.put(5000), "a single minibatch larger than the budget: reading goes on");
+        assertTrue(q.put(1), "a second one waits behind it: pause");
+        assertEquals(5000, q.poll(1, TimeUnit.MILLISECONDS));
+        assertEquals(1, resumes.get(), "1 byte left: resumed");
+        assertEquals(1, q.poll(1, TimeUnit.MILLISECONDS));
+        assertNull(q.poll(1, TimeUnit.MILLISECONDS));
+        assertFalse(q.isPaused());
+    }
+
+    @Test
+    void aResumeIsNeverLostWhileTheConsumerRacesThePause() throws Exception {
+        // the pause is set before the item is visible: a consumer that takes it at once still sees the pause
+        BackPressureQueue<Integer> q = new BackPressureQueue<>(1, 0);
+        AtomicInteger resumes = new AtomicInteger();
+        q.onResume(resumes::incrementAndGet);
+        int rounds = 20_000;
+        Thread consumer = new Thread(() -> {
+            try {
+                for (int taken = 0; taken < rounds; ) {
+                    if (q.poll(10, TimeUnit.MILLISECONDS) != null) {
+                        taken++;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        consumer.start();
+        int pauses = 0;
+        for (int i = 0; i < rounds; i++) {
+            if (q.put(i)) {
+                pauses++;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (q.isPaused() && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // the producer waits for its resume, as ingest does
+            }
+            assertFalse(q.isPaused(), "resume lost after put " + i);
+        }
+        consumer.join(10_000);
+        assertEquals(rounds, pauses, "every put reaches the high-water mark of 1");
+        assertEquals(pauses, resumes.get(), "one resume per pause");
+    }
+
+    @Test
     void minibatchesWeighTheirArrays() {
         var b = new dev.streamtrain.core.batch.MiniBatch(2, 3, new float[6], new long[2], java.util.List.of());
         assertEquals(64 + 6 * 4 + 2 * 8, b.sizeInBytes());

@@ -70,11 +70,14 @@ class SnapshotAndEventsTest {
         assertEquals(m, Events.fromJson(json, StepMetrics.class));
 
         var v = new ValidationMetrics("j", 3, 96, 10, 0.5, 0.9, 1);
-        var f = new TrainingFinished("j", 3, 96, 0, new TrainerTime(10, 1, 2, 3), v, "/c",
+        var f = new TrainingFinished("j", 3, 96, 0, new TrainerTime(10, 1, 2, 3, 0), v, "/c",
                 List.of(new PartitionProgress("t", 0, 3, 1, 0, 0, 0, 2)),
                 "early_stopping: val_loss did not improve");
         assertEquals(f, Events.fromJson(Events.toJson(f), TrainingFinished.class));
         assertEquals(4, f.time().computingMillis()); // 10 - 1 waiting - 2 evaluating - 3 checkpointing
+        String finishedJson = Events.toJson(f);
+        assertTrue(finishedJson.contains("\"wallMillis\":10") && finishedJson.contains("\"computingMillis\":4"),
+                "the wall time stays where consumers read it, the split beside it: " + finishedJson);
 
         var alert = new dev.streamtrain.core.events.Alert("j", "loss_spike", "critical", "spike", 7, 1e30,
                 java.util.Map.of("z", 1e12, "mean", 0.4), List.of(new OffsetRange("t", 0, 5, 5)), 3, 11);

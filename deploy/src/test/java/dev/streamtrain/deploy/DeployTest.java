@@ -151,7 +151,7 @@ class DeployTest {
             assertEquals(503, get(http, base + "/v1/model").statusCode(), "nothing served before verification");
 
             var validationMetrics = new ValidationMetrics("j", 42, 420, 6, 0.3, 0.97, 0);
-            ModelDeployed ok = finish(vertx, new TrainingFinished("j", 42, 420, 0, new TrainerTime(1, 0, 0, 0),
+            ModelDeployed ok = finish(vertx, new TrainingFinished("j", 42, 420, 0, new TrainerTime(1, 0, 0, 0, 0),
                     validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertTrue(ok.served(), ok.message());
@@ -180,7 +180,7 @@ class DeployTest {
             assertEquals(404, get(http, base + "/nope").statusCode());
 
             skew[0] = 1e-3f;
-            ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, new TrainerTime(1, 0, 0, 0),
+            ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, new TrainerTime(1, 0, 0, 0, 0),
                     validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertFalse(refused.served());
@@ -188,7 +188,7 @@ class DeployTest {
             assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"),
                     "the verified version stays served");
 
-            ModelDeployed nothing = finish(vertx, new TrainingFinished("j", 0, 0, 5, new TrainerTime(1, 0, 0, 0), null,
+            ModelDeployed nothing = finish(vertx, new TrainingFinished("j", 0, 0, 5, new TrainerTime(1, 0, 0, 0, 0), null,
                     checkpoint.toString(),
                     List.of(), "end_of_stream"));
             assertFalse(nothing.served());

@@ -2,7 +2,7 @@ package dev.streamtrain.ingest;
 
 import dev.streamtrain.core.batch.MiniBatch;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.producer.KafkaHeader;
+import org.apache.kafka.common.header.Header;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -16,13 +16,12 @@ final class ProducedAt {
 
     /** Epoch milliseconds, or -1 when the record carries no usable time. */
     static long of(KafkaConsumerRecord<?, ?> record) {
-        for (KafkaHeader h : record.headers()) {
-            if (h.key().equals(MiniBatch.PRODUCED_AT) && h.value() != null) {
-                try {
-                    return Long.parseLong(new String(h.value().getBytes(), StandardCharsets.US_ASCII).trim());
-                } catch (NumberFormatException e) {
-                    break; // a header in another format: the record's own timestamp still tells
-                }
+        Header h = record.record().headers().lastHeader(MiniBatch.PRODUCED_AT); // Kafka's rule: the last one wins
+        if (h != null && h.value() != null) {
+            try {
+                return Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                // a header in another format: the record's own timestamp still tells
             }
         }
         return record.timestamp() >= 0 ? record.timestamp() : -1;

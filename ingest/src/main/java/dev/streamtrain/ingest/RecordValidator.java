@@ -118,7 +118,7 @@ public final class RecordValidator {
         for (int i = 0; i < t.length; i++) {
             t[i] = b.y()[i];
         }
-        return MiniBatch.withTargets(b.rows(), b.features(), b.x(), t, 1, b.sources());
+        return MiniBatch.withTargets(b.rows(), b.features(), b.x(), t, 1, b.sources()).producedAt(b.producedAtMillis());
     }
 
     private Rejected checkLabels(MiniBatch b) {
@@ -183,6 +183,6 @@ public final class RecordValidator {
             }
         }
         return new Accepted(new MiniBatch(b.rows(), b.features(), fixed, b.y(), b.sources(), b.targets(),
-                b.targetWidth()));
+                b.targetWidth(), b.producedAtMillis()));
     }
 }

@@ -32,7 +32,7 @@ class EventRulesTest {
     }
 
     private static TrainingFinished finished(long updates) {
-        return new TrainingFinished(JOB, updates, updates * 32, 3, new TrainerTime(1000, 0, 0, 0), null, "/ckpt",
+        return new TrainingFinished(JOB, updates, updates * 32, 3, new TrainerTime(1000, 0, 0, 0, 0), null, "/ckpt",
                 List.of(), "end_of_stream");
     }
 

@@ -204,7 +204,8 @@ final class Checkpoints {
      * {@code training_finished} naming the checkpoint to export — the best good one under {@code restoreBest} (its
      * weights restored in place, so the trainer and the export agree), else the newest good one.
      */
-    void finish(String reason, boolean restoreBest, long wallMillis, long skipped) throws IOException {
+    void finish(String reason, boolean restoreBest, java.util.function.LongSupplier wallMillis, long skipped)
+            throws IOException {
         awaitDurable();
         try {
             if (handledAtLast != handled) {
@@ -231,7 +232,7 @@ final class Checkpoints {
                     restoreBest ? ", the best by " + cfg.earlyStopping().monitor() : ", the newest good one");
         }
         String checkpoint = chosen.map(s -> s.dir().toString()).orElse(last == null ? "" : last.toString());
-        events.finished(new TrainingFinished(cfg.job(), state.updates, state.samples, skipped, time.of(wallMillis),
+        events.finished(new TrainingFinished(cfg.job(), state.updates, state.samples, skipped, time.of(wallMillis.getAsLong()),
                 validation, checkpoint, ledger.progress(), reason));
     }
 }

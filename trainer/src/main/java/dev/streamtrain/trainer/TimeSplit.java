@@ -14,6 +14,7 @@ final class TimeSplit {
     private long waitingNanos;
     private long evaluatingNanos;
     private long checkpointingNanos;
+    private long pausedNanos;
 
     TimeSplit(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
@@ -43,8 +44,14 @@ final class TimeSplit {
         checkpointingNanos += now() - sinceNanos;
     }
 
+    /** The loop was paused by a command from {@code sinceNanos} until now. */
+    void paused(long sinceNanos) {
+        pausedNanos += now() - sinceNanos;
+    }
+
+    /** The split of {@code wallMillis}, which must be taken now (after every part it includes). */
     TrainerTime of(long wallMillis) {
         return new TrainerTime(wallMillis, waitingNanos / 1_000_000, evaluatingNanos / 1_000_000,
-                checkpointingNanos / 1_000_000);
+                checkpointingNanos / 1_000_000, pausedNanos / 1_000_000);
     }
 }

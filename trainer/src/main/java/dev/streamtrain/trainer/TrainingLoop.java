@@ -107,7 +107,9 @@ public final class TrainingLoop implements AutoCloseable {
         while (running) {
             serveCommands();
             if (state.paused || state.finished) {
+                long parked = time.now();
                 java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // paused: an interrupt ends the park
+                time.paused(parked);
                 continue;
             }
             try {
@@ -225,7 +227,7 @@ public final class TrainingLoop implements AutoCloseable {
         }
         quarantine.awaitAcknowledgements(commands);
         stopReason = stopReason == null ? reason : stopReason;
-        checkpoints.finish(stopReason, restoreBest, throughput.wallMillis(), state.skipped);
+        checkpoints.finish(stopReason, restoreBest, throughput::wallMillis, state.skipped);
     }
 
     /** Where ingest continues: the resumed checkpoint's position, or {@code NONE} for a new model. */

@@ -21,8 +21,11 @@ class TimeSplitTest {
         t = split.now();
         now.addAndGet(2_000_000);
         split.checkpointed(t);
-        assertEquals(new TrainerTime(100, 0, 7, 2), split.of(100));
-        assertEquals(91, split.of(100).computingMillis());
+        t = split.now();
+        now.addAndGet(30_000_000);
+        split.paused(t);
+        assertEquals(new TrainerTime(100, 0, 7, 2, 30), split.of(100));
+        assertEquals(61, split.of(100).computingMillis(), "a pause is not computing");
         assertEquals(0.07, split.of(100).share(7), 1e-12);
     }
 

@@ -60,22 +60,27 @@ public final class BackPressureQueue<T> {
     /**
      * Adds an item.
      *
-     * @return true when the producer should pause (the queue is at or above the high-water mark)
+     * @return true when the producer should pause: the queue holds {@code highWater} items, or more than one item and
+     *     at least the byte budget (one item over the budget alone never stops the reading)
      */
     public boolean put(T item) {
         long weight = bytes.addAndGet(weigher.applyAsLong(item));
-        items.add(item);
-        if (items.size() >= highWater || weight >= highBytes) {
-            paused.set(true);
-            return true;
+        int waiting = items.size() + 1;
+        boolean full = waiting >= highWater || waiting > 1 && weight >= highBytes;
+        if (full) {
+            paused.set(true); // before the item is visible: a consumer that takes it sees the pause and resumes
         }
-        return false;
+        items.add(item);
+        return full;
     }
 
     /** Takes the next item, waiting up to the timeout; null when none arrived. */
     public T poll(long timeout, TimeUnit unit) throws InterruptedException {
         T item = items.poll(timeout, unit);
         if (item == null) {
+            if (paused.get() && items.isEmpty() && paused.compareAndSet(true, false)) {
+                onResume.run(); // (a safety net: an empty queue never stays paused)
+            }
             return null;
         }
         long weight = bytes.addAndGet(-weigher.applyAsLong(item));

@@ -89,7 +89,11 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
             trainTopics = java.util.List.copyOf(trainTopics);
         }
 
-        /** The hand-off between ingest and the trainer, bounded by count and by size. */
+        /**
+         * The hand-off between ingest and the trainer, bounded by count and by size.
+         *
+         * @param <T> the items
+         */
         public <T extends dev.streamtrain.core.batch.BatchQueueItem> dev.streamtrain.core.batch.BackPressureQueue<T>
                 newQueue() {
             return new dev.streamtrain.core.batch.BackPressureQueue<>(queueCapacity, queueCapacity / 2, queueBytes,

@@ -9,17 +9,21 @@ package dev.streamtrain.core.events;
  * @param evaluatingMillis evaluating the validation sources
  * @param checkpointingMillis on the trainer thread for checkpoints: taking the snapshot and waiting for the previous
  *     write (the write itself runs on the checkpoint thread)
+ * @param pausedMillis paused by a control command
  */
-public record TrainerTime(long wallMillis, long waitingMillis, long evaluatingMillis, long checkpointingMillis) {
+public record TrainerTime(long wallMillis, long waitingMillis, long evaluatingMillis, long checkpointingMillis,
+        long pausedMillis) {
     public TrainerTime {
-        if (wallMillis < 0 || waitingMillis < 0 || evaluatingMillis < 0 || checkpointingMillis < 0) {
+        if (wallMillis < 0 || waitingMillis < 0 || evaluatingMillis < 0 || checkpointingMillis < 0
+                || pausedMillis < 0) {
             throw new IllegalArgumentException("times must be >= 0");
         }
     }
 
-    /** Forward, backward, step and everything else on the trainer thread. */
+    /** Forward, backward, step and everything else on the trainer thread (prequential scoring included). */
+    @com.fasterxml.jackson.annotation.JsonProperty("computingMillis")
     public long computingMillis() {
-        return Math.max(0, wallMillis - waitingMillis - evaluatingMillis - checkpointingMillis);
+        return Math.max(0, wallMillis - waitingMillis - evaluatingMillis - checkpointingMillis - pausedMillis);
     }
 
     /** A part of the wall time as a fraction (0 when nothing ran). */

@@ -21,9 +21,11 @@ public record TrainingFinished(String job, long updates, long samples, long skip
         implements StreamEvent {
     public TrainingFinished {
         progress = List.copyOf(progress);
+        java.util.Objects.requireNonNull(time, "time");
     }
 
-    /** Training wall time in milliseconds, from the first minibatch to the end. */
+    /** Training wall time in milliseconds, from the first minibatch to the end (also in the JSON, as before). */
+    @com.fasterxml.jackson.annotation.JsonProperty("wallMillis")
     public long wallMillis() {
         return time.wallMillis();
     }

@@ -12,6 +12,7 @@ public final class MiniBatchDecoder {
     private final MiniBatchCodec codec;
     private volatile Safetensors.Header last;
 
+    /** @param codec the tensor names and checks */
     public MiniBatchDecoder(MiniBatchCodec codec) {
         this.codec = codec;
     }

@@ -119,7 +119,7 @@ public final class Safetensors {
                         + e.end() + ") lies outside the " + dataLen + " data bytes");
             }
             try { // a view of the value's bytes: decoding reads them once, into the minibatch's arrays
-                out.put(e.name(), new Tensor(e.dtype(), e.shape(), bytes, dataStart + (int) e.begin(),
+                out.put(e.name(), new Tensor(e.dtype(), e.shape().clone(), bytes, dataStart + (int) e.begin(),
                         (int) (e.end() - e.begin())));
             } catch (IllegalArgumentException | ArithmeticException ex) {
                 throw new WireFormatException("safetensors: tensor '" + e.name() + "': " + ex.getMessage());

@@ -115,12 +115,12 @@ public final class Tensor {
         return out;
     }
 
-    /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
     /** The element bytes as a little-endian buffer indexed from 0. */
     private ByteBuffer view() {
         return ByteBuffer.wrap(bytes, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** IEEE 754 binary16 to float (Java 17 has no Float.float16ToFloat). */
     static float halfToFloat(short half) {
         int h = half & 0xffff;
         int sign = (h & 0x8000) << 16;
