@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
             "           (from its st-produced-at header), at half the B1 rate, with",
             "           Kafka's own share measured by a plain consumer beside it;",
             "        B5 the trainer thread's time at the default cadence: computing,",
-            "           evaluating, checkpoints.",
+            "           evaluating, checkpoints; and restart to first update after",
+            "           `streamtrain run` in a child JVM is killed with SIGKILL.",
             "Figures are for comparing within one run: absolute numbers move with",
             "the machine and its load, ratios much less.", ""})
 final class BenchCommand implements Callable<Integer> {

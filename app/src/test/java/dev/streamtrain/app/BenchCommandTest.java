@@ -57,5 +57,8 @@ class BenchCommandTest {
         var b5 = json.path("b5");
         assertTrue(b5.path("wallMillis").asLong() > 0 && b5.path("checkpointingMillis").asLong() > 0
                 && b5.path("evaluatingMillis").asLong() > 0, b5.toString());
+        var restart = json.path("restart");
+        assertTrue(restart.path("seconds").asDouble() > 0 && restart.path("resumedAt").asLong() >= 200,
+                restart.toString());
     }
 }
