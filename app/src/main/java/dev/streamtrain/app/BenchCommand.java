@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "        no Kafka) for each optimizer and trick, relative to plain SGD;",
             "        every setup warmed up once, then interleaved over --rounds rounds;",
             "        the median is reported.",
-            "pipeline: on an embedded broker (about 5 minutes),",
+            "pipeline: on an embedded broker (about 3 minutes),",
             "        B1 samples/s from Kafka through ingest to the trainer over the",
             "           in-memory loop on the same minibatches, batch 32 and 256;",
             "        B2 MB/s of ingest alone (decode, validate, hand over) over a",
@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--updates", defaultValue = "1000", description = "Updates per training run (default: ${DEFAULT-VALUE}).")
     int updates;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each training setup (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each training setup and pipeline figure (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--freshness-seconds", defaultValue = "15",
