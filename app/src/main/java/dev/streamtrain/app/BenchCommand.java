@@ -47,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--updates", defaultValue = "1000", description = "Updates per training run (default: ${DEFAULT-VALUE}).")
     int updates;
 
-    @Option(names = "--rounds", defaultValue = "3", description = "Runs of each training setup and pipeline figure (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Runs of each training setup and pipeline figure (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--freshness-seconds", defaultValue = "15",
