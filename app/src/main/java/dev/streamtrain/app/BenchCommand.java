@@ -69,7 +69,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (only != null && !List.of("decode", "train", "pipeline").contains(only)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--only must be decode, train or pipeline");
+                    "--only: unknown part '" + only + "' (decode, train or pipeline)");
         }
         if (!List.of("table", "json").contains(format)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format must be table or json");
@@ -110,8 +110,9 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (only == null || only.equals("pipeline")) {
-            out.printf("pipeline: embedded broker, MLP 64-128-10, %,d samples per run, %d rounds (median)%n",
-                    pipelineSamples, rounds);
+            out.printf("pipeline: embedded broker, MLP 64-128-10, %,d samples per run, %d round%s (median)%s%n",
+                    pipelineSamples, rounds, rounds == 1 ? "" : "s", pipelineSamples < 640_000
+                            ? "; shorter runs than the default mostly measure the JIT warming up" : "");
             out.flush();
             PipelineFigures figures = PipelineFigures.measure(rows, pipelineSamples, rounds, freshnessSeconds);
             figures.print(out);

@@ -27,13 +27,13 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class IngestBench {
     /**
-     * @param ingest median MB/s of the training reader
-     * @param plainConsumer median MB/s of the plain poll loop
+     * @param ingestMBPerSecond median MB/s of the training reader
+     * @param plainConsumerMBPerSecond median MB/s of the plain poll loop
      */
-    record Result(double ingest, double plainConsumer) {
+    record Result(double ingestMBPerSecond, double plainConsumerMBPerSecond) {
         @com.fasterxml.jackson.annotation.JsonProperty("ratio")
         double ratio() {
-            return ingest / plainConsumer;
+            return ingestMBPerSecond / plainConsumerMBPerSecond;
         }
     }
 

@@ -32,14 +32,14 @@ final class PipelineBench {
 
     /**
      * @param batchSize rows per minibatch record
-     * @param pipeline median samples/s through Kafka
-     * @param inMemory median samples/s of the in-memory loop
-     * @param waiting median share of the pipeline trainer's time spent waiting for ingest
+     * @param samplesPerSecond median samples/s through Kafka
+     * @param inMemorySamplesPerSecond median samples/s of the in-memory loop
+     * @param waitingFraction median share of the pipeline trainer's time spent waiting for ingest (0..1)
      */
-    record Result(int batchSize, double pipeline, double inMemory, double waiting) {
+    record Result(int batchSize, double samplesPerSecond, double inMemorySamplesPerSecond, double waitingFraction) {
         @com.fasterxml.jackson.annotation.JsonProperty("ratio")
         double ratio() {
-            return pipeline / inMemory;
+            return samplesPerSecond / inMemorySamplesPerSecond;
         }
     }
 

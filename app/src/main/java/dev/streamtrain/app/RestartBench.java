@@ -119,8 +119,8 @@ final class RestartBench {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    /** The newest published checkpoint's update, or -1. */
-    private static long newest(Path checkpoints) throws IOException {
+    /** The newest published checkpoint's update, or -1 (the kill test watches checkpoints the same way). */
+    static long newest(Path checkpoints) throws IOException {
         if (!Files.isDirectory(checkpoints)) {
             return -1;
         }

@@ -30,7 +30,8 @@ class BenchCommandTest {
         StringWriter bad = new StringWriter();
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(bad, true), "bench",
                 "--only", "everything"));
-        assertTrue(bad.toString().contains("--only must be decode, train or pipeline"), bad.toString());
+        assertTrue(bad.toString().contains("--only: unknown part 'everything' (decode, train or pipeline)"),
+                bad.toString());
     }
 
     @Test
@@ -43,7 +44,7 @@ class BenchCommandTest {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).path("pipeline");
         assertEquals(2, json.path("b1").size(), out.toString());
         for (var b1 : json.path("b1")) {
-            assertTrue(b1.path("pipeline").asDouble() > 0 && b1.path("inMemory").asDouble() > 0
+            assertTrue(b1.path("samplesPerSecond").asDouble() > 0 && b1.path("inMemorySamplesPerSecond").asDouble() > 0
                     && b1.path("ratio").asDouble() > 0, b1.toString());
         }
         assertEquals(32, json.path("b1").get(0).path("batchSize").asInt());
@@ -57,6 +58,8 @@ class BenchCommandTest {
         var b5 = json.path("b5");
         assertTrue(b5.path("wallMillis").asLong() > 0 && b5.path("checkpointingMillis").asLong() > 0
                 && b5.path("evaluatingMillis").asLong() > 0, b5.toString());
+        assertEquals(6, json.path("verdicts").size(), "every target judged: " + json.path("verdicts"));
+        assertTrue(json.path("verdicts").get(0).has("met"), json.path("verdicts").toString());
         var restart = json.path("restart");
         assertTrue(restart.path("seconds").asDouble() > 0 && restart.path("resumedAt").asLong() >= 200,
                 restart.toString());

@@ -154,13 +154,7 @@ class KillNineTest {
 
     /** The newest published checkpoint's update, or -1. */
     private static long newest(Path checkpoints) throws IOException {
-        if (!Files.isDirectory(checkpoints)) {
-            return -1;
-        }
-        try (Stream<Path> list = Files.list(checkpoints)) {
-            return list.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("ckpt-"))
-                    .mapToLong(n -> Long.parseLong(n.substring(5))).max().orElse(-1);
-        }
+        return RestartBench.newest(checkpoints);
     }
 
     private static Path ckpt(Path checkpoints, long update) {

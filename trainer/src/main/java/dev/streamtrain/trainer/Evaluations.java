@@ -140,8 +140,9 @@ final class Evaluations {
         long step = rate.step();
         rate.controller().observe(metric, step).ifPresent(d -> {
             String reason = d.action() == ReduceLROnPlateau.Action.RESTARTED ? "plateau_restart" : "plateau_reduce";
-            LOG.info("{} {} plateaued at update {}: {} lr {} -> {}", metrics.source(), metric, state.updates, reason,
-                    d.oldLr(), d.newLr());
+            LOG.info(String.format(java.util.Locale.ROOT, "%s: the %s validation metric plateaued at %.4g (update %d):"
+                    + " learning rate %.4g -> %.4g", reason, metrics.source(), metric, state.updates, d.oldLr(),
+                    d.newLr()));
             events.lrChanged(new LrChanged(cfg.job(), state.updates, step, d.oldLr(), d.newLr(), reason, metric,
                     System.currentTimeMillis()));
         });
