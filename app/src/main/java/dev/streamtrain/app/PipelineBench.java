@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class PipelineBench {
     /** The job file both sides share: the issue's setup (MLP 64-128-10, SGD momentum 0.9), no evaluation. */
     static final String TRAINING = """
+            monitor: {rules: {loss_spike: {enabled: false}}}
             model: {inputs: 64, hidden: [128], classes: 10}
             optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
             training: {eval-every: 1000000}

@@ -44,7 +44,7 @@ public final class RunSummary {
                 : String.format("%.4f (loss %.4f, %,d rows)", t.validation().accuracy(), t.validation().loss(),
                         t.validation().rows())});
         rows.add(new String[] {"ONNX parity", d.rowsCompared() == 0 ? "not verified: " + d.message()
-                : String.format("max |p_onnx - p_djl| = %.2e over %,d rows: %s", d.parityMaxAbsDiff(),
+                : String.format("largest difference ONNX vs trainer %.2e over %,d rows: %s", d.parityMaxAbsDiff(),
                         d.rowsCompared(), d.served() ? "OK" : "FAILED")});
         rows.add(new String[] {"model", d.onnxPath()});
         rows.add(new String[] {"checkpoint", t.checkpoint()});
