@@ -131,7 +131,6 @@ final class BenchCommand implements Callable<Integer> {
         out.printf("  %-24s %14s %16s%n", name, value, ratio);
     }
 
-
     private static String grouped(double v) {
         return String.format(Locale.ROOT, "%,.0f", v);
     }

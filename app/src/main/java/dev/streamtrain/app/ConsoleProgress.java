@@ -29,6 +29,11 @@ public final class ConsoleProgress {
         this.lastPrinted = nanoClock.getAsLong();
     }
 
+    /** A console that prints nothing (the benchmarks' pipelines). */
+    static ConsoleProgress silent() {
+        return new ConsoleProgress(new PrintStream(java.io.OutputStream.nullOutputStream()), false);
+    }
+
     /** Interactive when a console is attached. */
     public static ConsoleProgress forStdout() {
         return new ConsoleProgress(System.out, System.console() != null);

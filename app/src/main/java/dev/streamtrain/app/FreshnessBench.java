@@ -3,8 +3,6 @@ package dev.streamtrain.app;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.StepMetrics;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +18,6 @@ import java.util.concurrent.TimeUnit;
  * the rest are reported.
  */
 final class FreshnessBench {
-    /** The default model and cadence, the issue's optimizer. */
-    static final String DEFAULT_CADENCE = """
-            model: {inputs: 64, hidden: [128], classes: 10}
-            optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-            """;
-
     /**
      * Ages in milliseconds.
      *
@@ -59,12 +51,11 @@ final class FreshnessBench {
     static Result run(String bootstrapServers, PipelineBench.Workload w, double recordsPerSecond, Path scratch)
             throws Exception {
         JobConfig cfg = PipelineBench.job("freshness", bootstrapServers, w.topic() + ".paced", scratch, false,
-                DEFAULT_CADENCE);
-        var silent = new ConsoleProgress(new PrintStream(OutputStream.nullOutputStream()), false);
+                PipelineBench.DEFAULT_CADENCE);
         List<Long> ages = java.util.Collections.synchronizedList(new ArrayList<>());
         var trainedAll = new CompletableFuture<Void>();
-        long total = w.samples(); // (once: the handler runs on an event loop the pipeline's verticles share)
-        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), silent, 0)) {
+        long total = w.samples();
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
             pipeline.vertx().eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
                 if (m.body().samples() > total / 3 && m.body().ageMillis() >= 0) {
                     ages.add(m.body().ageMillis());
@@ -74,7 +65,7 @@ final class FreshnessBench {
                 }
             });
             try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
-                producer.sendValues(cfg.ingest().trainTopic(), w.values(), Pacer.perSecond(recordsPerSecond), null);
+                producer.sendValues(cfg.ingest().trainTopic(), w.values(), Pacer.perSecond(recordsPerSecond));
             }
             try {
                 trainedAll.get(5, TimeUnit.MINUTES);
@@ -90,42 +81,33 @@ final class FreshnessBench {
     private static Ages kafkaAlone(String bootstrapServers, PipelineBench.Workload w, double recordsPerSecond)
             throws Exception {
         String topic = w.topic() + ".plain";
-        var settings = new java.util.HashMap<String, Object>(
-                dev.streamtrain.ingest.ConsumerSettings.of(bootstrapServers, null, Map.of()));
         List<Long> ages = new ArrayList<>();
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(settings);
-                RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
-            producer.sendValues(topic, List.of(new byte[1]), null, null); // the topic exists before reading
-            var tp = new org.apache.kafka.common.TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToEnd(List.of(tp));
-            consumer.position(tp);
-            var stop = new java.util.concurrent.atomic.AtomicBoolean();
-            var reading = CompletableFuture.runAsync(() -> {
-                for (int received = 0; received < w.values().size() && !stop.get(); ) {
-                    for (var r : consumer.poll(java.time.Duration.ofMillis(20))) {
-                        if (++received > w.values().size() / 3) {
-                            ages.add(System.currentTimeMillis() - producedAt(r));
+        try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
+            producer.sendValues(topic, List.of(new byte[1]), null); // the topic exists before reading
+            try (var consumer = PipelineBench.plainConsumer(bootstrapServers, topic, true)) {
+                var stop = new java.util.concurrent.atomic.AtomicBoolean();
+                var reading = CompletableFuture.runAsync(() -> {
+                    for (int received = 0; received < w.values().size() && !stop.get(); ) {
+                        for (var r : consumer.poll(java.time.Duration.ofMillis(20))) {
+                            if (++received > w.values().size() / 3) {
+                                ages.add(System.currentTimeMillis()
+                                        - dev.streamtrain.ingest.ProducedAt.of(r.headers(), r.timestamp()));
+                            }
                         }
                     }
+                });
+                producer.sendValues(topic, w.values(), Pacer.perSecond(recordsPerSecond));
+                try {
+                    reading.get(5, TimeUnit.MINUTES);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    stop.set(true);
+                    reading.exceptionally(t -> null).join(); // the consumer is closed only once its reader stopped
+                    throw new IllegalStateException("B3: a plain consumer did not receive all " + w.values().size()
+                            + " records within 5 minutes");
                 }
-            });
-            producer.sendValues(topic, w.values(), Pacer.perSecond(recordsPerSecond), null);
-            try {
-                reading.get(5, TimeUnit.MINUTES);
-            } catch (java.util.concurrent.TimeoutException e) {
-                stop.set(true);
-                reading.exceptionally(t -> null).join(); // the consumer is closed only once its reader stopped
-                throw new IllegalStateException("B3: a plain consumer did not receive all " + w.values().size()
-                        + " records within 5 minutes");
             }
         }
         return Ages.of(ages);
-    }
-
-    private static long producedAt(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> r) {
-        var h = r.headers().lastHeader(dev.streamtrain.core.batch.MiniBatch.PRODUCED_AT);
-        return Long.parseLong(new String(h.value(), java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     /** The nearest-rank percentile of sorted values. */

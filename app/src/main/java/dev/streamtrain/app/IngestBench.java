@@ -7,17 +7,13 @@ import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.TrainingPosition;
-import dev.streamtrain.ingest.ConsumerSettings;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * B2: ingest alone — the training reader verticle decoding and validating every record and handing the minibatches
@@ -57,11 +53,7 @@ final class IngestBench {
 
     /** Seconds for a plain consumer to read {@code records} records of partition 0 from the beginning. */
     private static double plain(String bootstrapServers, String topic, int records) {
-        Map<String, Object> p = new HashMap<>(ConsumerSettings.of(bootstrapServers, null, Map.of()));
-        var tp = new TopicPartition(topic, 0);
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(p)) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
+        try (var consumer = PipelineBench.plainConsumer(bootstrapServers, topic, false)) {
             long read = 0;
             long sizes = 0;
             long first = 0;

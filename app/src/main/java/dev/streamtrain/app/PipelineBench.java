@@ -5,10 +5,9 @@ import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.config.JobConfigLoader;
 import dev.streamtrain.core.config.RecordFormatSettings;
+import dev.streamtrain.ingest.ConsumerSettings;
 import dev.streamtrain.ingest.ExampleDecoders;
 import dev.streamtrain.ingest.RecordValidator;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +30,12 @@ final class PipelineBench {
             checkpoint: {keep: 1}
             """;
 
+    /** The default model and cadence (evaluation and a checkpoint every 50 updates), the same optimizer. */
+    static final String DEFAULT_CADENCE = """
+            model: {inputs: 64, hidden: [128], classes: 10}
+            optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
+            """;
+
     /**
      * @param batchSize rows per minibatch record
      * @param samplesPerSecond median samples/s through Kafka
@@ -50,11 +55,11 @@ final class PipelineBench {
      * @param topic where the records are produced
      * @param values record values, in order
      * @param batches the same records decoded, in order
+     * @param samples their rows in all
      */
-    record Workload(String topic, List<byte[]> values, List<MiniBatch> batches) {
-        /** Rows in all (a pass over the list: call once). */
-        long samples() {
-            return batches.stream().mapToLong(MiniBatch::rows).sum();
+    record Workload(String topic, List<byte[]> values, List<MiniBatch> batches, long samples) {
+        Workload(String topic, List<byte[]> values, List<MiniBatch> batches) {
+            this(topic, values, batches, batches.stream().mapToLong(MiniBatch::rows).sum());
         }
     }
 
@@ -85,7 +90,7 @@ final class PipelineBench {
     static void produce(String bootstrapServers, List<Workload> workloads) throws Exception {
         try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
             for (Workload w : workloads) {
-                producer.sendValues(w.topic(), w.values(), null, null);
+                producer.sendValues(w.topic(), w.values(), null);
             }
         }
     }
@@ -111,7 +116,7 @@ final class PipelineBench {
                 Workload w = workloads.get(i);
                 inMemory.get(i).add(TrainBench.inMemory(w.topic() + "-" + round, TRAINING, w.batches(), scratch));
                 var finished = throughThePipeline(w.topic() + "-" + round, bootstrapServers, w, scratch);
-                piped.get(i).add(finished.samples() / Math.max(1e-3, finished.wallMillis() / 1000.0));
+                piped.get(i).add(finished.samplesPerSecond());
                 waiting.get(i).add(finished.time().share(finished.time().waitingMillis()));
             }
         }
@@ -121,6 +126,25 @@ final class PipelineBench {
                     median(waiting.get(i))));
         }
         return out;
+    }
+
+    /**
+     * A plain consumer with the readers' settings and no group, on partition 0 of {@code topic}: at its beginning, or
+     * at its end as of now ({@code fromEnd}).
+     */
+    static org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> plainConsumer(String bootstrapServers,
+            String topic, boolean fromEnd) {
+        var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(
+                new java.util.HashMap<String, Object>(ConsumerSettings.of(bootstrapServers, null, Map.of())));
+        var tp = List.of(new org.apache.kafka.common.TopicPartition(topic, 0));
+        consumer.assign(tp);
+        if (fromEnd) {
+            consumer.seekToEnd(tp);
+            consumer.position(tp.get(0)); // resolved now: records produced from here on are read
+        } else {
+            consumer.seekToBeginning(tp);
+        }
+        return consumer;
     }
 
     static double median(List<Double> v) {
@@ -135,23 +159,28 @@ final class PipelineBench {
     /** As above, bounded or endless, with the given model, optimizer and cadence. */
     static JobConfig job(String name, String bootstrapServers, String topic, Path scratch, boolean bounded,
             String training) {
+        return JobConfigLoader.parse(jobYaml(name, bootstrapServers, topic, scratch, bounded, training), "bench");
+    }
+
+    /** The job file of {@link #job}: job {@code bench-<name>}, working in {@code scratch/bench-<name>}. */
+    static String jobYaml(String name, String bootstrapServers, String topic, Path scratch, boolean bounded,
+            String training) {
         String job = "bench-" + name.replaceAll("[^A-Za-z0-9-]", "-");
-        return JobConfigLoader.parse("""
+        return """
                 job: %s
                 work-dir: %s
                 kafka: {bootstrap-servers: "%s"}
                 ingest: {train-topic: %s, stop-at-end: %s, start: earliest}
                 serving: {port: 0}
                 %s
-                """.formatted(job, scratch.resolve(job), bootstrapServers, topic, bounded, training), "bench");
+                """.formatted(job, scratch.resolve(job), bootstrapServers, topic, bounded, training);
     }
 
     /** One bounded run of the whole pipeline on the workload's topic, from the earliest offset (a new group). */
-    private static dev.streamtrain.core.events.TrainingFinished throughThePipeline(String name, String bootstrapServers, Workload w, Path scratch)
-            throws Exception {
+    private static dev.streamtrain.core.events.TrainingFinished throughThePipeline(String name,
+            String bootstrapServers, Workload w, Path scratch) throws Exception {
         JobConfig cfg = job(name, bootstrapServers, w.topic(), scratch);
-        var silent = new ConsoleProgress(new PrintStream(OutputStream.nullOutputStream()), false);
-        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), silent, 0)) {
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
             dev.streamtrain.core.events.TrainingFinished training;
             try {
                 training = pipeline.result().get(10, TimeUnit.MINUTES).training();

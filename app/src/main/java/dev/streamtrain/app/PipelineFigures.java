@@ -50,7 +50,7 @@ record PipelineFigures(List<PipelineBench.Result> b1, IngestBench.Result b2, Fre
             var paced = PipelineBench.workload(rows, 32,
                     32L * Math.max(150, (long) (recordsPerSecond * freshnessSeconds)));
             FreshnessBench.Result b3 = FreshnessBench.run(servers, paced, recordsPerSecond, scratch);
-            TrainerTime b5 = TrainBench.inMemory("cadence", FreshnessBench.DEFAULT_CADENCE,
+            TrainerTime b5 = TrainBench.inMemory("cadence", PipelineBench.DEFAULT_CADENCE,
                     workloads.get(0).batches(), validation(rows), scratch).time();
             RestartBench.Result restart = RestartBench.run(servers, workloads.get(0).values(), scratch);
             return new PipelineFigures(b1, b2, b3, b5, restart);

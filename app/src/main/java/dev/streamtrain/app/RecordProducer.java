@@ -67,19 +67,15 @@ public final class RecordProducer implements AutoCloseable {
      * Sends ready-made record values in order, paced (null: as fast as Kafka takes them), and waits until the broker
      * acknowledged them.
      *
-     * @param sent called with each record's index just after it was handed to the producer (may be null)
      * @return records written
      */
-    public long sendValues(String topic, java.util.List<byte[]> values, Pacer pacer,
-            java.util.function.IntConsumer sent) throws InterruptedException, ExecutionException {
-        for (int i = 0; i < values.size(); i++) {
+    public long sendValues(String topic, java.util.List<byte[]> values, Pacer pacer)
+            throws InterruptedException, ExecutionException {
+        for (byte[] value : values) {
             if (pacer != null) {
                 pacer.acquire();
             }
-            producer.send(stamped(new ProducerRecord<>(topic, values.get(i))));
-            if (sent != null) {
-                sent.accept(i);
-            }
+            producer.send(stamped(new ProducerRecord<>(topic, value)));
         }
         return flushed(topic, values.size());
     }

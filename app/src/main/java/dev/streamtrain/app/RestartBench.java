@@ -2,19 +2,16 @@ package dev.streamtrain.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.streamtrain.ingest.ConsumerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * B5's second half: restart to first update after a kill. {@code streamtrain run} of an endless job runs in a child
@@ -47,18 +44,14 @@ final class RestartBench {
             records.add(values.get(i % values.size()));
         }
         try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
-            producer.sendValues(topic, records, null, null);
+            producer.sendValues(topic, records, null);
         }
-        Path dir = Files.createDirectories(scratch.resolve("restart"));
-        Path config = Files.writeString(dir.resolve("job.yaml"), """
-                job: bench-restart
-                work-dir: %s
-                kafka: {bootstrap-servers: "%s"}
-                ingest: {train-topic: %s, start: earliest}
-                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
-                serving: {port: 0}
-                """.formatted(dir.resolve("work"), bootstrapServers, topic));
-        Path checkpoints = dir.resolve("work").resolve("checkpoints");
+        String yaml = PipelineBench.jobYaml("restart", bootstrapServers, topic, scratch, false,
+                PipelineBench.DEFAULT_CADENCE);
+        var cfg = dev.streamtrain.core.config.JobConfigLoader.parse(yaml, "bench");
+        Path dir = Files.createDirectories(cfg.workDir());
+        Path config = Files.writeString(dir.resolve("job.yaml"), yaml);
+        Path checkpoints = cfg.checkpoint().dir();
         Path log = dir.resolve("run.log");
         Process first = start(config, log);
         try {
@@ -75,12 +68,8 @@ final class RestartBench {
             first.waitFor(1, TimeUnit.MINUTES);
         }
         long resumedAt = newest(checkpoints);
-        Map<String, Object> settings = new HashMap<>(ConsumerSettings.of(bootstrapServers, null, Map.of()));
-        var tp = new TopicPartition(EventBridge.metricsTopic("bench-restart"), 0);
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings)) {
-            consumer.assign(List.of(tp));
-            consumer.seekToEnd(List.of(tp));
-            consumer.position(tp);
+        try (var consumer = PipelineBench.plainConsumer(bootstrapServers, EventBridge.metricsTopic(cfg.job()),
+                true)) {
             long started = System.nanoTime();
             Process second = start(config, log);
             try {
@@ -109,12 +98,25 @@ final class RestartBench {
                 + " minutes");
     }
 
-    /** {@code streamtrain run} in a child JVM on this class path, as the launcher starts it. */
     private static Process start(Path config, Path log) throws IOException {
+        return startRun(config, log, List.of());
+    }
+
+    /**
+     * {@code streamtrain run --config config} in a child JVM on this class path, as the launcher starts it, its output
+     * appended to {@code log} (the kill test starts its children the same way).
+     *
+     * @param jvmFlags further JVM flags (system properties)
+     * @param args further arguments of {@code run}
+     */
+    static Process startRun(Path config, Path log, List<String> jvmFlags, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dai.djl.pytorch.num_threads=1",
-                "-Dai.djl.pytorch.num_interop_threads=1", "-cp", System.getProperty("java.class.path"),
-                "dev.streamtrain.app.Main", "run", "--config", config.toString()));
+                "-Dai.djl.pytorch.num_interop_threads=1"));
+        cmd.addAll(jvmFlags);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main", "run",
+                "--config", config.toString()));
+        cmd.addAll(List.of(args));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }

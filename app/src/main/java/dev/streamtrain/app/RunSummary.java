@@ -34,7 +34,7 @@ public final class RunSummary {
                     .collect(java.util.stream.Collectors.joining(", "))});
         }
         rows.add(new String[] {"wall time", String.format("%.1f s (%,.0f examples/s)", t.wallMillis() / 1000.0,
-                t.samples() / Math.max(0.001, t.wallMillis() / 1000.0))});
+                t.samplesPerSecond())});
         var time = t.time();
         rows.add(new String[] {"trainer time", String.format("computing %.0f%%, waiting for ingest %.0f%%, evaluating"
                 + " %.0f%%, checkpoints %.0f%%", 100 * time.share(time.computingMillis()),

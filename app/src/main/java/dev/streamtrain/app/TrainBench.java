@@ -77,7 +77,7 @@ final class TrainBench {
             }
         }
         List<Result> out = new ArrayList<>();
-        samples.forEach((name, v) -> out.add(new Result(name, v.stream().sorted().toList().get(v.size() / 2))));
+        samples.forEach((name, v) -> out.add(new Result(name, PipelineBench.median(v))));
         return out;
     }
 
@@ -97,8 +97,7 @@ final class TrainBench {
      * @return samples per second, from the first minibatch to the end of the run
      */
     static double inMemory(String name, String yaml, List<MiniBatch> batches, Path scratch) throws Exception {
-        TrainingFinished f = inMemory(name, yaml, batches, new ValidationSet(1), scratch);
-        return f.samples() / Math.max(1e-3, f.wallMillis() / 1000.0);
+        return inMemory(name, yaml, batches, new ValidationSet(1), scratch).samplesPerSecond();
     }
 
     /** As above, evaluating on {@code validation} at the job's cadence; the run's report. */

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -139,15 +138,8 @@ class KillNineTest {
 
     /** {@code streamtrain run} in a child JVM on the test class path, output appended to {@code log}. */
     private Process run(Path config, String crashAt, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"));
-        if (crashAt != null) {
-            cmd.add("-Dstreamtrain.crash-at=" + crashAt);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main", "run",
-                "--config", config.toString(), "--exit-after-export"));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = RestartBench.startRun(config, log,
+                crashAt == null ? List.of() : List.of("-Dstreamtrain.crash-at=" + crashAt), "--exit-after-export");
         children.add(p);
         return p;
     }

@@ -30,6 +30,11 @@ public record TrainingFinished(String job, long updates, long samples, long skip
         return time.wallMillis();
     }
 
+    /** Examples trained per second of training wall time. */
+    public double samplesPerSecond() {
+        return samples / Math.max(1e-3, time.wallMillis() / 1000.0);
+    }
+
     /** True when no update was applied: nothing may be exported, and a bounded run exits non-zero. */
     public boolean nothingTrained() {
         return updates == 0;
