@@ -9,13 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * B3: freshness. An endless job (the default model and cadence: evaluation and a checkpoint every 50 updates) runs
- * while minibatch records are produced at a paced rate, each stamped with its send time; every update reports the age
- * of its oldest example ({@link StepMetrics#ageMillis()}: from the {@code st-produced-at} header to the update that
- * applied it). The first third of the records warms up (the first checkpoint, the JIT, the page cache); the ages of
- * the rest are reported.
+ * B3: freshness. An endless job with the default model and cadence (a checkpoint every 50 updates) runs twice while
+ * minibatch records of 32 rows are produced, each stamped with its send time:
+ * <ol>
+ * <li>the <em>maximum</em>: records are produced faster than the pipeline trains them (at B1's rate from a
+ * backlog), and the rate at which it trains while they are still being produced is measured: producer, broker and
+ * pipeline share the machine, as they do in the paced run (this also warms the broker's produce path);</li>
+ * <li>the <em>paced</em> run at half that rate: every update reports the age of its oldest example
+ * ({@link StepMetrics#ageMillis()}: from the {@code st-produced-at} header to the update that applied it). The
+ * producer sends each record at once ({@link #PRODUCER}). The first third of the records warms up; the ages of the rest are reported.</li>
+ * </ol>
  */
 final class FreshnessBench {
     /**
@@ -38,34 +44,100 @@ final class FreshnessBench {
     }
 
     /**
-     * @param recordsPerSecond the paced produce rate
+     * @param maximumRecordsPerSecond the pipeline's rate while records are produced faster than it trains
+     * @param recordsPerSecond the paced produce rate (half the maximum)
      * @param pipeline the age of an example when an update applied it
      * @param kafka the age of a record when a plain consumer received it (Kafka's own share)
      */
-    record Result(double recordsPerSecond, Ages pipeline, Ages kafka) {
+    record Result(double maximumRecordsPerSecond, double recordsPerSecond, Ages pipeline, Ages kafka) {
     }
+
+    /**
+     * A producer that sends each record at once ({@code linger.ms} 0, Kafka's default 5 ms batches records for
+     * throughput at the cost of up to that much age), as one who cares for freshness configures it; the pipeline's
+     * run and Kafka's share use the same.
+     */
+    static final Map<String, String> PRODUCER = Map.of("linger.ms", "0");
 
     private FreshnessBench() {
     }
 
-    static Result run(String bootstrapServers, PipelineBench.Workload w, double recordsPerSecond, Path scratch)
-            throws Exception {
-        JobConfig cfg = PipelineBench.job("freshness", bootstrapServers, w.topic() + ".paced", scratch, false,
-                PipelineBench.DEFAULT_CADENCE);
+    /**
+     * @param live records (minibatches of 32 rows) produced at {@code liveRecordsPerSecond} to measure the maximum
+     * @param liveRecordsPerSecond faster than the pipeline trains while it is produced to (B1's rate from a backlog)
+     * @param seconds how long the paced run produces
+     */
+    static Result run(String bootstrapServers, LabeledRows rows, List<byte[]> live, double liveRecordsPerSecond,
+            int seconds, Path scratch) throws Exception {
+        List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanos, samples}
+        long[] produced = stream(bootstrapServers, "freshness-maximum", "bench.b3.live", live,
+                Pacer.perSecond(liveRecordsPerSecond), scratch, m -> progress.add(new long[] {System.nanoTime(),
+                        m.samples()}));
+        double recordsPerSecond = maximum(progress, produced) / 2;
+        List<byte[]> paced = PipelineBench.workload(rows, 32, 32L * Math.max(150, (long) (recordsPerSecond * seconds)))
+                .values();
         List<Long> ages = java.util.Collections.synchronizedList(new ArrayList<>());
+        long total = 32L * paced.size();
+        stream(bootstrapServers, "freshness", "bench.b3.paced", paced, Pacer.perSecond(recordsPerSecond), scratch,
+                m -> {
+                    if (m.samples() > total / 3 && m.ageMillis() >= 0) {
+                        ages.add(m.ageMillis());
+                    }
+                });
+        return new Result(2 * recordsPerSecond, recordsPerSecond, Ages.of(ages),
+                kafkaAlone(bootstrapServers, paced, recordsPerSecond));
+    }
+
+    /**
+     * Minibatch records per second trained while the producer was still producing, its first third left out (start
+     * up, a backlog forming).
+     *
+     * @param progress {nanoTime, samples trained} per update
+     * @param produced {first, last} send in nanoTime
+     */
+    static double maximum(List<long[]> progress, long[] produced) {
+        long from = produced[0] + (produced[1] - produced[0]) / 3;
+        long[] first = null;
+        long[] last = null;
+        synchronized (progress) {
+            for (long[] p : progress) {
+                if (p[0] >= from && p[0] <= produced[1]) {
+                    first = first == null ? p : first;
+                    last = p;
+                }
+            }
+        }
+        if (first == null || last[0] == first[0]) {
+            throw new IllegalStateException("B3: no update while the records were produced");
+        }
+        return (last[1] - first[1]) / 32.0 / ((last[0] - first[0]) / 1e9);
+    }
+
+    /**
+     * Runs an endless default-cadence job on {@code topic} while {@code values} are produced to it (paced, or as fast
+     * as Kafka takes them with a null pacer) until every sample was trained; each update's metrics go to
+     * {@code onUpdate} (on the event loop).
+     *
+     * @return when production started and ended, in {@link System#nanoTime()}
+     */
+    private static long[] stream(String bootstrapServers, String name, String topic, List<byte[]> values,
+            Pacer pacer, Path scratch, Consumer<StepMetrics> onUpdate) throws Exception {
+        JobConfig cfg = PipelineBench.job(name, bootstrapServers, topic, scratch, false,
+                PipelineBench.DEFAULT_CADENCE);
         var trainedAll = new CompletableFuture<Void>();
-        long total = w.samples();
+        long total = 32L * values.size();
+        long[] produced = new long[2];
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
             pipeline.vertx().eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
-                if (m.body().samples() > total / 3 && m.body().ageMillis() >= 0) {
-                    ages.add(m.body().ageMillis());
-                }
+                onUpdate.accept(m.body());
                 if (m.body().samples() >= total) {
                     trainedAll.complete(null);
                 }
             });
-            try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
-                producer.sendValues(cfg.ingest().trainTopic(), w.values(), Pacer.perSecond(recordsPerSecond));
+            try (RecordProducer producer = new RecordProducer(bootstrapServers, PRODUCER)) {
+                produced[0] = System.nanoTime();
+                producer.sendValues(topic, values, pacer);
+                produced[1] = System.nanoTime();
             }
             try {
                 trainedAll.get(5, TimeUnit.MINUTES);
@@ -74,35 +146,35 @@ final class FreshnessBench {
                         + " samples within 5 minutes");
             }
         }
-        return new Result(recordsPerSecond, Ages.of(ages), kafkaAlone(bootstrapServers, w, recordsPerSecond));
+        return produced;
     }
 
     /** The same paced production read by a plain consumer: the age of each record as it arrives. */
-    private static Ages kafkaAlone(String bootstrapServers, PipelineBench.Workload w, double recordsPerSecond)
+    private static Ages kafkaAlone(String bootstrapServers, List<byte[]> values, double recordsPerSecond)
             throws Exception {
-        String topic = w.topic() + ".plain";
+        String topic = "bench.b3.plain";
         List<Long> ages = new ArrayList<>();
-        try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
+        try (RecordProducer producer = new RecordProducer(bootstrapServers, PRODUCER)) {
             producer.sendValues(topic, List.of(new byte[1]), null); // the topic exists before reading
             try (var consumer = PipelineBench.plainConsumer(bootstrapServers, topic, true)) {
                 var stop = new java.util.concurrent.atomic.AtomicBoolean();
                 var reading = CompletableFuture.runAsync(() -> {
-                    for (int received = 0; received < w.values().size() && !stop.get(); ) {
+                    for (int received = 0; received < values.size() && !stop.get(); ) {
                         for (var r : consumer.poll(java.time.Duration.ofMillis(20))) {
-                            if (++received > w.values().size() / 3) {
+                            if (++received > values.size() / 3) {
                                 ages.add(System.currentTimeMillis()
                                         - dev.streamtrain.ingest.ProducedAt.of(r.headers(), r.timestamp()));
                             }
                         }
                     }
                 });
-                producer.sendValues(topic, w.values(), Pacer.perSecond(recordsPerSecond));
+                producer.sendValues(topic, values, Pacer.perSecond(recordsPerSecond));
                 try {
                     reading.get(5, TimeUnit.MINUTES);
                 } catch (java.util.concurrent.TimeoutException e) {
                     stop.set(true);
                     reading.exceptionally(t -> null).join(); // the consumer is closed only once its reader stopped
-                    throw new IllegalStateException("B3: a plain consumer did not receive all " + w.values().size()
+                    throw new IllegalStateException("B3: a plain consumer did not receive all " + values.size()
                             + " records within 5 minutes");
                 }
             }
