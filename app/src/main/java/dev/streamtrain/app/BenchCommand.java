@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
             "           plain KafkaConsumer poll loop on the same topic;",
             "        B3 freshness: the age of an example when an update applies it",
             "           (from its st-produced-at header), at half the rate the pipeline",
-            "           trains while records are produced faster than that, with",
+            "           sustains while a producer outpaces it, with",
             "           Kafka's own share measured by a plain consumer beside it;",
             "        B5 the trainer thread's time at the default cadence: computing,",
             "           evaluating, checkpoints; and restart to first update after",

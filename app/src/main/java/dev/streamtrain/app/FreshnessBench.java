@@ -13,14 +13,15 @@ import java.util.function.Consumer;
 
 /**
  * B3: freshness. An endless job with the default model and cadence (a checkpoint every 50 updates) runs twice while
- * minibatch records of 32 rows are produced, each stamped with its send time:
+ * minibatch records of {@link #ROWS} rows are produced, each stamped with its send time:
  * <ol>
  * <li>the <em>maximum</em>: records are produced faster than the pipeline trains them (at B1's rate from a
  * backlog), and the rate at which it trains while they are still being produced is measured: producer, broker and
  * pipeline share the machine, as they do in the paced run (this also warms the broker's produce path);</li>
  * <li>the <em>paced</em> run at half that rate: every update reports the age of its oldest example
  * ({@link StepMetrics#ageMillis()}: from the {@code st-produced-at} header to the update that applied it). The
- * producer sends each record at once ({@link #PRODUCER}). The first third of the records warms up; the ages of the rest are reported.</li>
+ * producer sends each record at once ({@link #PRODUCER}). The first third of the records warms up; the ages of the
+ * rest are reported.</li>
  * </ol>
  */
 final class FreshnessBench {
@@ -44,12 +45,12 @@ final class FreshnessBench {
     }
 
     /**
-     * @param maximumRecordsPerSecond the pipeline's rate while records are produced faster than it trains
+     * @param maximum the pipeline's rate while records are produced faster than it trains
      * @param recordsPerSecond the paced produce rate (half the maximum)
      * @param pipeline the age of an example when an update applied it
      * @param kafka the age of a record when a plain consumer received it (Kafka's own share)
      */
-    record Result(double maximumRecordsPerSecond, double recordsPerSecond, Ages pipeline, Ages kafka) {
+    record Result(Maximum maximum, double recordsPerSecond, Ages pipeline, Ages kafka) {
     }
 
     /**
@@ -59,33 +60,68 @@ final class FreshnessBench {
      */
     static final Map<String, String> PRODUCER = Map.of("linger.ms", "0");
 
+    /** Rows per minibatch record, in both runs. */
+    static final int ROWS = 32;
+
     private FreshnessBench() {
     }
 
     /**
-     * @param live records (minibatches of 32 rows) produced at {@code liveRecordsPerSecond} to measure the maximum
-     * @param liveRecordsPerSecond faster than the pipeline trains while it is produced to (B1's rate from a backlog)
-     * @param seconds how long the paced run produces
+     * @param live minibatch records of {@link #ROWS} rows, cycled through to measure the maximum
+     * @param liveRecordsPerSecond the rate they are produced at: faster than the pipeline trains while they are
+     *     produced (B1's rate from a backlog)
+     * @param seconds how long each run produces (at least 150 records)
      */
     static Result run(String bootstrapServers, LabeledRows rows, List<byte[]> live, double liveRecordsPerSecond,
             int seconds, Path scratch) throws Exception {
         List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanos, samples}
-        long[] produced = stream(bootstrapServers, "freshness-maximum", "bench.b3.live", live,
+        List<byte[]> outpacing = cycled(live, records(liveRecordsPerSecond, seconds));
+        long[] produced = stream(bootstrapServers, "freshness-maximum", "bench.b3.live", outpacing,
                 Pacer.perSecond(liveRecordsPerSecond), scratch, m -> progress.add(new long[] {System.nanoTime(),
                         m.samples()}));
-        double recordsPerSecond = maximum(progress, produced) / 2;
-        List<byte[]> paced = PipelineBench.workload(rows, 32, 32L * Math.max(150, (long) (recordsPerSecond * seconds)))
+        Maximum maximum = maximum(progress, produced, (long) ROWS * outpacing.size());
+        double recordsPerSecond = maximum.recordsPerSecond() / 2;
+        List<byte[]> paced = PipelineBench.workload(rows, ROWS, (long) ROWS * records(recordsPerSecond, seconds))
                 .values();
         List<Long> ages = java.util.Collections.synchronizedList(new ArrayList<>());
-        long total = 32L * paced.size();
+        long total = (long) ROWS * paced.size();
         stream(bootstrapServers, "freshness", "bench.b3.paced", paced, Pacer.perSecond(recordsPerSecond), scratch,
                 m -> {
                     if (m.samples() > total / 3 && m.ageMillis() >= 0) {
                         ages.add(m.ageMillis());
                     }
                 });
-        return new Result(2 * recordsPerSecond, recordsPerSecond, Ages.of(ages),
+        return new Result(maximum, recordsPerSecond, Ages.of(ages),
                 kafkaAlone(bootstrapServers, paced, recordsPerSecond));
+    }
+
+    private static int records(double perSecond, int seconds) {
+        return (int) Math.max(150, Math.min(Integer.MAX_VALUE, perSecond * seconds));
+    }
+
+    /** {@code values} repeated in order up to {@code size} records (a view, nothing copied). */
+    static List<byte[]> cycled(List<byte[]> values, int size) {
+        return new java.util.AbstractList<>() {
+            @Override
+            public byte[] get(int index) {
+                return values.get(index % values.size());
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+        };
+    }
+
+    /**
+     * The pipeline's rate while records were still being produced to it.
+     *
+     * @param recordsPerSecond minibatch records trained per second
+     * @param outpaced whether the producer stayed ahead (a backlog at its end); if not, the pipeline kept up and the
+     *     rate is only a lower bound of its maximum
+     */
+    record Maximum(double recordsPerSecond, boolean outpaced) {
     }
 
     /**
@@ -94,8 +130,10 @@ final class FreshnessBench {
      *
      * @param progress {nanoTime, samples trained} per update
      * @param produced {first, last} send in nanoTime
+     * @param producedSamples rows in all the records produced
+     * @throws IllegalStateException with fewer than two updates in that window
      */
-    static double maximum(List<long[]> progress, long[] produced) {
+    static Maximum maximum(List<long[]> progress, long[] produced, long producedSamples) {
         long from = produced[0] + (produced[1] - produced[0]) / 3;
         long[] first = null;
         long[] last = null;
@@ -108,15 +146,15 @@ final class FreshnessBench {
             }
         }
         if (first == null || last[0] == first[0]) {
-            throw new IllegalStateException("B3: no update while the records were produced");
+            throw new IllegalStateException("B3: fewer than two updates while the records were produced");
         }
-        return (last[1] - first[1]) / 32.0 / ((last[0] - first[0]) / 1e9);
+        return new Maximum((last[1] - first[1]) / (double) ROWS / ((last[0] - first[0]) / 1e9),
+                last[1] < 0.95 * producedSamples);
     }
 
     /**
-     * Runs an endless default-cadence job on {@code topic} while {@code values} are produced to it (paced, or as fast
-     * as Kafka takes them with a null pacer) until every sample was trained; each update's metrics go to
-     * {@code onUpdate} (on the event loop).
+     * Runs an endless default-cadence job on {@code topic} while {@code values} are produced to it, paced, until every
+     * sample was trained; each update's metrics go to {@code onUpdate} (on the event loop).
      *
      * @return when production started and ended, in {@link System#nanoTime()}
      */
@@ -125,7 +163,7 @@ final class FreshnessBench {
         JobConfig cfg = PipelineBench.job(name, bootstrapServers, topic, scratch, false,
                 PipelineBench.DEFAULT_CADENCE);
         var trainedAll = new CompletableFuture<Void>();
-        long total = 32L * values.size();
+        long total = (long) ROWS * values.size();
         long[] produced = new long[2];
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
             pipeline.vertx().eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {

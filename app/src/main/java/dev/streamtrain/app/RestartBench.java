@@ -111,7 +111,8 @@ final class RestartBench {
      */
     static Process startRun(Path config, Path log, List<String> jvmFlags, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:MaxGCPauseMillis=10", "-Dai.djl.offline=true", "-Djava.awt.headless=true",
+                "-XX:MaxGCPauseMillis=10", // as the launcher script starts it
+                "-Dai.djl.offline=true", "-Djava.awt.headless=true",
                 "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1"));
         cmd.addAll(jvmFlags);

@@ -1,6 +1,9 @@
 package dev.streamtrain.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -26,15 +29,31 @@ class FreshnessBenchTest {
         progress.addAll(updates(1000, 3000, 1, progress.get(progress.size() - 1)[1]));
         progress.addAll(updates(3001, 3500, 1, progress.get(progress.size() - 1)[1]).stream()
                 .map(p -> new long[] {p[0], p[1] + 32_000}).toList());
-        double perSecond = FreshnessBench.maximum(progress, new long[] {0, 3_000_000_000L});
-        assertEquals(1000, perSecond, 1e-6);
+        var maximum = FreshnessBench.maximum(progress, new long[] {0, 3_000_000_000L}, 32L * 5000);
+        assertEquals(1000, maximum.recordsPerSecond(), 1e-6);
+        assertTrue(maximum.outpaced()); // 2,100 of 5,000 records trained when production ended
+        assertFalse(FreshnessBench.maximum(progress, new long[] {0, 3_000_000_000L}, 32L * 2100).outpaced());
     }
 
     @Test
     void maximumWithoutAnUpdateWhileProducingIsAnError() {
         var e = assertThrows(IllegalStateException.class,
-                () -> FreshnessBench.maximum(updates(5000, 6000, 1, 0), new long[] {0, 3_000_000_000L}));
-        assertEquals("B3: no update while the records were produced", e.getMessage());
+                () -> FreshnessBench.maximum(updates(5000, 6000, 1, 0), new long[] {0, 3_000_000_000L}, 32_000));
+        assertEquals("B3: fewer than two updates while the records were produced", e.getMessage());
+        var one = assertThrows(IllegalStateException.class,
+                () -> FreshnessBench.maximum(updates(2000, 2000, 1, 0), new long[] {0, 3_000_000_000L}, 32_000));
+        assertEquals(e.getMessage(), one.getMessage());
+    }
+
+    @Test
+    void cycledRepeatsTheRecordsInOrderWithoutCopying() {
+        byte[] a = {1};
+        byte[] b = {2};
+        List<byte[]> c = FreshnessBench.cycled(List.of(a, b), 5);
+        assertEquals(5, c.size());
+        assertSame(a, c.get(0));
+        assertSame(b, c.get(3));
+        assertSame(a, c.get(4));
     }
 
     @Test

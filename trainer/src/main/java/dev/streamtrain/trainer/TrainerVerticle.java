@@ -52,7 +52,8 @@ public final class TrainerVerticle extends VerticleBase {
     public Future<?> start() {
         Events.registerCodecs(vertx);
         EventBus bus = vertx.eventBus();
-        return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, holdout, new BusEvents(bus),
+        BusEvents events = new BusEvents(bus, new OrderedPublisher(context, bus));
+        return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, holdout, events,
                 System::nanoTime, false)).compose(created -> {
                     loop = created;
                     thread = new Thread(loop::run, "streamtrain-trainer");
@@ -83,40 +84,41 @@ public final class TrainerVerticle extends VerticleBase {
         });
     }
 
-    private record BusEvents(EventBus bus) implements TrainerEvents {
+    /** The loop's facts, published in order from the event loop ({@link OrderedPublisher}). */
+    private record BusEvents(EventBus bus, OrderedPublisher out) implements TrainerEvents {
         @Override
         public void step(StepMetrics metrics) {
-            bus.publish(Addresses.STEP_METRICS, metrics);
+            out.publish(Addresses.STEP_METRICS, metrics);
         }
 
         @Override
         public void validation(ValidationMetrics metrics) {
-            bus.publish(Addresses.VALIDATION_METRICS, metrics);
+            out.publish(Addresses.VALIDATION_METRICS, metrics);
         }
 
         @Override
         public void checkpointSaved(CheckpointSaved checkpoint) {
-            bus.publish(Addresses.CHECKPOINT_SAVED, checkpoint);
+            out.publish(Addresses.CHECKPOINT_SAVED, checkpoint);
         }
 
         @Override
         public void lrChanged(LrChanged change) {
-            bus.publish(Addresses.LR_CHANGED, change);
+            out.publish(Addresses.LR_CHANGED, change);
         }
 
         @Override
         public void finished(TrainingFinished finished) {
-            bus.publish(Addresses.TRAINING_FINISHED, finished);
+            out.publish(Addresses.TRAINING_FINISHED, finished);
         }
 
         @Override
         public void updateRejected(UpdateRejected rejected) {
-            bus.publish(Addresses.UPDATE_REJECTED, rejected);
+            out.publish(Addresses.UPDATE_REJECTED, rejected);
         }
 
         @Override
         public void rolledBack(RolledBack rollback) {
-            bus.publish(Addresses.ROLLED_BACK, rollback);
+            out.publish(Addresses.ROLLED_BACK, rollback);
         }
 
         @Override
