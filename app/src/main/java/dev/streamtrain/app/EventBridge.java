@@ -5,6 +5,7 @@ import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.Failures;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.StepMetricsBatch;
 import dev.streamtrain.core.events.StreamEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -40,7 +41,7 @@ public final class EventBridge extends VerticleBase {
     private long dropped;
     private long droppedReported;
     private long lastUpdate = -1;
-    private final java.util.List<io.vertx.core.eventbus.MessageConsumer<StreamEvent>> consumers = new java.util.ArrayList<>();
+    private final java.util.List<io.vertx.core.eventbus.MessageConsumer<?>> consumers = new java.util.ArrayList<>();
 
     /**
      * @param logEvery step metrics go to Kafka every this many updates (the trainer publishes every update on the
@@ -69,8 +70,15 @@ public final class EventBridge extends VerticleBase {
         Map<String, String> p = ProducerSettings.of(bootstrapServers, Map.of("linger.ms", "20"), producerSettings);
         return vertx.executeBlocking(() -> KafkaProducer.<byte[], byte[]>create(vertx, p)).map(created -> {
             producer = created;
-            forward(Addresses.STEP_METRICS, metricsTopic(job), e -> ((StepMetrics) e).update() % logEvery == 0
-                    || !Double.isFinite(((StepMetrics) e).loss()));
+            byte[] key = job.getBytes(StandardCharsets.UTF_8);
+            consumers.add(vertx.eventBus().<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> {
+                for (StepMetrics step : m.body().steps()) {
+                    if (step.update() % logEvery == 0 || !Double.isFinite(step.loss())) {
+                        lastUpdate = step.update();
+                        send(metricsTopic(job), key, step);
+                    }
+                }
+            }));
             for (String address : new String[] {Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
                     Addresses.INGEST_METRICS, Addresses.INGEST_FAILED, Addresses.UPDATE_REJECTED, Addresses.ROLLED_BACK,
                     Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED}) {
@@ -87,12 +95,13 @@ public final class EventBridge extends VerticleBase {
             if (!which.test(m.body())) {
                 return;
             }
-            if (m.body() instanceof StepMetrics step) {
-                lastUpdate = step.update();
-            }
-            send(KafkaProducerRecord.create(topic, key, Events.toJson(m.body()).getBytes(StandardCharsets.UTF_8)),
-                    m.body().eventType());
+            send(topic, key, m.body());
         }));
+    }
+
+    private void send(String topic, byte[] key, StreamEvent event) {
+        send(KafkaProducerRecord.create(topic, key, Events.toJson(event).getBytes(StandardCharsets.UTF_8)),
+                event.eventType());
     }
 
     /** Hands a record to the producer (never waits); counts it as dropped when too many wait or it fails. */

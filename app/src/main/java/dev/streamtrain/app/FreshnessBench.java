@@ -3,6 +3,7 @@ package dev.streamtrain.app;
 import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.StepMetricsBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,9 +167,9 @@ final class FreshnessBench {
         long total = (long) ROWS * values.size();
         long[] produced = new long[2];
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
-            pipeline.vertx().eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
-                onUpdate.accept(m.body());
-                if (m.body().samples() >= total) {
+            pipeline.vertx().eventBus().<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> {
+                m.body().steps().forEach(onUpdate);
+                if (m.body().last().samples() >= total) {
                     trainedAll.complete(null);
                 }
             });

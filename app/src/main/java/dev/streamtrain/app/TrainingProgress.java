@@ -3,6 +3,7 @@ package dev.streamtrain.app;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.StepMetrics;
+import dev.streamtrain.core.events.StepMetricsBatch;
 import dev.streamtrain.core.events.ValidationMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -32,10 +33,10 @@ public final class TrainingProgress extends VerticleBase {
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
-        var step = vertx.eventBus().<StepMetrics>consumer(Addresses.STEP_METRICS, m -> {
-            lastStep = m.body();
+        var step = vertx.eventBus().<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> {
+            lastStep = m.body().last();
             long now = System.nanoTime();
-            if (now - lastRender >= REFRESH_NANOS) { // steps come every update: refresh the line ten times a second
+            if (now - lastRender >= REFRESH_NANOS) { // steps come every few ms: refresh the line ten times a second
                 lastRender = now;
                 render(false);
             }

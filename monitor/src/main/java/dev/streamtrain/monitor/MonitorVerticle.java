@@ -113,7 +113,8 @@ public final class MonitorVerticle extends VerticleBase {
         }
         EventBus bus = vertx.eventBus();
         List<MessageConsumer<?>> consumers = new ArrayList<>();
-        consumers.add(bus.<StepMetrics>consumer(Addresses.STEP_METRICS, m -> onStep(m.body())));
+        consumers.add(bus.<dev.streamtrain.core.events.StepMetricsBatch>consumer(Addresses.STEP_METRICS,
+                m -> m.body().steps().forEach(this::onStep)));
         consumers.add(bus.<ValidationMetrics>consumer(Addresses.VALIDATION_METRICS, m -> onValidation(m.body())));
         consumers.add(bus.<IngestMetrics>consumer(Addresses.INGEST_METRICS,
                 m -> handle(r -> r.onIngest(m.body()))));

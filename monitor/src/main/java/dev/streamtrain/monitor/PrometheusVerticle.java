@@ -27,7 +27,8 @@ public final class PrometheusVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         var bus = vertx.eventBus();
         return Future.all(
-                bus.<StepMetrics>consumer(Addresses.STEP_METRICS, m -> step = m.body()).completion(),
+                bus.<dev.streamtrain.core.events.StepMetricsBatch>consumer(Addresses.STEP_METRICS,
+                        m -> step = m.body().last()).completion(),
                 bus.<ValidationMetrics>consumer(Addresses.VALIDATION_METRICS, m -> validation = m.body()).completion(),
                 bus.<IngestMetrics>consumer(Addresses.INGEST_METRICS, m -> ingest = m.body()).completion(),
                 bus.<Alert>consumer(Addresses.ALERTS, m -> alerts.merge(m.body().kind(), 1L, Long::sum)).completion(),

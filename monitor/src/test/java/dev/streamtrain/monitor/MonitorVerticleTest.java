@@ -10,6 +10,7 @@ import dev.streamtrain.core.config.JobConfig;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.StepMetricsBatch;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.RolledBack;
@@ -59,7 +60,8 @@ class MonitorVerticleTest {
 
     private void steps(long from, int n, Random random) {
         for (long u = from; u < from + n; u++) {
-            vertx.eventBus().publish(Addresses.STEP_METRICS, Streams.step(u, 0.5 * (1 + 0.05 * random.nextGaussian())));
+            vertx.eventBus().publish(Addresses.STEP_METRICS,
+                    StepMetricsBatch.of(Streams.step(u, 0.5 * (1 + 0.05 * random.nextGaussian()))));
         }
     }
 
@@ -68,7 +70,7 @@ class MonitorVerticleTest {
         trainer(cmd -> new CommandReply.Accepted(31, "rolled back to update 20, lr 0.1 -> 0.05"));
         deploy("remediation: {actions: {loss_spike: rollback}}");
         steps(1, 30, new Random(7));
-        vertx.eventBus().publish(Addresses.STEP_METRICS, Streams.step(31, 50.0));
+        vertx.eventBus().publish(Addresses.STEP_METRICS, StepMetricsBatch.of(Streams.step(31, 50.0)));
 
         Alert alert = alerts.poll(10, TimeUnit.SECONDS);
         assertEquals("loss_spike", alert.kind());
@@ -112,7 +114,7 @@ class MonitorVerticleTest {
 
     /** Two reports of a refused minibatch: a step with a NaN loss (must not alert twice), and the rejection. */
     private void reject(long update) {
-        vertx.eventBus().publish(Addresses.STEP_METRICS, Streams.step(update, Double.NaN));
+        vertx.eventBus().publish(Addresses.STEP_METRICS, StepMetricsBatch.of(Streams.step(update, Double.NaN)));
         vertx.eventBus().publish(Addresses.UPDATE_REJECTED, Streams.rejected(update, "non_finite_loss", Double.NaN));
     }
 

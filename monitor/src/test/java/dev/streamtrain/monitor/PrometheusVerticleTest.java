@@ -3,6 +3,8 @@ package dev.streamtrain.monitor;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.core.events.Addresses;
+import java.util.List;
+import dev.streamtrain.core.events.StepMetricsBatch;
 import dev.streamtrain.core.events.Alert;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.IngestMetrics;
@@ -21,8 +23,9 @@ class PrometheusVerticleTest {
             Events.registerCodecs(vertx);
             vertx.deployVerticle(new PrometheusVerticle()).await(10, TimeUnit.SECONDS);
             var bus = vertx.eventBus();
-            bus.publish(Addresses.STEP_METRICS, new StepMetrics("a\"b", 40, 1280, 0.25, 0.01, 0.9, Double.NaN, 5000, 0));
-            bus.publish(Addresses.STEP_METRICS, new StepMetrics("a\"b", 41, 1312, 0.5, 0.01, 0.9, 2.0, 5000, 0));
+            bus.publish(Addresses.STEP_METRICS, new StepMetricsBatch(List.of(
+                    new StepMetrics("a\"b", 40, 1280, 0.25, 0.01, 0.9, Double.NaN, 5000, 0),
+                    new StepMetrics("a\"b", 41, 1312, 0.5, 0.01, 0.9, 2.0, 5000, 0)))); // the newest counts
             bus.publish(Addresses.VALIDATION_METRICS, new ValidationMetrics("a\"b", 41, 1312, 10, 0.3, 0.95, 0));
             bus.publish(Addresses.INGEST_METRICS, new IngestMetrics("a\"b", java.util.List.of("t", "u"), 90, 9000, 12.5, 1250, 3,
                     true, 4.5, Map.of("t-0", 7L, "t-1", 0L), Map.of("undecodable", 2L), Map.of("csv_header", 1L),

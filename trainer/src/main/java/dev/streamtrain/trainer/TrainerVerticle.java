@@ -34,6 +34,7 @@ public final class TrainerVerticle extends VerticleBase {
     private final ValidationSet holdout;
     private TrainingLoop loop;
     private Thread thread;
+    private OrderedPublisher publisher;
 
     public TrainerVerticle(JobConfig cfg, BackPressureQueue<BatchQueueItem> queue, ValidationSet validationSet) {
         this(cfg, queue, validationSet, new ValidationSet(1));
@@ -52,7 +53,8 @@ public final class TrainerVerticle extends VerticleBase {
     public Future<?> start() {
         Events.registerCodecs(vertx);
         EventBus bus = vertx.eventBus();
-        BusEvents events = new BusEvents(bus, new OrderedPublisher(context, bus));
+        publisher = new OrderedPublisher(context, bus);
+        BusEvents events = new BusEvents(bus, publisher);
         return vertx.executeBlocking(() -> new TrainingLoop(cfg, queue, validationSet, holdout, events,
                 System::nanoTime, false)).compose(created -> {
                     loop = created;
@@ -81,14 +83,14 @@ public final class TrainerVerticle extends VerticleBase {
             thread.join();
             loop.close();
             return null;
-        });
+        }).andThen(ar -> publisher.drain()); // the last facts, before the verticle's timers are cancelled
     }
 
     /** The loop's facts, published in order from the event loop ({@link OrderedPublisher}). */
     private record BusEvents(EventBus bus, OrderedPublisher out) implements TrainerEvents {
         @Override
         public void step(StepMetrics metrics) {
-            out.publish(Addresses.STEP_METRICS, metrics);
+            out.step(metrics);
         }
 
         @Override

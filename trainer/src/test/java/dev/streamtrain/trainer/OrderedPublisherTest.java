@@ -21,6 +21,7 @@ class OrderedPublisherTest {
     @BeforeEach
     void start() {
         vertx = Vertx.vertx();
+        dev.streamtrain.core.events.Events.registerCodecs(vertx);
     }
 
     @AfterEach
@@ -82,6 +83,43 @@ class OrderedPublisherTest {
             }
         }));
         assertEquals(facts(n), received.get(30, TimeUnit.SECONDS));
+    }
+
+    private static dev.streamtrain.core.events.StepMetrics step(long update) {
+        return new dev.streamtrain.core.events.StepMetrics("j", update, 32 * update, 0.5, 0.1, 0.9, Double.NaN, 1e4,
+                update);
+    }
+
+    @Test
+    void consecutiveStepsTravelAsBatchesInOrderWithTheOtherFactsBetweenThem() throws Exception {
+        var seen = new CompletableFuture<List<String>>();
+        vertx.deployVerticle(new VerticleBase() {
+            private final List<String> received = new ArrayList<>();
+
+            @Override
+            public Future<?> start() {
+                vertx.eventBus().<dev.streamtrain.core.events.StepMetricsBatch>consumer(
+                        dev.streamtrain.core.events.Addresses.STEP_METRICS, m -> received.add(m.body().steps().stream()
+                                .map(s -> String.valueOf(s.update())).toList().toString()));
+                vertx.eventBus().<String>consumer("checkpoint", m -> {
+                    received.add(m.body());
+                    if (m.body().equals("end")) {
+                        seen.complete(List.copyOf(received));
+                    }
+                });
+                return Future.succeededFuture();
+            }
+        }).await(10, TimeUnit.SECONDS);
+        var publisher = new OrderedPublisher(vertx.getOrCreateContext(), vertx.eventBus());
+        assertNull(fromAnotherThread(() -> { // well inside one drain delay: one burst
+            for (long u = 1; u <= 3; u++) {
+                publisher.step(step(u));
+            }
+            publisher.publish("checkpoint", "saved at 3");
+            publisher.step(step(4));
+            publisher.publish("checkpoint", "end");
+        }));
+        assertEquals(List.of("[1, 2, 3]", "saved at 3", "[4]", "end"), seen.get(10, TimeUnit.SECONDS));
     }
 
     @Test

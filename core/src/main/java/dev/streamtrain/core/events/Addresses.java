@@ -4,7 +4,10 @@ package dev.streamtrain.core.events;
  * Event-bus addresses: the contract between modules. Facts are published; commands are request/reply.
  */
 public final class Addresses {
-    /** {@link StepMetrics}, published by the trainer after each update. */
+    /**
+     * {@link StepMetricsBatch}: every update's {@link StepMetrics}, in order, published by the trainer in batches (a
+     * few milliseconds' worth at most).
+     */
     public static final String STEP_METRICS = "streamtrain.metrics.step";
     /** {@link ValidationMetrics}, published by the trainer after each evaluation. */
     public static final String VALIDATION_METRICS = "streamtrain.metrics.validation";

@@ -30,7 +30,7 @@ public final class Events {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
 
-    private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, ValidationMetrics.class,
+    private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, StepMetricsBatch.class, ValidationMetrics.class,
             Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, PredictRequest.class, PredictReply.class,
             UpdateRejected.class, RolledBack.class, ExternalMetric.class, dev.streamtrain.core.batch.QuarantineRequest.class,
             TrainerCommand.Stop.class, TrainerCommand.Pause.class, TrainerCommand.Resume.class,
