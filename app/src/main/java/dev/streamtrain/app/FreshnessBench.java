@@ -162,7 +162,7 @@ final class FreshnessBench {
     private static long[] stream(String bootstrapServers, String name, String topic, List<byte[]> values,
             Pacer pacer, Path scratch, Consumer<StepMetrics> onUpdate) throws Exception {
         JobConfig cfg = PipelineBench.job(name, bootstrapServers, topic, scratch, false,
-                PipelineBench.DEFAULT_CADENCE);
+                PipelineBench.QUIET_MONITOR + PipelineBench.DEFAULT_CADENCE);
         var trainedAll = new CompletableFuture<Void>();
         long total = (long) ROWS * values.size();
         long[] produced = new long[2];
