@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
             "        no Kafka) for each optimizer and trick, relative to plain SGD;",
             "        every setup warmed up once, then interleaved over --rounds rounds;",
             "        the median is reported.",
-            "pipeline: on an embedded broker (about 3 minutes),",
+            "pipeline: on an embedded broker (about 3.5 minutes),",
             "        B1 samples/s from Kafka through ingest to the trainer over the",
             "           in-memory loop on the same minibatches, batch 32 and 256;",
             "        B2 MB/s of ingest alone (decode, validate, hand over) over a",
