@@ -68,12 +68,12 @@ final class FreshnessBench {
     }
 
     /**
-     * @param live minibatch records of {@link #ROWS} rows, cycled through to measure the maximum
+     * @param live minibatch records of {@link #ROWS} rows, cycled through by both runs (already encoded: B1's)
      * @param liveRecordsPerSecond the rate they are produced at: faster than the pipeline trains while they are
      *     produced (B1's rate from a backlog)
      * @param seconds how long each run produces (at least 150 records)
      */
-    static Result run(String bootstrapServers, LabeledRows rows, List<byte[]> live, double liveRecordsPerSecond,
+    static Result run(String bootstrapServers, List<byte[]> live, double liveRecordsPerSecond,
             int seconds, Path scratch) throws Exception {
         List<long[]> progress = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanos, samples}
         List<byte[]> outpacing = cycled(live, records(liveRecordsPerSecond, seconds));
@@ -82,8 +82,7 @@ final class FreshnessBench {
                         m.samples()}));
         Maximum maximum = maximum(progress, produced, (long) ROWS * outpacing.size());
         double recordsPerSecond = maximum.recordsPerSecond() / 2;
-        List<byte[]> paced = PipelineBench.workload(rows, ROWS, (long) ROWS * records(recordsPerSecond, seconds))
-                .values();
+        List<byte[]> paced = cycled(live, records(recordsPerSecond, seconds));
         List<Long> ages = java.util.Collections.synchronizedList(new ArrayList<>());
         long total = (long) ROWS * paced.size();
         stream(bootstrapServers, "freshness", "bench.b3.paced", paced, Pacer.perSecond(recordsPerSecond), scratch,

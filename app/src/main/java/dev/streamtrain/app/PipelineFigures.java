@@ -46,7 +46,7 @@ record PipelineFigures(List<PipelineBench.Result> b1, IngestBench.Result b2, Fre
             PipelineBench.produce(servers, workloads);
             List<PipelineBench.Result> b1 = PipelineBench.run(servers, workloads, rounds, scratch);
             IngestBench.Result b2 = IngestBench.run(servers, workloads.get(0), rounds, scratch);
-            FreshnessBench.Result b3 = FreshnessBench.run(servers, rows, workloads.get(0).values(),
+            FreshnessBench.Result b3 = FreshnessBench.run(servers, workloads.get(0).values(),
                     b1.get(0).samplesPerSecond() / FreshnessBench.ROWS, freshnessSeconds, scratch);
             TrainerTime b5 = TrainBench.inMemory("cadence", PipelineBench.DEFAULT_CADENCE,
                     workloads.get(0).batches(), validation(rows), scratch).time();
