@@ -45,7 +45,8 @@ record PipelineFigures(List<PipelineBench.Result> b1, IngestBench.Result b2, Fre
                     PipelineBench.workload(rows, 256, samples));
             PipelineBench.produce(servers, workloads);
             List<PipelineBench.Result> b1 = PipelineBench.run(servers, workloads, rounds, scratch);
-            IngestBench.Result b2 = IngestBench.run(servers, workloads.get(0), rounds, scratch);
+            IngestBench.Result b2 = IngestBench.run(servers, workloads.get(0), IngestBench.ROUNDS_PER_ROUND * rounds,
+                    scratch);
             FreshnessBench.Result b3 = FreshnessBench.run(servers, workloads.get(0).values(),
                     b1.get(0).samplesPerSecond() / FreshnessBench.ROWS, freshnessSeconds, scratch);
             TrainerTime b5 = TrainBench.inMemory("cadence", PipelineBench.DEFAULT_CADENCE,

@@ -35,6 +35,11 @@ public final class ExampleAssembler {
         this.maxWaitNanos = maxWaitNanos;
     }
 
+    /** How often {@link #flushDue} is worth calling: twice per wait, at most every 5 ms. */
+    public long flushEveryMillis() {
+        return Math.max(5, maxWaitNanos / 2_000_000);
+    }
+
     /** Adds an example; returns the minibatch it completed, if any. */
     public List<MiniBatch> add(MiniBatch example, long nowNanos) {
         OffsetRange src = example.sources().get(0);

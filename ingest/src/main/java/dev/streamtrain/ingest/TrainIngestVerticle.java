@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the training topics ({@link TopicRoutes}: named topics and a pattern, each with its own format), checks
- * each record ({@link RecordValidator}), dead-letters the bad ones with their reason ({@link DeadLetterPublisher}),
- * assembles example records into minibatches ({@link ExampleAssembler}) and hands the minibatches, with their offsets,
- * to the trainer through a {@link BackPressureQueue}.
+ * each record ({@link RecordValidator}, off the event loop while the next poll is under way: {@link DecodeStage}),
+ * dead-letters the bad ones with their reason ({@link DeadLetterPublisher}), assembles example records into
+ * minibatches ({@link ExampleAssembler}) and hands the minibatches, with their offsets, to the trainer through a
+ * {@link BackPressureQueue}.
  *
  * <p>Flow control. With {@code arrival} interleaving, minibatches go to the queue as they arrive and every partition
  * pauses while the queue is full. With {@code weighted} interleaving, each topic has a small lane ({@link TopicLanes});
@@ -64,6 +65,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             gap -> putMarker(new Skipped(gap, Skipped.NO_RECORD)));
     private final IngestCounters counters = new IngestCounters();
     private KafkaConsumer<byte[], byte[]> consumer;
+    private DecodeStage decoding;
     private Set<TopicPartition> partitions = Set.of();
     private boolean endHandedOver;
     private long metricsIntervalMillis = 1000;
@@ -71,7 +73,6 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final List<Long> timers = new java.util.ArrayList<>();
     private boolean failOnBadRecord;
     private ExampleAssembler assembler;
-    private long assemblyWaitMillis;
     private TopicLanes lanes;
     private boolean refreshing;
     private boolean consuming;
@@ -112,7 +113,6 @@ public final class TrainIngestVerticle extends VerticleBase {
      */
     public TrainIngestVerticle assembleExamples(int batchSize, long maxWaitMillis) {
         this.assembler = new ExampleAssembler(batchSize, maxWaitMillis * 1_000_000);
-        this.assemblyWaitMillis = maxWaitMillis;
         return this;
     }
 
@@ -126,10 +126,9 @@ public final class TrainIngestVerticle extends VerticleBase {
     }
 
     /**
-     * Holds out the records whose key {@link HoldOut} selects ({@code validation.sources: [holdout]}; set before
-     * deployment): they are decoded and checked like any record (a bad one is dead-lettered), then their rows go to
-     * {@code into} instead of training, one record at a time (example records are not assembled), and the trainer
-     * is handed {@link Skipped} with reason {@value HoldOut#REASON} so its offset counts as handled.
+     * Holds out the records whose key {@link HoldOut} selects ({@code validation.sources: [holdout]}; before
+     * deployment): checked like any record (a bad one is dead-lettered), their rows go to {@code into}, not training,
+     * one record at a time (never assembled); the trainer gets {@link Skipped} ({@value HoldOut#REASON}).
      *
      * @param fraction share of keys held out, in (0, 0.5]
      * @param into the held-out rows, for evaluation (bounded by {@code validation.holdout-max-rows})
@@ -177,13 +176,12 @@ public final class TrainIngestVerticle extends VerticleBase {
         deadLetters.serveQuarantine(vertx.eventBus()); // the trainer's untrained minibatches go the same way
         consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class)
                 .pollTimeout(ConsumerSettings.POLL_TIMEOUT);
+        ReadHolds holds = new ReadHolds(consumer::pause, consumer::resume);
+        decoding = new DecodeStage(vertx, holds);
         // a backlog of dead letters (a broker outage) stops the whole read stream, whatever the partitions' state;
         // the end of a bounded run waits for every write in flight
-        deadLetters.onBacklog(consumer::pause, () -> {
-            if (!stopping) { // a consumer call after close leaks a thread
-                consumer.resume();
-            }
-        }, this::handOverEndIfReached);
+        deadLetters.onBacklog(() -> holds.hold("dead-letter backlog"), () -> holds.release("dead-letter backlog"),
+                this::handOverEndIfReached);
         consumer.exceptionHandler(e -> {
             if (stopping && e instanceof org.apache.kafka.common.errors.WakeupException) {
                 LOG.debug("consumer woken while closing"); // an in-flight lag query, expected
@@ -207,7 +205,7 @@ public final class TrainIngestVerticle extends VerticleBase {
                     timers.add(vertx.setPeriodic(metricsIntervalMillis, id -> report()));
                     timers.add(vertx.setPeriodic(refreshIntervalMillis, id -> refresh()));
                     if (assembler != null) {
-                        timers.add(vertx.setPeriodic(Math.max(5, assemblyWaitMillis / 2),
+                        timers.add(vertx.setPeriodic(assembler.flushEveryMillis(),
                                 id -> assembler.flushDue(System.nanoTime()).forEach(this::handOver)));
                     }
                     handOverEndIfReached();
@@ -227,7 +225,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         partitions = Set.copyOf(all);
         if (!consuming && !partitions.isEmpty()) {
             consuming = true; // polling with nothing assigned would fail on every poll
-            consumer.handler(this::onRecord);
+            consumer.batchHandler(records -> decoding.submit(records, routes, this::onRecord));
         }
         for (TopicPartition tp : added) {
             counters.topic(tp.getTopic());
@@ -251,29 +249,28 @@ public final class TrainIngestVerticle extends VerticleBase {
         });
     }
 
-    private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
-        if (failed) {
+    private void onRecord(DecodeStage.Decoded decoded) {
+        KafkaConsumerRecord<byte[], byte[]> record = decoded.record();
+        if (failed || stopping) {
             return; // records fetched before the pause took effect: left uncommitted
         }
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        if (tracker.advance(tp, record.offset())) {
+        if (tracker.advance(new TopicPartition(record.topic(), record.partition()), record.offset())) {
             handOverEndIfReached(); // handled before a restart (the resumed checkpoint says so): passed over
             return;
         }
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
         TopicRoutes.Route route = routes.routeFor(record.topic());
-        long started = System.nanoTime();
-        RecordValidator.Outcome outcome = route.validator().check(record.value(), source);
-        counters.read(record.value() == null ? 0 : record.value().length, System.nanoTime() - started);
+        RecordValidator.Outcome outcome = decoded.outcome();
+        counters.read(record.value() == null ? 0 : record.value().length, decoded.nanos());
         if (outcome instanceof RecordValidator.Accepted accepted) {
             if (holdOut != null && holdOut.holdsOut(record.key())) {
                 heldOut.add(accepted.batch()); // per record, before assembly: a held-out row never joins a minibatch
                 counters.skipped(HoldOut.REASON);
                 putMarker(new Skipped(source, HoldOut.REASON));
             } else if (route.assembles() && assembler != null) {
-                assembler.add(accepted.batch().producedAt(ProducedAt.of(record)), started).forEach(this::handOver);
+                assembler.add(accepted.batch(), decoded.startedNanos()).forEach(this::handOver);
             } else {
-                handOver(accepted.batch().producedAt(ProducedAt.of(record)));
+                handOver(accepted.batch());
             }
         } else if (outcome instanceof RecordValidator.Skipped skip) {
             counters.skipped(skip.reason());
@@ -394,6 +391,9 @@ public final class TrainIngestVerticle extends VerticleBase {
     public Future<?> stop() {
         stopping = true;
         timers.forEach(vertx::cancelTimer); // before close: a consumer call after close leaks a thread
+        if (decoding != null) {
+            decoding.close(); // and no resume after this
+        }
         Future<Void> dlq = deadLetters == null ? Future.succeededFuture() : deadLetters.close();
         return consumer == null ? dlq : Future.all(dlq, consumer.close());
     }
