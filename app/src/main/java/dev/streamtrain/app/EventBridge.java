@@ -81,7 +81,8 @@ public final class EventBridge extends VerticleBase {
             }));
             for (String address : new String[] {Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
                     Addresses.INGEST_METRICS, Addresses.INGEST_FAILED, Addresses.UPDATE_REJECTED, Addresses.ROLLED_BACK,
-                    Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED}) {
+                    Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED,
+                    Addresses.MODEL_PROMOTION}) {
                 forward(address, metricsTopic(job), e -> true);
             }
             forward(Addresses.ALERTS, alertsTopic(job), e -> true);

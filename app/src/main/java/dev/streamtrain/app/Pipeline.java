@@ -99,7 +99,8 @@ public final class Pipeline implements AutoCloseable {
             var holdout = new ValidationSet(checks.holdoutMaxRows());
             // the export is verified on validation rows: the topic's, else the held-out ones (else seeded random rows)
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
-                    cfg.serving().port(), checks.uses("topic") || !checks.uses("holdout") ? validation : holdout);
+                    cfg.serving().port(), checks.uses("topic") || !checks.uses("holdout") ? validation : holdout,
+                    cfg.deploy()).configHash(cfg.hash());
             pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer(), cfg.training().logEvery()));
             pipeline.deploy(new MonitorVerticle(cfg.job(), cfg.monitor(), cfg.remediation(), cfg.earlyStopping(),
                     Clock.systemUTC()).drivenBy(checks.drive()));
@@ -187,7 +188,11 @@ public final class Pipeline implements AutoCloseable {
                 committed.complete(null);
             }
         });
-        bus.<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.complete(m.body()));
+        bus.<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> finished.thenAccept(f -> {
+            if (f.nothingTrained() || f.checkpoint().isEmpty() || m.body().updates() == DeployVerticle.modelUpdates(f)) {
+                deployed.complete(m.body()); // the final model's (continuous deployment publishes others before)
+            }
+        }));
         var rollbacks = new java.util.concurrent.CopyOnWriteArrayList<RolledBack>();
         var alerts = new java.util.concurrent.ConcurrentSkipListMap<String, Long>();
         bus.<RolledBack>consumer(Addresses.ROLLED_BACK, m -> rollbacks.add(m.body()));
@@ -211,6 +216,11 @@ public final class Pipeline implements AutoCloseable {
     /** The Vert.x the job runs on (tests watch its event loops and bus). */
     Vertx vertx() {
         return vertx;
+    }
+
+    /** The model server's port (its actual one when the job asked for any free port). */
+    int servingPort() {
+        return servingPort;
     }
 
     /** The Kafka cluster the job runs on. */

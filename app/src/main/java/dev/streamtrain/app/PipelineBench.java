@@ -164,7 +164,10 @@ final class PipelineBench {
         return JobConfigLoader.parse(jobYaml(name, bootstrapServers, topic, scratch, bounded, training), "bench");
     }
 
-    /** The job file of {@link #job}: job {@code bench-<name>}, working in {@code scratch/bench-<name>}. */
+    /**
+     * The job file of {@link #job}: job {@code bench-<name>}, working in {@code scratch/bench-<name>}. Endless runs
+     * export no candidates while they are measured (serving has figures of its own).
+     */
     static String jobYaml(String name, String bootstrapServers, String topic, Path scratch, boolean bounded,
             String training) {
         String job = "bench-" + name.replaceAll("[^A-Za-z0-9-]", "-");
@@ -174,6 +177,7 @@ final class PipelineBench {
                 kafka: {bootstrap-servers: "%s"}
                 ingest: {train-topic: %s, stop-at-end: %s, start: earliest}
                 serving: {port: 0}
+                deploy: {every_seconds: 0}
                 %s
                 """.formatted(job, scratch.resolve(job), bootstrapServers, topic, bounded, training);
     }

@@ -45,7 +45,7 @@ class RunJobTest {
         try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
             cluster.ensureTopics(List.of(cfg.ingest().trainTopic(), cfg.ingest().validationTopic()), 1);
         }
-        try (RecordProducer producer = new RecordProducer(broker.bootstrapServers(), Map.of())) {
+        try (RecordProducer producer = new RecordProducer(AppTestBroker.broker().bootstrapServers(), Map.of())) {
             producer.send(cfg.ingest().validationTopic(), split[1], RecordFormat.SAFETENSORS, 64, null);
             for (int pass = 0; pass < passes; pass++) {
                 producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);

@@ -240,4 +240,30 @@ class JobConfigLoaderTest {
         assertEquals("warning", JobConfigLoader.parse("", "t").monitor().rule("loss_spike").severity(),
                 "a spike is worth a look; broken numbers are critical");
     }
+
+    @Test
+    void deployDefaultsFollowTheRunKindAndBadKeysAreNamed() {
+        var endless = JobConfigLoader.parse("", "t").deploy();
+        assertEquals(60, endless.everySeconds(), "an endless run serves a candidate a minute by default");
+        assertTrue(endless.continuous());
+        var bounded = JobConfigLoader.parse("ingest: {stop-at-end: true}", "t").deploy();
+        assertTrue(!bounded.continuous(), "a bounded run serves its final model only, unless asked");
+        var accuracy = JobConfigLoader.parse("deploy: {monitor: val_accuracy, every_n_train_steps: 500, keep: 3}",
+                "t").deploy();
+        assertEquals("max", accuracy.mode(), "accuracy is maximised by default");
+        assertEquals(500, accuracy.everyNTrainSteps());
+        assertTrue(accuracy.improves(0.91, 0.9) && !accuracy.improves(0.89, 0.9));
+        var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse(
+                "deploy: {monitor: val_los, mode: down, min_delta: -1, keep: 0, every_seconds: x, shadow: 5}", "t"));
+        for (String key : List.of("deploy.monitor", "deploy.mode", "deploy.min_delta", "deploy.keep",
+                "deploy.every_seconds", "deploy.shadow: unknown key")) {
+            assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(key)), key + " in " + e.problems());
+        }
+        assertEquals(6, e.problems().size(), e.problems().toString());
+        assertEquals(JobConfigLoader.parse("job: a", "t").hash(), JobConfigLoader.parse("job: a", "t").hash());
+        assertTrue(JobConfigLoader.parse("job: a", "t").hash().matches("sha256:[0-9a-f]{64}"));
+        assertTrue(!JobConfigLoader.parse("job: a", "t").hash().equals(
+                JobConfigLoader.parse("job: a\noptimizer: {name: SGD, params: {lr: 0.01}}", "t").hash()),
+                "any setting changes it");
+    }
 }

@@ -1,63 +1,93 @@
 package dev.streamtrain.deploy;
 
-import dev.streamtrain.core.batch.MiniBatch;
-import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.config.DeploySettings;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.ModelDeployed;
-import dev.streamtrain.core.events.PredictReply;
 import dev.streamtrain.core.events.PredictRequest;
 import dev.streamtrain.core.events.TrainingFinished;
+import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.AtomicFiles;
-import dev.streamtrain.core.model.ModelSnapshot;
-import dev.streamtrain.core.model.ModelSnapshotFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
-import java.nio.file.Files;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When training finishes: reads the final checkpoint's model snapshot, refuses a non-finite one, exports it to ONNX,
- * runs ONNX Runtime on the validation rows and compares with the trainer's own (DJL) probabilities, obtained over
- * {@link Addresses#TRAINER_PREDICT}; serves it only when the largest difference is within {@link Parity#TOLERANCE}.
- * Publishes the outcome as {@link ModelDeployed}. Reads checkpoints, never trainer internals.
+ * Exports, verifies and serves models while training goes on (continuous deployment) and when a bounded run ends.
+ *
+ * <p>Candidates: good checkpoints on the {@link CandidateCadence} ({@link Addresses#CHECKPOINT_SAVED}), and the model
+ * a run ends with ({@link Addresses#TRAINING_FINISHED}). Each is exported and run off the event loop and the trainer
+ * thread ({@link CandidateExport}); its ONNX Runtime outputs must agree with a float64 reference pass of the same
+ * weights within {@link Parity#bound} (the final model is also compared with the trainer's own outputs, obtained over
+ * {@link Addresses#TRAINER_CONTROL}, when the trainer is still there to ask). A verified candidate is promoted when it
+ * is the first or beats the serving version ({@link PromotionPolicy}); the swap is atomic and requests in flight
+ * finish on the old session ({@link ModelHttpServer#serve}). Outcomes: {@link ModelDeployed} for every candidate,
+ * {@link dev.streamtrain.core.events.ModelPromotion} for every verified one. One candidate at a time; a periodic one
+ * that falls due while another runs is skipped (the next checkpoint is tried). Versions: {@link VersionStore}.
  */
 public final class DeployVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(DeployVerticle.class);
     private final String job;
-    private final Path modelsDir;
     private final String host;
     private final int port;
-    private final ValidationSet validationSet;
+    private final VerificationRows verificationRows;
+    private final DeploySettings settings;
+    private final VersionStore store;
+    private final Path modelsDir;
+    private final CandidateCadence cadence;
+    private final PromotionPolicy policy;
     private ModelHttpServer server;
     private int actualPort;
+    private Future<?> inFlight = Future.succeededFuture();
+    private boolean busy;
+    private volatile List<VersionStore.Info> versions = List.of();
+    private String configHash = "";
 
     /**
      * @param job job name
      * @param modelsDir where exported versions are written ({@code <version>/model.onnx})
      * @param host HTTP bind address
      * @param port HTTP port (0: any free port)
-     * @param validationSet rows to verify the export on
+     * @param validationSet rows to verify exports on (seeded random rows while it is empty)
+     * @param settings cadence and promotion policy
      */
-    public DeployVerticle(String job, Path modelsDir, String host, int port, ValidationSet validationSet) {
+    public DeployVerticle(String job, Path modelsDir, String host, int port,
+            dev.streamtrain.core.batch.ValidationSet validationSet, DeploySettings settings) {
         this.job = job;
         this.modelsDir = modelsDir;
         this.host = host;
         this.port = port;
-        this.validationSet = validationSet;
+        this.verificationRows = new VerificationRows(validationSet);
+        this.settings = settings;
+        this.store = new VersionStore(modelsDir);
+        this.cadence = new CandidateCadence(settings);
+        this.policy = new PromotionPolicy(settings);
+    }
+
+    /** The job configuration's hash, recorded in every export's ONNX metadata (set before deployment). */
+    public DeployVerticle configHash(String hash) {
+        this.configHash = hash;
+        return this;
     }
 
     @Override
     public Future<?> start() {
         Events.registerCodecs(vertx);
         server = new ModelHttpServer(vertx);
-        vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> deploy(m.body()));
+        server.versions(this::describeVersions);
+        vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
+        if (settings.continuous()) {
+            vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> periodic(m.body()));
+        }
         return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind
             AtomicFiles.deleteLeftovers(modelsDir);
             return null;
@@ -69,119 +99,178 @@ public final class DeployVerticle extends VerticleBase {
         return actualPort;
     }
 
-    private void deploy(TrainingFinished finished) {
-        String version = String.format("v%09d", modelUpdates(finished));
-        Path onnxPath = modelsDir.resolve(version).resolve("model.onnx");
-        String url = "http://" + host + ":" + actualPort;
-        if (finished.nothingTrained() || finished.checkpoint().isEmpty()) {
-            LOG.error("nothing trained ({}): no model exported", finished.stopReason());
-            publish(new ModelDeployed(job, version, 0, "", 0, Double.NaN, false,
-                    "nothing trained: no update was applied, so no model is exported", url));
-            return;
-        }
-        vertx.executeBlocking(() -> {
-            ModelSnapshot snapshot = ModelSnapshotFiles.read(Path.of(finished.checkpoint()));
-            if (!snapshot.isFinite()) {
-                throw new IllegalStateException("the checkpoint's parameters are not finite: refusing to export");
-            }
-            byte[] onnx = OnnxExporter.export(snapshot, "0.1.0");
-            Path temp = AtomicFiles.tempDirFor(onnxPath.getParent());
-            AtomicFiles.write(temp.resolve("model.onnx"), onnx);
-            dev.streamtrain.core.checkpoint.CrashPoints.reached(dev.streamtrain.core.checkpoint.CrashPoints.EXPORT);
-            Files.copy(Path.of(finished.checkpoint()).resolve(ModelSnapshotFiles.SPEC_FILE),
-                    temp.resolve(ModelSnapshotFiles.SPEC_FILE));
-            AtomicFiles.publish(temp, onnxPath.getParent());
-            return new Exported(new OnnxModel(onnx, snapshot.spec().inputs()), snapshot.spec().head());
-        }).compose(exported -> verify(exported.model(), exported.head())
-                .map(v -> new Verified(exported.model(), v)))
-                .onComplete(ar -> finishDeploy(ar, finished, version, onnxPath, url));
+    /** The model being served, or null. */
+    public ServedModel serving() {
+        return server == null ? null : server.current();
     }
 
-    private record Exported(OnnxModel model, String head) {
+    private void periodic(CheckpointSaved saved) {
+        long now = System.currentTimeMillis();
+        if (busy || saved.update() <= 0 || !cadence.due(saved.update(), now)) { // (update 0: nothing trained yet)
+            return;
+        }
+        busy = true;
+        Candidate c = new Candidate(Path.of(saved.path()), saved.update(), true, null);
+        inFlight = candidate(c).onComplete(ar -> busy = false);
+    }
+
+    private void finalCandidate(TrainingFinished finished) {
+        if (finished.nothingTrained() || finished.checkpoint().isEmpty()) {
+            LOG.error("nothing trained ({}): no model exported", finished.stopReason());
+            publish(new ModelDeployed(job, VersionStore.label(0), 0, "", 0, Double.NaN, false,
+                    "nothing trained: no update was applied, so no model is exported", url()));
+            return;
+        }
+        Candidate c = new Candidate(Path.of(finished.checkpoint()), modelUpdates(finished), false, finished);
+        inFlight = inFlight.eventually(() -> candidate(c)); // after the periodic one in flight, whatever its outcome
+    }
+
+    /**
+     * One candidate.
+     *
+     * @param checkpoint its checkpoint directory
+     * @param updates the updates its weights include
+     * @param periodic a candidate while training goes on (must be a good checkpoint; the trainer is not asked)
+     * @param finished the run's end, for the final model (else null)
+     */
+    private record Candidate(Path checkpoint, long updates, boolean periodic, TrainingFinished finished) {
     }
 
     /**
      * The updates the exported weights include: the checkpoint's own count ({@code ckpt-<update>}, README "Wire
      * formats"), which differs from the run's when early stopping restored the best checkpoint.
      */
-    static long modelUpdates(TrainingFinished finished) {
+    public static long modelUpdates(TrainingFinished finished) {
         String name = Path.of(finished.checkpoint()).getFileName().toString();
         return name.matches("ckpt-\\d+") ? Long.parseLong(name.substring(5)) : finished.updates();
     }
 
-    private record Verified(OnnxModel model, Verification verification) {
+    private Future<Void> candidate(Candidate c) {
+        String version = VersionStore.label(c.updates());
+        long started = System.currentTimeMillis();
+        java.util.Map<String, String> metadata = java.util.Map.of(CandidateExport.PREFIX + "job", job,
+                CandidateExport.PREFIX + "version", version, CandidateExport.PREFIX + "config_hash", configHash);
+        return vertx.executeBlocking(() -> CandidateExport.run(c.checkpoint(), c.periodic(), verificationRows,
+                metadata))
+                .compose(exported -> trainerParity(c, exported).compose(trainer -> vertx.executeBlocking(() -> {
+                    ValidationMetrics metrics = c.finished() != null ? c.finished().validation()
+                            : exported.manifest() == null ? null : exported.manifest().validation();
+                    double parity = Math.max(exported.parity(), trainer);
+                    VersionStore.Info info = new VersionStore.Info(version, c.updates(), c.checkpoint().toString(),
+                            settings.monitor(), metrics == null ? Double.NaN : metrics.metric(settings.monitor()),
+                            exported.rows().count(), parity, exported.bound(), "candidate", "", started);
+                    store.write(info, exported.onnx(), c.checkpoint());
+                    return new Verified(exported, info, metrics);
+                })).onFailure(e -> closeQuietly(exported.model())))
+                .compose(this::decide, e -> {
+                    refused(c, version, e);
+                    return Future.succeededFuture();
+                });
     }
 
-    private void finishDeploy(io.vertx.core.AsyncResult<Verified> ar, TrainingFinished finished, String version,
-            Path onnxPath, String url) {
-        if (ar.failed()) {
-            LOG.error("export of {} failed: {}", version, ar.cause().getMessage());
-            publish(new ModelDeployed(job, version, modelUpdates(finished), onnxPath.toString(), 0, Double.NaN,
-                    false, ar.cause().getMessage(), url));
-            return;
-        }
-        OnnxModel model = ar.result().model();
-        Verification v = ar.result().verification();
-        boolean ok = v.maxAbsDiff() <= Parity.TOLERANCE;
-        String message = ok ? "ok" : "ONNX Runtime and the trainer disagree by " + v.maxAbsDiff()
-                + " (tolerance " + Parity.TOLERANCE + "): not served";
-        if (!ok) {
-            closeQuietly(model);
-        } else {
-            server.serve(new ServedModel(version, modelUpdates(finished), v.classes(), v.head(), model,
-                    finished.validation(), v.maxAbsDiff(), onnxPath.toString()));
-        }
-        publish(new ModelDeployed(job, version, modelUpdates(finished), onnxPath.toString(), v.rows(),
-                v.maxAbsDiff(), ok, message, url));
+    private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics) {
     }
 
-    private record Verification(int rows, int classes, String head, double maxAbsDiff) {
-    }
-
-    /** Rows of seeded random inputs the export is verified on when there are no validation rows. */
-    static final int PARITY_ROWS = 256;
-
-    private Future<Verification> verify(OnnxModel model, String head) {
-        List<MiniBatch> batches = validationSet.snapshot();
-        int features = model.inputs();
-        int rows;
-        float[] x;
-        if (batches.isEmpty()) {
-            // no validation rows (a prequential-only job): parity compares two engines on the same inputs, so seeded
-            // standard-normal rows serve as well
-            rows = PARITY_ROWS;
-            x = new float[rows * features];
-            java.util.Random rnd = new java.util.Random(42);
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) rnd.nextGaussian();
-            }
-        } else {
-            rows = batches.stream().mapToInt(MiniBatch::rows).sum();
-            x = new float[rows * features];
-            int at = 0;
-            for (MiniBatch b : batches) {
-                System.arraycopy(b.x(), 0, x, at, b.x().length);
-                at += b.x().length;
-            }
+    /** The trainer's own outputs against the float64 reference, for the final model (0 for periodic candidates). */
+    private Future<Double> trainerParity(Candidate c, CandidateExport.Exported exported) {
+        VerificationRows.Rows rows = exported.rows();
+        if (c.periodic()) {
+            return Future.succeededFuture(0.0); // its weights moved on since this checkpoint: nothing to compare
         }
         return vertx.eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
-                new TrainerCommand.Predict(new PredictRequest(rows, features, x)),
+                new TrainerCommand.Predict(new PredictRequest(rows.count(), exported.model().inputs(), rows.x())),
                 new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> {
                     if (!(reply.body() instanceof CommandReply.Predicted predicted)) {
                         return Future.failedFuture("the trainer refused to predict: "
                                 + ((CommandReply.Refused) reply.body()).reason());
                     }
-                    PredictReply trainer = predicted.prediction();
-                    return vertx.executeBlocking(() -> new Verification(rows, trainer.classes(), head,
-                            Parity.maxAbsDiff(model.predict(x, rows), trainer.probabilities())));
+                    return Future.succeededFuture(Parity.maxAbsDiff(predicted.prediction().probabilities(),
+                            exported.exact()));
                 });
+    }
+
+    private Future<Void> decide(Verified v) {
+        VersionStore.Info info = v.info();
+        OnnxModel model = v.exported().model();
+        cadence.exported(info.updates(), System.currentTimeMillis()); // decided now: the next one after the cadence
+        ServedModel current = server.current();
+        if (current != null && current.version().equals(info.version())) {
+            closeQuietly(model); // the final model of a run whose last periodic candidate it already was
+            return settle(info.decided("promoted", "already serving"), true, null);
+        }
+        if (!(info.parityMaxAbsDiff() <= info.parityBound())) {
+            String why = "ONNX Runtime and the trainer's weights disagree by " + info.parityMaxAbsDiff()
+                    + " (bound " + info.parityBound() + "): not served";
+            LOG.error("{} {}", info.version(), why);
+            closeQuietly(model);
+            return settle(info.decided("failed", why), false, null);
+        }
+        PromotionPolicy.Decision d = policy.decide(info, current);
+        if (!d.promote()) {
+            LOG.info("{} not served: {}", info.version(), d.reason());
+            closeQuietly(model);
+            return settle(info.decided("rejected", d.reason()), false, d);
+        }
+        server.serve(new ServedModel(info.version(), info.updates(), v.exported().snapshot().spec().classes(),
+                v.exported().snapshot().spec().head(), model, v.metrics(), info.parityMaxAbsDiff(),
+                store.onnxPath(info.version()).toString()));
+        LOG.info("serving {} ({})", info.version(), d.reason());
+        return settle(info.decided("promoted", d.reason()), true, d);
+    }
+
+    /** Records the decision on disk and prunes old versions, then publishes the events (listings are current). */
+    private Future<Void> settle(VersionStore.Info info, boolean served, PromotionPolicy.Decision d) {
+        ServedModel current = server.current();
+        return vertx.executeBlocking(() -> {
+            store.update(info);
+            store.prune(settings.keep(), current == null ? "" : current.version());
+            versions = store.list();
+            return null;
+        }).onFailure(e -> LOG.warn("recording version {} failed: {}", info.version(), e.getMessage())).eventually(() -> {
+            if (d != null) {
+                vertx.eventBus().publish(Addresses.MODEL_PROMOTION, d.event(job, info));
+            }
+            publish(new ModelDeployed(job, info.version(), info.updates(), store.onnxPath(info.version()).toString(),
+                    info.rows(), info.parityMaxAbsDiff(), served, served ? "ok" : info.reason(), url()));
+            return Future.succeededFuture();
+        }).mapEmpty();
+    }
+
+    /** A candidate that could not be exported or verified, or a checkpoint that was not one. */
+    private void refused(Candidate c, String version, Throwable e) {
+        if (e instanceof CandidateExport.NotACandidate || c.periodic() && !java.nio.file.Files.exists(c.checkpoint())) {
+            LOG.debug("{}: {}", version, e.getMessage()); // the cadence stays due: the next checkpoint is tried
+            return;
+        }
+        String why = dev.streamtrain.core.events.Failures.describe(e);
+        LOG.error("export of {} failed: {}", version, why);
+        cadence.exported(c.updates(), System.currentTimeMillis());
+        publish(new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0, Double.NaN,
+                false, why, url()));
+    }
+
+    private JsonArray describeVersions() {
+        ServedModel current = server.current();
+        JsonArray out = new JsonArray();
+        for (VersionStore.Info i : versions) {
+            out.add(new JsonObject().put("version", i.version()).put("updates", i.updates())
+                    .put("status", i.status()).put("reason", i.reason()).put("metric", i.metric())
+                    .put("value", Double.isNaN(i.value()) ? null : i.value())
+                    .put("parity_max_abs_diff", i.parityMaxAbsDiff()).put("parity_bound", i.parityBound())
+                    .put("serving", current != null && current.version().equals(i.version())));
+        }
+        return out;
+    }
+
+    private String url() {
+        return "http://" + host + ":" + actualPort;
     }
 
     private static void closeQuietly(OnnxModel model) {
         try {
             model.close();
         } catch (Exception e) {
-            LOG.warn("closing a rejected ONNX session failed", e);
+            LOG.warn("closing a candidate's ONNX session failed: {}", e.getMessage());
         }
     }
 

@@ -22,6 +22,7 @@ public final class ModelHttpServer {
     private final Vertx vertx;
     private final AtomicReference<ServedModel> current = new AtomicReference<>();
     private HttpServer server;
+    private java.util.function.Supplier<JsonArray> versions = JsonArray::new;
 
     public ModelHttpServer(Vertx vertx) {
         this.vertx = vertx;
@@ -35,9 +36,31 @@ public final class ModelHttpServer {
         });
     }
 
-    /** Serves this model from now on. */
+    /**
+     * Serves this model from now on (hot swap): requests that start later get it; requests in flight finish on the
+     * model they started with, whose session is closed after the last of them.
+     */
     public void serve(ServedModel model) {
-        current.set(model);
+        ServedModel before = current.getAndSet(model);
+        if (before != null && before.onnx() != model.onnx()) {
+            before.onnx().retire();
+        }
+    }
+
+    /** Lists the versions on disk for {@code GET /v1/model} (called on the event loop). */
+    public void versions(java.util.function.Supplier<JsonArray> versions) {
+        this.versions = versions;
+    }
+
+    /** The serving model with its session counted as in use ({@link OnnxModel#release} after), or null. */
+    private ServedModel acquire() {
+        while (true) {
+            ServedModel m = current.get();
+            if (m == null || m.onnx().acquire()) {
+                return m;
+            }
+            // retired between the read and the acquire: a newer model serves, take that one
+        }
     }
 
     /** The model being served, or null. */
@@ -57,7 +80,7 @@ public final class ModelHttpServer {
                             .end(m.body()))
                     .onFailure(e -> reply(req, 503, error("no metrics source: " + e.getMessage())));
         } else if (path.equals("/v1/model") && req.method() == HttpMethod.GET) {
-            withModel(req, model -> reply(req, 200, describe(model)));
+            withModel(req, model -> reply(req, 200, describe(model).put("versions", versions.get())));
         } else if (path.equals("/v1/predict") && req.method() == HttpMethod.POST) {
             req.body().onSuccess(body -> withModel(req, model -> predict(req, model, body)))
                     .onFailure(e -> reply(req, 400, error(e.getMessage())));
@@ -110,9 +133,31 @@ public final class ModelHttpServer {
         }
         final float[] input = x;
         final int n = rows;
-        vertx.executeBlocking(() -> model.onnx().predict(input, n), false)
-                .onSuccess(probs -> reply(req, 200, predictions(model, probs, n)))
-                .onFailure(e -> reply(req, 500, error("inference failed: " + e.getMessage())));
+        ServedModel answering = acquire(); // perhaps newer than the one the request was read for: same inputs
+        vertx.executeBlocking(() -> {
+            try {
+                return answering.onnx().predict(input, n);
+            } finally {
+                answering.onnx().release();
+            }
+        }, false).onSuccess(out -> {
+            int bad = firstNonFiniteRow(out, answering.classes());
+            if (bad >= 0) {
+                reply(req, 422, error("row " + bad + " makes the model's output not finite (values too large for"
+                        + " float32 arithmetic?); nothing was predicted"));
+            } else {
+                reply(req, 200, predictions(answering, out, n));
+            }
+        }).onFailure(e -> reply(req, 500, error("inference failed: " + e.getMessage())));
+    }
+
+    private static int firstNonFiniteRow(float[] out, int perRow) {
+        for (int i = 0; i < out.length; i++) {
+            if (!Float.isFinite(out[i])) {
+                return i / perRow;
+            }
+        }
+        return -1;
     }
 
     /**

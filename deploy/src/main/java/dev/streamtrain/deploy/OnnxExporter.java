@@ -25,6 +25,14 @@ public final class OnnxExporter {
 
     /** Serialized ONNX model bytes. */
     public static byte[] export(ModelSnapshot snapshot, String producerVersion) {
+        return export(snapshot, producerVersion, java.util.Map.of());
+    }
+
+    /**
+     * Serialized ONNX model bytes with {@code metadata} as the model's metadata properties (ONNX
+     * {@code ModelProto.metadata_props}; ONNX Runtime reads them as the session's custom metadata).
+     */
+    public static byte[] export(ModelSnapshot snapshot, String producerVersion, java.util.Map<String, String> metadata) {
         ModelSpec spec = snapshot.spec();
         OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("streamtrain_mlp");
         graph.addInput(valueInfo(INPUT, spec.inputs()));
@@ -57,7 +65,10 @@ public final class OnnxExporter {
             default -> head.setOpType("Identity");
         }
         graph.addNode(head);
-        return OnnxMl.ModelProto.newBuilder()
+        var model = OnnxMl.ModelProto.newBuilder();
+        new java.util.TreeMap<>(metadata).forEach((k, v) -> model.addMetadataProps(
+                OnnxMl.StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return model
                 .setIrVersion(IR_VERSION)
                 .setProducerName("streamtrain")
                 .setProducerVersion(producerVersion)

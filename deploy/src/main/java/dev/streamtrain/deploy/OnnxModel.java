@@ -15,6 +15,10 @@ public final class OnnxModel implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession session;
     private final int inputs;
+    /** Requests using the session, plus {@link #RETIRED} once it is out of service. */
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger();
+    private static final int RETIRED = 1 << 30;
+    private volatile boolean closed;
 
     /**
      * @param onnx serialized model
@@ -49,8 +53,54 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts a request that is about to use this session; false once it is retired (take the serving one instead).
+     * Every successful acquire must be followed by one {@link #release}.
+     */
+    public boolean acquire() {
+        while (true) {
+            int v = users.get();
+            if ((v & RETIRED) != 0) {
+                return false;
+            }
+            if (users.compareAndSet(v, v + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** A request is done with the session; the last one out of a retired session closes it. */
+    public void release() {
+        if (users.decrementAndGet() == RETIRED) {
+            closeQuietly();
+        }
+    }
+
+    /** Takes the session out of service: no new request gets it, and it is closed after the last one in flight. */
+    public void retire() {
+        int before = users.getAndUpdate(v -> v | RETIRED);
+        if (before == 0) {
+            closeQuietly();
+        }
+    }
+
+    /** Whether the session was closed. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void closeQuietly() {
+        try {
+            close();
+        } catch (OrtException e) {
+            org.slf4j.LoggerFactory.getLogger(OnnxModel.class).warn("closing a retired ONNX Runtime session failed: {}",
+                    e.getMessage());
+        }
+    }
+
     @Override
     public void close() throws OrtException {
+        closed = true;
         session.close();
     }
 }

@@ -145,7 +145,8 @@ class DeployTest {
                 m.reply(new dev.streamtrain.core.control.CommandReply.Predicted(1,
                         new PredictReply(request.rows(), 3, p)));
             });
-            DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation);
+            DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
+                    dev.streamtrain.core.config.DeploySettings.defaults(true));
             vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + deploy.port();
             assertEquals(503, get(http, base + "/v1/model").statusCode(), "nothing served before verification");

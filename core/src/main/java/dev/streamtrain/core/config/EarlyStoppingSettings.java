@@ -70,13 +70,7 @@ public record EarlyStoppingSettings(boolean enabled, String monitor, String mode
         if (!present) {
             return off();
         }
-        String monitor = e.string("monitor", "val_loss");
-        List<String> known = List.of("val_loss", "val_accuracy", "val_top" + validation.topK() + "_accuracy", "val_auc",
-                "val_log_loss", "val_mae", "val_rmse", "train_loss");
-        if (!known.contains(monitor) && !validation.uses("external")) {
-            e.problem("monitor", "'" + monitor + "' is not a metric this job produces; use one of " + known
-                    + " (any name is allowed with validation.sources: [external])");
-        }
+        String monitor = monitor(e, validation);
         String mode = e.choice("mode", monitor.endsWith("accuracy") || monitor.endsWith("auc") ? "max" : "min",
                 List.of("min", "max"));
         return new EarlyStoppingSettings(true, monitor, mode,
@@ -86,6 +80,18 @@ public record EarlyStoppingSettings(boolean enabled, String monitor, String mode
                 optional(e, "baseline"), optional(e, "stopping_threshold"), optional(e, "divergence_threshold"),
                 e.bool("check_finite", true),
                 e.bool("restore_best", false));
+    }
+
+    /** Reads {@code monitor} (default val_loss); a metric the job does not produce is a problem. */
+    static String monitor(ConfigReader e, ValidationSettings validation) {
+        String monitor = e.string("monitor", "val_loss");
+        List<String> known = List.of("val_loss", "val_accuracy", "val_top" + validation.topK() + "_accuracy", "val_auc",
+                "val_log_loss", "val_mae", "val_rmse", "train_loss");
+        if (!known.contains(monitor) && !validation.uses("external")) {
+            e.problem("monitor", "'" + monitor + "' is not a metric this job produces; use one of " + known
+                    + " (any name is allowed with validation.sources: [external])");
+        }
+        return monitor;
     }
 
     private static double optional(ConfigReader e, String key) {

@@ -25,12 +25,27 @@ import java.util.Map;
  * @param rollback how a rollback is carried out
  * @param earlyStopping early stopping (Lightning semantics; off unless the section is present)
  * @param validation the streamed validation sources and metrics
+ * @param deploy which models are exported and served while training goes on
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
         OptimizerSettings optimizer, LrPolicy schedule, TricksSettings tricks, TrainingSettings training,
         CheckpointSettings checkpoint, ServingSettings serving, MonitorSettings monitor,
         RemediationSettings remediation, RollbackSettings rollback, EarlyStoppingSettings earlyStopping,
-        ValidationSettings validation) {
+        ValidationSettings validation, DeploySettings deploy) {
+
+    /**
+     * {@code sha256:<hex>} of the configuration as JSON, every setting included (defaults too): recorded in each
+     * export's ONNX metadata, so a served model names the configuration it was trained under.
+     */
+    public String hash() {
+        try {
+            byte[] json = dev.streamtrain.core.events.Events.mapper().writeValueAsBytes(this);
+            return "sha256:" + java.util.HexFormat.of().formatHex(
+                    java.security.MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
 
     /**
      * @param bootstrapServers the cluster; empty means "start an embedded broker"

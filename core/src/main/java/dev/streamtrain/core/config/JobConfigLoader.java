@@ -164,11 +164,15 @@ public final class JobConfigLoader {
         var earlyStopping = EarlyStoppingSettings.read(stoppingReader, stopping, validation);
         stoppingReader.reportUnknownKeys();
 
+        ConfigReader deployReader = section(r, "deploy");
+        var deploy = DeploySettings.read(deployReader, ingest.stopAtEnd(), validation);
+        deployReader.reportUnknownKeys();
+
         r.reportUnknownKeys();
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
         return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving, monitor, remediation, rollback, earlyStopping, validation);
+                serving, monitor, remediation, rollback, earlyStopping, validation, deploy);
     }
 }

@@ -32,6 +32,8 @@ public final class Addresses {
     public static final String TRAINING_FINISHED = "streamtrain.training.finished";
     /** {@link ModelDeployed}, published by deploy after each export and verification. */
     public static final String MODEL_DEPLOYED = "streamtrain.model.deployed";
+    /** {@link ModelPromotion}, published by deploy when a verified candidate is promoted or rejected. */
+    public static final String MODEL_PROMOTION = "streamtrain.model.promotion";
     /** Request/reply: any body, answered with the current metrics in Prometheus text format (a String). */
     public static final String PROMETHEUS_SCRAPE = "streamtrain.metrics.prometheus";
     /**

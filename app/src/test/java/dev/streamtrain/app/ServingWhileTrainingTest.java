@@ -1,0 +1,104 @@
+package dev.streamtrain.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.config.JobConfig;
+import dev.streamtrain.core.control.CommandReply;
+import dev.streamtrain.core.control.TrainerCommand;
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.ModelPromotion;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An endless run on a paced stream serves while it trains: version 1 within the first minute, later versions only
+ * when their validation loss is better by min_delta, worse candidates rejected, and serving goes on through a
+ * rollback of the trainer.
+ */
+class ServingWhileTrainingTest {
+    @Test
+    void anEndlessRunServesAndPromotesOnlyBetterVersions() throws Exception {
+        JobConfig cfg = AppTestBroker.job("serving", """
+                ingest: {stop-at-end: false}
+                training: {eval-every: 20}
+                deploy: {every_n_train_steps: 40, min_delta: 0.002, keep: 3}
+                """);
+        LabeledRows[] split = CsvRows.digits().split(0.8, 3);
+        RunJobTest.seed(cfg, split, 1);
+        AtomicBoolean producing = new AtomicBoolean(true);
+        Thread paced = new Thread(() -> { // the endless stream: a pass of the training rows every 2 s
+            try (RecordProducer producer = new RecordProducer(AppTestBroker.broker().bootstrapServers(), Map.of())) {
+                while (producing.get()) {
+                    producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
+                    Thread.sleep(2000);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "paced-producer");
+        paced.start();
+        List<ModelPromotion> decisions = new CopyOnWriteArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false),
+                0)) {
+            pipeline.vertx().eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION,
+                    m -> decisions.add(m.body()));
+            long started = System.nanoTime();
+            await(() -> decisions.stream().anyMatch(ModelPromotion::promoted), 60, "a first version");
+            assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "served within the first minute");
+            String base = "http://127.0.0.1:" + pipeline.servingPort();
+            assertEquals(200, get(http, base + "/v1/model").statusCode());
+
+            await(() -> decisions.stream().filter(ModelPromotion::promoted).count() >= 2
+                    && decisions.stream().anyMatch(d -> !d.promoted()), 120, "a later promotion and a rejection");
+            var rolledBack = pipeline.vertx().eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
+                    new TrainerCommand.Rollback("test: forced", 0)).toCompletionStage()
+                    .toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertTrue(rolledBack.body() instanceof CommandReply.Accepted, rolledBack.body().toString());
+            int before = decisions.size();
+            await(() -> decisions.size() > before, 60, "candidates after the rollback");
+            HttpResponse<String> model = get(http, base + "/v1/model");
+            assertEquals(200, model.statusCode(), "serving went on through the rollback");
+            JsonObject served = new JsonObject(model.body());
+            assertTrue(served.getJsonArray("versions").size() <= 3, "keep: 3");
+
+            ModelPromotion first = decisions.stream().filter(ModelPromotion::promoted).findFirst().orElseThrow();
+            for (ModelPromotion d : decisions) {
+                if (d == first || Double.isNaN(d.value()) || Double.isNaN(d.servingValue())) {
+                    continue;
+                }
+                boolean better = d.value() < d.servingValue() - 0.002;
+                assertEquals(better, d.promoted(), "promoted exactly when better by min_delta: " + d);
+            }
+            String serving = served.getString("version");
+            assertTrue(decisions.stream().anyMatch(d -> d.promoted() && d.version().equals(serving))
+                    || serving.equals(first.version()), serving + " was promoted");
+        } finally {
+            producing.set(false);
+            paced.join(10_000);
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier done, int seconds, String what)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "waited " + seconds + " s for " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

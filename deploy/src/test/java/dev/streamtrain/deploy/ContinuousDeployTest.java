@@ -1,0 +1,142 @@
+package dev.streamtrain.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.streamtrain.core.batch.MiniBatch;
+import dev.streamtrain.core.batch.ValidationSet;
+import dev.streamtrain.core.checkpoint.CheckpointManifest;
+import dev.streamtrain.core.config.DeploySettings;
+import dev.streamtrain.core.events.Addresses;
+import dev.streamtrain.core.events.CheckpointSaved;
+import dev.streamtrain.core.events.Events;
+import dev.streamtrain.core.events.ModelDeployed;
+import dev.streamtrain.core.events.ModelPromotion;
+import dev.streamtrain.core.events.ValidationMetrics;
+import dev.streamtrain.core.model.ModelSnapshotFiles;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Candidates while training goes on, from checkpoints as the trainer saves them: the first good one serves, a worse
+ * one is rejected, checkpoints not good or marked suspect are passed over, a better one is promoted, old versions
+ * are pruned, and the trainer is never asked.
+ */
+class ContinuousDeployTest {
+    @TempDir
+    Path dir;
+
+    private Path checkpoint(long update, long seed, boolean good, double valLoss) throws Exception {
+        Path ckpt = dir.resolve("checkpoints").resolve(String.format("ckpt-%012d", update));
+        Files.createDirectories(ckpt);
+        ModelSnapshotFiles.write(DeployTest.randomSnapshot("relu", seed), ckpt);
+        var validation = new ValidationMetrics("j", update, update * 10, 6, valLoss, 0.9, 0);
+        new CheckpointManifest(CheckpointManifest.FORMAT, CheckpointManifest.newId(update), "j", update, update * 10,
+                null, System.currentTimeMillis(), good, List.of(), null, null, null, validation, null)
+                .withFilesOf(ckpt).writeTo(ckpt);
+        return ckpt;
+    }
+
+    @Test
+    void servesTheFirstGoodCheckpointThenOnlyBetterOnes() throws Exception {
+        ValidationSet validation = new ValidationSet(100);
+        validation.add(new MiniBatch(6, 5, DeployTest.gauss(new Random(1), 30), new long[6], List.of()));
+        Vertx vertx = Vertx.vertx();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Events.registerCodecs(vertx);
+            LinkedBlockingQueue<ModelPromotion> decisions = new LinkedBlockingQueue<>();
+            LinkedBlockingQueue<ModelDeployed> deployed = new LinkedBlockingQueue<>();
+            vertx.eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> decisions.add(m.body()));
+            vertx.eventBus().<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.add(m.body()));
+            vertx.eventBus().consumer(Addresses.TRAINER_CONTROL,
+                    m -> m.fail(500, "the trainer must not be asked during training"));
+            DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
+                    new DeploySettings(10, 0, "val_loss", "min", 0, 2)).configHash("sha256:abc");
+            vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
+            String base = "http://127.0.0.1:" + deploy.port();
+
+            save(vertx, checkpoint(10, 1, true, 0.5));
+            ModelPromotion first = decisions.poll(60, TimeUnit.SECONDS);
+            assertEquals("model_promoted", first.eventType(), first.reason());
+            assertEquals("v000000010", first.version());
+            assertEquals("v000000010", version(http, base));
+
+            save(vertx, checkpoint(20, 2, true, 0.6));
+            ModelPromotion worse = decisions.poll(60, TimeUnit.SECONDS);
+            assertEquals("model_rejected", worse.eventType());
+            assertEquals(0.6, worse.value());
+            assertEquals(0.5, worse.servingValue());
+            assertEquals("v000000010", version(http, base), "the better version keeps serving");
+
+            save(vertx, checkpoint(30, 3, false, 0.1)); // not good: never a candidate, however good its metric
+            Thread.sleep(300);
+            Path suspect = checkpoint(40, 4, true, 0.1);
+            Files.writeString(suspect.resolve(CheckpointManifest.SUSPECT_FILE), "critical alert after it was saved");
+            save(vertx, suspect);
+            Thread.sleep(300);
+            save(vertx, checkpoint(50, 5, true, 0.3));
+            ModelPromotion better = decisions.poll(60, TimeUnit.SECONDS);
+            assertEquals("model_promoted", better.eventType(), better.reason());
+            assertEquals("v000000050", better.version(), "30 and 40 were passed over");
+            assertEquals("v000000050", version(http, base));
+
+            List<ModelDeployed> outcomes = List.of(deployed.take(), deployed.take(), deployed.take());
+            assertEquals(List.of(true, false, true), outcomes.stream().map(ModelDeployed::served).toList());
+            assertTrue(outcomes.stream().allMatch(d -> d.parityMaxAbsDiff() < 1e-6 && d.rowsCompared() == 6));
+            assertEquals(0, deployed.size());
+
+            JsonArray versions = new JsonObject(get(http, base + "/v1/model")).getJsonArray("versions");
+            assertEquals(2, versions.size(), "keep: 2 " + versions.encode());
+            assertEquals("v000000020", versions.getJsonObject(0).getString("version"), "the oldest went first: " + versions.encode());
+            assertEquals("rejected", versions.getJsonObject(0).getString("status"));
+            JsonObject serving = versions.getJsonObject(1);
+            assertEquals("promoted", serving.getString("status"));
+            assertTrue(serving.getBoolean("serving"));
+            Path onnx = dir.resolve("models/v000000050/model.onnx");
+            var env = ai.onnxruntime.OrtEnvironment.getEnvironment();
+            try (var session = env.createSession(Files.readAllBytes(onnx))) {
+                var meta = session.getMetadata().getCustomMetadata();
+                assertEquals("j", meta.get("streamtrain.job"));
+                assertEquals("v000000050", meta.get("streamtrain.version"));
+                assertEquals("50", meta.get("streamtrain.update"));
+                assertEquals("500", meta.get("streamtrain.samples"));
+                assertEquals("sha256:abc", meta.get("streamtrain.config_hash"));
+                assertEquals("[]", meta.get("streamtrain.offsets"));
+                assertEquals(0.3, new JsonObject(meta.get("streamtrain.validation")).getDouble("loss"));
+            }
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void save(Vertx vertx, Path ckpt) {
+        long update = Long.parseLong(ckpt.getFileName().toString().substring(5));
+        vertx.eventBus().publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("j", update, ckpt.toString(),
+                List.of()));
+    }
+
+    private static String version(HttpClient http, String base) throws Exception {
+        return new JsonObject(get(http, base + "/v1/model")).getString("version");
+    }
+
+    private static String get(HttpClient http, String url) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+}
