@@ -100,7 +100,7 @@ public final class Pipeline implements AutoCloseable {
             // the export is verified on validation rows: the topic's, else the held-out ones (else seeded random rows)
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
                     cfg.serving().port(), checks.uses("topic") || !checks.uses("holdout") ? validation : holdout,
-                    cfg.deploy()).configHash(cfg.hash());
+                    cfg.deploy()).configHash(cfg.hash()).controlToken(cfg.serving().token());
             pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer(), cfg.training().logEvery()));
             pipeline.deploy(new MonitorVerticle(cfg.job(), cfg.monitor(), cfg.remediation(), cfg.earlyStopping(),
                     Clock.systemUTC()).drivenBy(checks.drive()));

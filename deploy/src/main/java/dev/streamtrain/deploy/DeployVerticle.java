@@ -51,6 +51,7 @@ public final class DeployVerticle extends VerticleBase {
     private boolean busy;
     private volatile List<VersionStore.Info> versions = List.of();
     private String configHash = "";
+    private String token = "";
 
     /**
      * @param job job name
@@ -73,6 +74,15 @@ public final class DeployVerticle extends VerticleBase {
         this.policy = new PromotionPolicy(settings);
     }
 
+    /**
+     * The bearer token {@code POST /v1/model/rollback} requires (set before deployment; empty: one is generated at
+     * start and logged once).
+     */
+    public DeployVerticle controlToken(String token) {
+        this.token = token;
+        return this;
+    }
+
     /** The job configuration's hash, recorded in every export's ONNX metadata (set before deployment). */
     public DeployVerticle configHash(String hash) {
         this.configHash = hash;
@@ -84,6 +94,11 @@ public final class DeployVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         server = new ModelHttpServer(vertx);
         server.versions(this::describeVersions);
+        if (token.isEmpty()) {
+            token = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+            LOG.info("control token (POST /v1/model/rollback, header 'Authorization: Bearer <token>'): {}", token);
+        }
+        server.rollback(token, () -> rollBackServing("requested over HTTP"));
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
         if (settings.continuous()) {
             vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> periodic(m.body()));
@@ -158,7 +173,7 @@ public final class DeployVerticle extends VerticleBase {
                     double parity = Math.max(exported.parity(), trainer);
                     VersionStore.Info info = new VersionStore.Info(version, c.updates(), c.checkpoint().toString(),
                             settings.monitor(), metrics == null ? Double.NaN : metrics.metric(settings.monitor()),
-                            exported.rows().count(), parity, exported.bound(), "candidate", "", started);
+                            exported.rows().count(), parity, exported.bound(), "candidate", "", started, metrics);
                     store.write(info, exported.onnx(), c.checkpoint());
                     return new Verified(exported, info, metrics);
                 })).onFailure(e -> closeQuietly(exported.model())))
@@ -247,6 +262,32 @@ public final class DeployVerticle extends VerticleBase {
         cadence.exported(c.updates(), System.currentTimeMillis());
         publish(new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0, Double.NaN,
                 false, why, url()));
+    }
+
+    /** Serves the newest version promoted before the serving one again ({@link ServingRollback}). */
+    public Future<JsonObject> rollBackServing(String reason) {
+        ServedModel from = server.current();
+        if (from == null) {
+            return Future.failedFuture("nothing is served yet");
+        }
+        return vertx.executeBlocking(() -> ServingRollback.load(store, from.version())).compose(to -> {
+            server.serve(to);
+            LOG.warn("serving rolled back from {} to {} ({})", from.version(), to.version(), reason);
+            vertx.eventBus().publish(Addresses.MODEL_ROLLED_BACK, new dev.streamtrain.core.events.ModelRolledBack(job,
+                    from.version(), to.version(), reason, System.currentTimeMillis()));
+            return vertx.executeBlocking(() -> {
+                store.list().stream().filter(i -> i.version().equals(from.version())).findFirst().ifPresent(i -> {
+                    try {
+                        store.update(i.decided("rolled_back", reason));
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                versions = store.list();
+                return new JsonObject().put("rolled_back_from", from.version()).put("serving", to.version());
+            });
+        }, e -> Future.failedFuture(e instanceof ServingRollback.NothingEarlier ? e.getMessage()
+                : "rolling back failed: " + dev.streamtrain.core.events.Failures.describe(e)));
     }
 
     private JsonArray describeVersions() {

@@ -2,27 +2,33 @@ package dev.streamtrain.deploy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
- * The model server: {@code POST /v1/predict} ({@code {"rows": [[...], ...]}} in; probabilities and arg-max classes,
- * or regression predictions, out) and {@code GET /v1/model} (version, update count, validation metrics, parity). Answers 503 until a verified
- * model is set. Inference runs off the event loop.
+ * The model server (Vert.x Web): {@code POST /v1/predict} ({@link PredictJson}), {@code GET /v1/model} (the serving
+ * version, its metrics and parity, and every version on disk), {@code POST /v1/model/rollback} (bearer token:
+ * serve the previous promoted version) and {@code GET /metrics}. Answers 503 until a verified model is served.
+ * Bodies over {@value #MAX_BODY_BYTES} bytes get 413; every error is JSON {@code {"error": ...}} in the product's
+ * words. Inference runs off the event loop, on the session that was serving when it started ({@link #serve}).
  */
 public final class ModelHttpServer {
-    /** Largest request body accepted. */
+    /** Largest request body accepted (bytes). */
     static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
     private final Vertx vertx;
     private final AtomicReference<ServedModel> current = new AtomicReference<>();
     private HttpServer server;
-    private java.util.function.Supplier<JsonArray> versions = JsonArray::new;
+    private Supplier<JsonArray> versions = JsonArray::new;
+    private byte[] token = new byte[0];
+    private Supplier<Future<JsonObject>> rollback = () -> Future.failedFuture("rollback is not available here");
 
     public ModelHttpServer(Vertx vertx) {
         this.vertx = vertx;
@@ -30,7 +36,20 @@ public final class ModelHttpServer {
 
     /** Binds; the future yields the actual port (useful with port 0). */
     public Future<Integer> listen(String host, int port) {
-        return vertx.createHttpServer().requestHandler(this::handle).listen(port, host).map(s -> {
+        Router router = Router.router(vertx);
+        router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        router.get("/metrics").handler(this::metrics);
+        router.get("/v1/model").handler(ctx -> withModel(ctx, m -> reply(ctx, 200,
+                describe(m).put("versions", versions.get()))));
+        router.post("/v1/predict").handler(ctx -> withModel(ctx, m -> predict(ctx, m)));
+        router.post("/v1/model/rollback").handler(this::rollback);
+        router.errorHandler(404, ctx -> reply(ctx, 404, error("no such endpoint; try GET /v1/model, POST /v1/predict,"
+                + " POST /v1/model/rollback or GET /metrics")));
+        router.errorHandler(405, ctx -> reply(ctx, 405, error("method " + ctx.request().method() + " not allowed on "
+                + ctx.request().path())));
+        router.errorHandler(413, ctx -> reply(ctx, 413, error("the body is over " + MAX_BODY_BYTES + " bytes")));
+        router.errorHandler(500, ctx -> reply(ctx, 500, error("the server failed to answer this request")));
+        return vertx.createHttpServer().requestHandler(router).listen(port, host).map(s -> {
             server = s;
             return s.actualPort();
         });
@@ -48,19 +67,14 @@ public final class ModelHttpServer {
     }
 
     /** Lists the versions on disk for {@code GET /v1/model} (called on the event loop). */
-    public void versions(java.util.function.Supplier<JsonArray> versions) {
+    public void versions(Supplier<JsonArray> versions) {
         this.versions = versions;
     }
 
-    /** The serving model with its session counted as in use ({@link OnnxModel#release} after), or null. */
-    private ServedModel acquire() {
-        while (true) {
-            ServedModel m = current.get();
-            if (m == null || m.onnx().acquire()) {
-                return m;
-            }
-            // retired between the read and the acquire: a newer model serves, take that one
-        }
+    /** Enables {@code POST /v1/model/rollback} for requests bearing {@code token}; {@code action} does it. */
+    public void rollback(String token, Supplier<Future<JsonObject>> action) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.rollback = action;
     }
 
     /** The model being served, or null. */
@@ -72,123 +86,71 @@ public final class ModelHttpServer {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
-    private void handle(HttpServerRequest req) {
-        String path = req.path();
-        if (path.equals("/metrics") && req.method() == HttpMethod.GET) {
-            vertx.eventBus().<String>request(dev.streamtrain.core.events.Addresses.PROMETHEUS_SCRAPE, "scrape")
-                    .onSuccess(m -> req.response().putHeader("content-type", "text/plain; version=0.0.4")
-                            .end(m.body()))
-                    .onFailure(e -> reply(req, 503, error("no metrics source: " + e.getMessage())));
-        } else if (path.equals("/v1/model") && req.method() == HttpMethod.GET) {
-            withModel(req, model -> reply(req, 200, describe(model).put("versions", versions.get())));
-        } else if (path.equals("/v1/predict") && req.method() == HttpMethod.POST) {
-            req.body().onSuccess(body -> withModel(req, model -> predict(req, model, body)))
-                    .onFailure(e -> reply(req, 400, error(e.getMessage())));
-        } else if (path.equals("/v1/model") || path.equals("/v1/predict")) {
-            reply(req, 405, error("method " + req.method() + " not allowed on " + path));
-        } else {
-            reply(req, 404, error("no such endpoint; try GET /v1/model, POST /v1/predict or GET /metrics"));
-        }
+    private void metrics(RoutingContext ctx) {
+        vertx.eventBus().<String>request(dev.streamtrain.core.events.Addresses.PROMETHEUS_SCRAPE, "scrape")
+                .onSuccess(m -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(m.body()))
+                .onFailure(e -> reply(ctx, 503, error("no metrics source is running")));
     }
 
-    private void withModel(HttpServerRequest req, java.util.function.Consumer<ServedModel> action) {
+    private void rollback(RoutingContext ctx) {
+        String auth = ctx.request().getHeader("Authorization");
+        byte[] given = auth != null && auth.startsWith("Bearer ")
+                ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
+        if (token.length == 0 || !MessageDigest.isEqual(token, given)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            reply(ctx, 401, error(auth == null ? "this endpoint needs 'Authorization: Bearer <token>'"
+                    : "the token is not the one this server was given"));
+            return;
+        }
+        rollback.get().onSuccess(json -> reply(ctx, 200, json))
+                .onFailure(e -> reply(ctx, 409, error(e.getMessage())));
+    }
+
+    private void withModel(RoutingContext ctx, java.util.function.Consumer<ServedModel> action) {
         ServedModel model = current.get();
         if (model == null) {
-            reply(req, 503, error("no verified model is being served yet"));
+            reply(ctx, 503, error("no verified model is being served yet"));
         } else {
             action.accept(model);
         }
     }
 
-    private void predict(HttpServerRequest req, ServedModel model, Buffer body) {
-        float[] x;
-        int rows;
+    /** The serving model with its session counted as in use ({@link OnnxModel#release} after). */
+    private ServedModel acquire() {
+        while (true) {
+            ServedModel m = current.get();
+            if (m.onnx().acquire()) {
+                return m;
+            }
+            // retired between the read and the acquire: a newer model serves, take that one
+        }
+    }
+
+    private void predict(RoutingContext ctx, ServedModel model) {
+        PredictJson.Rows rows;
         try {
-            if (body.length() > MAX_BODY_BYTES) {
-                throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
-            }
-            JsonArray rowsJson = new JsonObject(body).getJsonArray("rows");
-            if (rowsJson == null || rowsJson.isEmpty()) {
-                throw new IllegalArgumentException("expected {\"rows\": [[" + model.onnx().inputs() + " numbers], ...]}");
-            }
-            rows = rowsJson.size();
-            int width = model.onnx().inputs();
-            x = new float[rows * width];
-            for (int r = 0; r < rows; r++) {
-                JsonArray row = rowsJson.getJsonArray(r);
-                if (row == null || row.size() != width) {
-                    throw new IllegalArgumentException("row " + r + " must hold " + width + " numbers");
-                }
-                for (int c = 0; c < width; c++) {
-                    Object v = row.getValue(c);
-                    if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-                        throw new IllegalArgumentException("row " + r + " column " + c + " is not a finite number");
-                    }
-                    x[r * width + c] = n.floatValue();
-                }
-            }
-        } catch (IllegalArgumentException | DecodeException | ClassCastException e) {
-            reply(req, 400, error(e.getMessage()));
+            rows = PredictJson.read(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+                    : ctx.body().buffer(), model.onnx().inputs());
+        } catch (PredictJson.BadRequest e) {
+            reply(ctx, 400, error(e.getMessage()));
             return;
         }
-        final float[] input = x;
-        final int n = rows;
         ServedModel answering = acquire(); // perhaps newer than the one the request was read for: same inputs
         vertx.executeBlocking(() -> {
             try {
-                return answering.onnx().predict(input, n);
+                return answering.onnx().predict(rows.x(), rows.rows());
             } finally {
                 answering.onnx().release();
             }
         }, false).onSuccess(out -> {
-            int bad = firstNonFiniteRow(out, answering.classes());
+            int bad = PredictJson.firstNonFiniteRow(out, answering.classes());
             if (bad >= 0) {
-                reply(req, 422, error("row " + bad + " makes the model's output not finite (values too large for"
+                reply(ctx, 422, error("row " + bad + " makes the model's output not finite (values too large for"
                         + " float32 arithmetic?); nothing was predicted"));
             } else {
-                reply(req, 200, predictions(answering, out, n));
+                reply(ctx, 200, PredictJson.predictions(answering, out, rows.rows()));
             }
-        }).onFailure(e -> reply(req, 500, error("inference failed: " + e.getMessage())));
-    }
-
-    private static int firstNonFiniteRow(float[] out, int perRow) {
-        for (int i = 0; i < out.length; i++) {
-            if (!Float.isFinite(out[i])) {
-                return i / perRow;
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * softmax: {@code probabilities} and arg-max {@code classes}; sigmoid: {@code probabilities} and 0/1
-     * {@code labels} per output (threshold 0.5); identity: {@code predictions}.
-     */
-    private static JsonObject predictions(ServedModel model, float[] out, int rows) {
-        JsonArray values = new JsonArray();
-        JsonArray decisions = new JsonArray();
-        int k = model.classes();
-        for (int r = 0; r < rows; r++) {
-            JsonArray row = new JsonArray();
-            JsonArray rowLabels = new JsonArray();
-            int best = 0;
-            for (int c = 0; c < k; c++) {
-                float v = out[r * k + c];
-                row.add(v);
-                rowLabels.add(v > 0.5f ? 1 : 0);
-                if (v > out[r * k + best]) {
-                    best = c;
-                }
-            }
-            values.add(row);
-            decisions.add(model.head().equals("softmax") ? best : rowLabels);
-        }
-        JsonObject json = new JsonObject().put("model_version", model.version());
-        return switch (model.head()) {
-            case "softmax" -> json.put("classes", decisions).put("probabilities", values);
-            case "sigmoid" -> json.put("labels", decisions).put("probabilities", values);
-            default -> json.put("predictions", values);
-        };
+        }).onFailure(e -> reply(ctx, 500, error("the model failed to run on these rows")));
     }
 
     private static JsonObject describe(ServedModel m) {
@@ -208,7 +170,9 @@ public final class ModelHttpServer {
         return new JsonObject().put("error", message);
     }
 
-    private static void reply(HttpServerRequest req, int status, JsonObject body) {
-        req.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+    private static void reply(RoutingContext ctx, int status, JsonObject body) {
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+        }
     }
 }

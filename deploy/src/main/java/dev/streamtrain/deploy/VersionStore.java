@@ -32,15 +32,18 @@ final class VersionStore {
      * @param rows verification rows it was run on
      * @param parityMaxAbsDiff largest |ONNX Runtime − float64 reference| on the verification rows
      * @param parityBound the bound it had to stay within ({@link Parity#bound})
-     * @param status {@code candidate}, {@code promoted}, {@code rejected} or {@code failed} (verification)
+     * @param status {@code candidate}, {@code promoted}, {@code rejected}, {@code failed} (verification) or
+     *     {@code rolled_back} (served, then rolled back from)
      * @param reason why, in the product's words
      * @param createdMillis when it was exported
+     * @param validation the checkpoint's validation metrics (null: none)
      */
     record Info(String version, long updates, String checkpoint, String metric, double value, int rows,
-            double parityMaxAbsDiff, double parityBound, String status, String reason, long createdMillis) {
+            double parityMaxAbsDiff, double parityBound, String status, String reason, long createdMillis,
+            dev.streamtrain.core.events.ValidationMetrics validation) {
         Info decided(String newStatus, String newReason) {
             return new Info(version, updates, checkpoint, metric, value, rows, parityMaxAbsDiff, parityBound,
-                    newStatus, newReason, createdMillis);
+                    newStatus, newReason, createdMillis, validation);
         }
     }
 

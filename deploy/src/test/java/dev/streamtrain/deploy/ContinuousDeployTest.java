@@ -39,7 +39,7 @@ class ContinuousDeployTest {
     @TempDir
     Path dir;
 
-    private Path checkpoint(long update, long seed, boolean good, double valLoss) throws Exception {
+    Path checkpoint(long update, long seed, boolean good, double valLoss) throws Exception {
         Path ckpt = dir.resolve("checkpoints").resolve(String.format("ckpt-%012d", update));
         Files.createDirectories(ckpt);
         ModelSnapshotFiles.write(DeployTest.randomSnapshot("relu", seed), ckpt);
@@ -123,7 +123,7 @@ class ContinuousDeployTest {
         }
     }
 
-    private static void save(Vertx vertx, Path ckpt) {
+    static void save(Vertx vertx, Path ckpt) {
         long update = Long.parseLong(ckpt.getFileName().toString().substring(5));
         vertx.eventBus().publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("j", update, ckpt.toString(),
                 List.of()));

@@ -165,7 +165,19 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
     /**
      * @param host interface the model server binds
      * @param port its port (0: any free port)
+     * @param token bearer token of the control endpoints ({@code serving.token}, else the environment's
+     *     {@code STREAMTRAIN_TOKEN}; empty: one is generated at start and logged once)
      */
-    public record ServingSettings(String host, int port) {
+    public record ServingSettings(String host, int port, String token) {
+        @Override
+        public String toString() { // never print the secret
+            return "ServingSettings[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "" : "***") + "]";
+        }
+
+        /** The configuration's JSON leaves the token out too (it is hashed into every export's metadata). */
+        @com.fasterxml.jackson.annotation.JsonIgnore
+        public String token() {
+            return token;
+        }
     }
 }

@@ -34,6 +34,8 @@ public final class Addresses {
     public static final String MODEL_DEPLOYED = "streamtrain.model.deployed";
     /** {@link ModelPromotion}, published by deploy when a verified candidate is promoted or rejected. */
     public static final String MODEL_PROMOTION = "streamtrain.model.promotion";
+    /** {@link ModelRolledBack}, published by deploy when serving goes back to an earlier version. */
+    public static final String MODEL_ROLLED_BACK = "streamtrain.model.rolled-back";
     /** Request/reply: any body, answered with the current metrics in Prometheus text format (a String). */
     public static final String PROMETHEUS_SCRAPE = "streamtrain.metrics.prometheus";
     /**

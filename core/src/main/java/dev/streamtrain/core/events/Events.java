@@ -31,7 +31,7 @@ public final class Events {
             .build();
 
     private static final List<Class<?>> LOCAL_TYPES = List.of(StepMetrics.class, StepMetricsBatch.class, ValidationMetrics.class,
-            Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, ModelPromotion.class, PredictRequest.class, PredictReply.class,
+            Alert.class, IngestMetrics.class, IngestFailed.class, LrChanged.class, CheckpointSaved.class, OffsetsCommitted.class, TrainingFinished.class, ModelDeployed.class, ModelPromotion.class, ModelRolledBack.class, PredictRequest.class, PredictReply.class,
             UpdateRejected.class, RolledBack.class, ExternalMetric.class, dev.streamtrain.core.batch.QuarantineRequest.class,
             TrainerCommand.Stop.class, TrainerCommand.Pause.class, TrainerCommand.Resume.class,
             TrainerCommand.Rollback.class, TrainerCommand.ScaleLr.class, TrainerCommand.SetLr.class,

@@ -43,13 +43,21 @@ public final class ModelSnapshotFiles {
     /** Reads a snapshot written by {@link #write}. */
     public static ModelSnapshot read(Path dir) throws IOException {
         JsonNode json = Events.mapper().readTree(dir.resolve(SPEC_FILE).toFile());
+        var params = Safetensors.decode(Files.readAllBytes(dir.resolve(PARAMETERS_FILE)));
+        return new ModelSnapshot(spec(json), params, json.path("updates").asLong());
+    }
+
+    /** The model's shape alone, from the {@value #SPEC_FILE} in {@code dir} (a checkpoint or an exported version). */
+    public static ModelSpec readSpec(Path dir) throws IOException {
+        return spec(Events.mapper().readTree(dir.resolve(SPEC_FILE).toFile()));
+    }
+
+    private static ModelSpec spec(JsonNode json) {
         List<Integer> hidden = new ArrayList<>();
         json.path("hidden").forEach(h -> hidden.add(h.asInt()));
-        ModelSpec spec = new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),
+        return new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),
                 json.path("activation").asText(), json.path("batch_norm").asBoolean(false),
                 json.path("dropout").asDouble(0), json.path("residual").asBoolean(false),
                 json.path("head").asText("softmax"));
-        var params = Safetensors.decode(Files.readAllBytes(dir.resolve(PARAMETERS_FILE)));
-        return new ModelSnapshot(spec, params, json.path("updates").asLong());
     }
 }
