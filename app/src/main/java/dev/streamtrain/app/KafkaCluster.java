@@ -67,6 +67,19 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates a compacted topic (the newest record per key is kept) taking records of up to {@code maxMessageBytes},
+     * unless it exists.
+     */
+    public void ensureCompactedTopic(String topic, int maxMessageBytes) throws ExecutionException, InterruptedException {
+        try (Admin admin = admin()) {
+            if (!admin.listTopics().names().get().contains(topic)) {
+                admin.createTopics(List.of(new NewTopic(topic, 1, (short) (embedded != null ? 1 : -1)).configs(Map.of(
+                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(maxMessageBytes))))).all().get();
+            }
+        }
+    }
+
     @Override
     public void close() {
         if (embedded != null) {

@@ -13,13 +13,14 @@ import picocli.CommandLine.Spec;
             "the metrics, exports to ONNX, verifies it against the trainer and serves it",
             "with ONNX Runtime.", ""},
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ScheduleCommand.class, BenchCommand.class,
-            InspectCommand.class,
+            InspectCommand.class, ServeCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with:  streamtrain demo",
             "             (embedded Kafka, digits data, training, export, serving)",
             "Your data:   streamtrain produce --help, then",
             "             streamtrain run --config job.yaml",
             "A schedule:  streamtrain schedule --spec spec.yaml --steps 1000 --format png",
+            "Scale out:   streamtrain serve --from-topic <job>.models --bootstrap-servers ...",
             "Exit codes: 0 ok, 1 failure, 2 bad arguments or job config."})
 public final class Main implements Runnable {
     @Spec

@@ -13,6 +13,8 @@ import dev.streamtrain.core.events.ModelDeployed;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.deploy.DeployVerticle;
+import dev.streamtrain.deploy.ModelPublisher;
+import dev.streamtrain.deploy.ModelRecords;
 import dev.streamtrain.ingest.ConsumerSettings;
 import dev.streamtrain.ingest.DeadLetterPublisher;
 import dev.streamtrain.ingest.ExampleDecoders;
@@ -88,6 +90,7 @@ public final class Pipeline implements AutoCloseable {
         List<String> topics = new java.util.ArrayList<>(own);
         ingest.trainTopics().forEach(t -> topics.add(t.topic()));
         cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
+        cluster.ensureCompactedTopic(ModelRecords.topic(cfg.job()), ModelRecords.MAX_BYTES);
         Vertx vertx = Vertx.vertx();
         Pipeline pipeline = new Pipeline(cluster, vertx);
         try {
@@ -107,6 +110,8 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(new PrometheusVerticle());
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
+            pipeline.deploy(new ModelPublisher(cfg.job(), cfg.workDir().resolve("models"), servers,
+                    cfg.kafka().producer()));
             if (checks.uses("topic")) {
                 pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
                         ConsumerSettings.of(servers, null, cfg.kafka().consumer()),

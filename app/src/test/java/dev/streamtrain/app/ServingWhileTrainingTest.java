@@ -8,6 +8,9 @@ import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.ModelPromotion;
+import dev.streamtrain.deploy.ModelFollower;
+import dev.streamtrain.deploy.ModelRecords;
+import dev.streamtrain.ingest.ConsumerSettings;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,7 +34,8 @@ class ServingWhileTrainingTest {
         JobConfig cfg = AppTestBroker.job("serving", """
                 ingest: {stop-at-end: false}
                 training: {eval-every: 20}
-                deploy: {every_n_train_steps: 40, min_delta: 0.002, keep: 3}
+                deploy: {every_n_train_steps: 40, min_delta: 0.002, keep: 10}
+                serving: {port: 0, token: t0ken}
                 """);
         LabeledRows[] split = CsvRows.digits().split(0.8, 3);
         RunJobTest.seed(cfg, split, 1);
@@ -49,6 +53,8 @@ class ServingWhileTrainingTest {
         paced.start();
         List<ModelPromotion> decisions = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
+        io.vertx.core.Vertx follower = io.vertx.core.Vertx.vertx();
+        ModelFollower[] replica = new ModelFollower[1];
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false),
                 0)) {
             pipeline.vertx().eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION,
@@ -58,6 +64,11 @@ class ServingWhileTrainingTest {
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "served within the first minute");
             String base = "http://127.0.0.1:" + pipeline.servingPort();
             assertEquals(200, get(http, base + "/v1/model").statusCode());
+            // a replica on "another machine": its own Vert.x, reading the models topic
+            replica[0] = new ModelFollower(ModelRecords.topic("serving"), ConsumerSettings.of(
+                    AppTestBroker.broker().bootstrapServers(), null, Map.of()), "127.0.0.1", 0);
+            follower.deployVerticle(replica[0]).await(60, TimeUnit.SECONDS);
+            String replicaBase = "http://127.0.0.1:" + replica[0].port();
 
             await(() -> decisions.stream().filter(ModelPromotion::promoted).count() >= 2
                     && decisions.stream().anyMatch(d -> !d.promoted()), 120, "a later promotion and a rejection");
@@ -70,7 +81,16 @@ class ServingWhileTrainingTest {
             HttpResponse<String> model = get(http, base + "/v1/model");
             assertEquals(200, model.statusCode(), "serving went on through the rollback");
             JsonObject served = new JsonObject(model.body());
-            assertTrue(served.getJsonArray("versions").size() <= 3, "keep: 3");
+            assertTrue(served.getJsonArray("versions").size() <= 10, "keep: 10");
+            await(() -> version(http, base).equals(version(http, replicaBase)), 60, "the replica to follow");
+
+            HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/model/rollback"))
+                    .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, back.statusCode(), back.body());
+            String rolledBackTo = new JsonObject(back.body()).getString("serving");
+            await(() -> version(http, replicaBase).equals(rolledBackTo)
+                    || version(http, replicaBase).equals(version(http, base)), 60, "the replica to roll back too");
 
             ModelPromotion first = decisions.stream().filter(ModelPromotion::promoted).findFirst().orElseThrow();
             for (ModelPromotion d : decisions) {
@@ -86,6 +106,7 @@ class ServingWhileTrainingTest {
         } finally {
             producing.set(false);
             paced.join(10_000);
+            follower.close().await(30, TimeUnit.SECONDS);
         }
     }
 
@@ -95,6 +116,15 @@ class ServingWhileTrainingTest {
         while (!done.getAsBoolean()) {
             assertTrue(System.nanoTime() < deadline, "waited " + seconds + " s for " + what);
             Thread.sleep(50);
+        }
+    }
+
+    private static String version(HttpClient http, String base) {
+        try {
+            HttpResponse<String> r = get(http, base + "/v1/model");
+            return r.statusCode() == 200 ? new JsonObject(r.body()).getString("version") : "(" + r.statusCode() + ")";
+        } catch (Exception e) {
+            return "(" + e + ")";
         }
     }
 

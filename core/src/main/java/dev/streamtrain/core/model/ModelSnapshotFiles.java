@@ -52,7 +52,8 @@ public final class ModelSnapshotFiles {
         return spec(Events.mapper().readTree(dir.resolve(SPEC_FILE).toFile()));
     }
 
-    private static ModelSpec spec(JsonNode json) {
+    /** The model's shape from the JSON of a {@value #SPEC_FILE}. */
+    public static ModelSpec spec(JsonNode json) {
         List<Integer> hidden = new ArrayList<>();
         json.path("hidden").forEach(h -> hidden.add(h.asInt()));
         return new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),

@@ -1,0 +1,25 @@
+package dev.streamtrain.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class ServeCommandTest {
+    @Test
+    void helpExplainsAndAMissingTopicIsNamed() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "serve", "--help"));
+        assertTrue(out.toString().contains("--from-topic") && out.toString().contains("hot-swap"), out.toString());
+
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "serve", "--from-topic",
+                "nosuchjob.models", "--bootstrap-servers", AppTestBroker.broker().bootstrapServers(), "--port", "0");
+        assertEquals(1, code);
+        assertTrue(err.toString().contains("cannot follow nosuchjob.models: topic nosuchjob.models does not exist"),
+                err.toString());
+        assertTrue(!err.toString().contains("Exception"), err.toString());
+    }
+}
