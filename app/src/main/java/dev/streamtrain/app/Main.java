@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
             "the metrics, exports to ONNX, verifies it against the trainer and serves it",
             "with ONNX Runtime.", ""},
         subcommands = {DemoCommand.class, RunCommand.class, ProduceCommand.class, ScheduleCommand.class, BenchCommand.class,
-            InspectCommand.class, ServeCommand.class,
+            InspectCommand.class, ServeCommand.class, ExportCommand.class,
             CommandLine.HelpCommand.class},
         footer = {"", "Start with:  streamtrain demo",
             "             (embedded Kafka, digits data, training, export, serving)",
