@@ -37,13 +37,17 @@ import picocli.CommandLine.Spec;
             "        B5 the trainer thread's time at the default cadence: computing,",
             "           evaluating, checkpoints; and restart to first update after",
             "           `streamtrain run` in a child JVM is killed with SIGKILL.",
+            "serve:  B4 POST /v1/predict one-row latency at 4 clients over loopback,",
+            "        steady and while a new version is swapped in every 100 ms,",
+            "        beside ONNX Runtime's own latency; failed requests counted.",
             "Figures are for comparing within one run: absolute numbers move with",
             "the machine and its load, ratios much less.", ""})
 final class BenchCommand implements Callable<Integer> {
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--only", description = "decode, train or pipeline (default: all three).")
+    @Option(names = "--only", description = "decode, train, pipeline or serve (default: all four).")
     String only;
 
     @Option(names = "--updates", defaultValue = "1000", description = "Updates per training run (default: ${DEFAULT-VALUE}).")
@@ -64,21 +68,26 @@ final class BenchCommand implements Callable<Integer> {
             description = "Samples per pipeline run (default: ${DEFAULT-VALUE}).")
     long pipelineSamples;
 
+    @Option(names = "--serve-seconds", defaultValue = "5",
+            description = "B4's load time, each of warm-up, steady and swapping (default: ${DEFAULT-VALUE}).")
+    int serveSeconds;
+
     @Option(names = "--decode-millis", defaultValue = "1000", description = "Time per record format (default: ${DEFAULT-VALUE}).")
     long decodeMillis;
 
     @Override
     public Integer call() throws Exception {
-        if (only != null && !List.of("decode", "train", "pipeline").contains(only)) {
+        if (only != null && !List.of("decode", "train", "pipeline", "serve").contains(only)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--only: unknown part '" + only + "' (decode, train or pipeline)");
+                    "--only: unknown part '" + only + "' (decode, train, pipeline or serve)");
         }
         if (!List.of("table", "json").contains(format)) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--format must be table or json");
         }
-        if (updates < 1 || rounds < 1 || decodeMillis < 1 || freshnessSeconds < 1 || pipelineSamples < 256) {
+        if (updates < 1 || rounds < 1 || decodeMillis < 1 || freshnessSeconds < 1 || serveSeconds < 1
+                || pipelineSamples < 256) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--updates, --rounds, --decode-millis and --freshness-seconds must be >= 1,"
+                    "--updates, --rounds, --decode-millis, --freshness-seconds and --serve-seconds must be >= 1,"
                             + " --pipeline-samples >= 256");
         }
         PrintWriter screen = spec.commandLine().getOut();
@@ -119,6 +128,11 @@ final class BenchCommand implements Callable<Integer> {
             PipelineFigures figures = PipelineFigures.measure(rows, pipelineSamples, rounds, freshnessSeconds);
             figures.print(out);
             report.put("pipeline", figures);
+        }
+        if (only == null || only.equals("serve")) {
+            ServeBench.Result serve = ServeBench.run(serveSeconds);
+            ServeBench.print(out, serve);
+            report.put("serve", serve);
         }
         out.flush();
         if (json) {

@@ -30,8 +30,20 @@ class BenchCommandTest {
         StringWriter bad = new StringWriter();
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(bad, true), "bench",
                 "--only", "everything"));
-        assertTrue(bad.toString().contains("--only: unknown part 'everything' (decode, train or pipeline)"),
+        assertTrue(bad.toString().contains("--only: unknown part 'everything' (decode, train, pipeline or serve)"),
                 bad.toString());
+    }
+
+    @Test
+    void servingLatencyIsMeasuredSteadyAndAcrossSwaps() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), "bench", "--only",
+                "serve", "--serve-seconds", "1", "--format", "json"), err.toString());
+        var serve = new io.vertx.core.json.JsonObject(out.toString()).getJsonObject("serve");
+        assertEquals(0, serve.getInteger("failed"), serve.encode());
+        assertTrue(serve.getInteger("swaps") >= 5 && serve.getLong("requests") > 100, serve.encode());
+        assertTrue(serve.getDouble("swapsP99") >= serve.getDouble("swapsP50"), serve.encode());
     }
 
     @Test
