@@ -260,6 +260,11 @@ class JobConfigLoaderTest {
             assertTrue(e.problems().stream().anyMatch(p -> p.startsWith(key)), key + " in " + e.problems());
         }
         assertEquals(6, e.problems().size(), e.problems().toString());
+        var auc = assertThrows(ConfigException.class, () -> JobConfigLoader.parse(
+                "deploy: {monitor: val_auc, regression_delta: 0.05}", "t"));
+        assertTrue(auc.problems().get(0).startsWith("deploy.regression_delta: serving measures only val_loss or"
+                + " val_accuracy live"), auc.problems().toString());
+        assertEquals(0.05, JobConfigLoader.parse("deploy: {regression_delta: 0.05}", "t").deploy().regressionDelta());
         assertEquals(JobConfigLoader.parse("job: a", "t").hash(), JobConfigLoader.parse("job: a", "t").hash());
         assertTrue(JobConfigLoader.parse("job: a", "t").hash().matches("sha256:[0-9a-f]{64}"));
         assertTrue(!JobConfigLoader.parse("job: a", "t").hash().equals(

@@ -45,6 +45,7 @@ public final class DeployVerticle extends VerticleBase {
     private final Path modelsDir;
     private final CandidateCadence cadence;
     private final PromotionPolicy policy;
+    private final RegressionWatch watch;
     private ModelHttpServer server;
     private int actualPort;
     private Future<?> inFlight = Future.succeededFuture();
@@ -72,6 +73,7 @@ public final class DeployVerticle extends VerticleBase {
         this.store = new VersionStore(modelsDir);
         this.cadence = new CandidateCadence(settings);
         this.policy = new PromotionPolicy(settings);
+        this.watch = new RegressionWatch(settings, validationSet);
     }
 
     /**
@@ -102,6 +104,9 @@ public final class DeployVerticle extends VerticleBase {
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
         if (settings.continuous()) {
             vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> periodic(m.body()));
+        }
+        if (watch.enabled()) { // the validation rows move on with each evaluation: measure the serving version
+            vertx.eventBus().consumer(Addresses.VALIDATION_METRICS, m -> checkRegression());
         }
         return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind
             AtomicFiles.deleteLeftovers(modelsDir);
@@ -217,6 +222,8 @@ public final class DeployVerticle extends VerticleBase {
             String why = "ONNX Runtime and the trainer's weights disagree by " + info.parityMaxAbsDiff()
                     + " (bound " + info.parityBound() + "): not served";
             LOG.error("{} {}", info.version(), why);
+            alert("export_failed", info.version() + " was not served: " + why, info.updates(),
+                    info.parityMaxAbsDiff());
             closeQuietly(model);
             return settle(info.decided("failed", why), false, null);
         }
@@ -230,6 +237,7 @@ public final class DeployVerticle extends VerticleBase {
                 v.exported().snapshot().spec().head(), model, v.metrics(), info.parityMaxAbsDiff(),
                 store.onnxPath(info.version()).toString()));
         LOG.info("serving {} ({})", info.version(), d.reason());
+        startedServing(info.version());
         return settle(info.decided("promoted", d.reason()), true, d);
     }
 
@@ -272,6 +280,7 @@ public final class DeployVerticle extends VerticleBase {
         }
         return vertx.executeBlocking(() -> ServingRollback.load(store, from.version())).compose(to -> {
             server.serve(to);
+            startedServing(to.version());
             LOG.warn("serving rolled back from {} to {} ({})", from.version(), to.version(), reason);
             vertx.eventBus().publish(Addresses.MODEL_ROLLED_BACK, new dev.streamtrain.core.events.ModelRolledBack(job,
                     from.version(), to.version(), reason, System.currentTimeMillis()));
@@ -288,6 +297,28 @@ public final class DeployVerticle extends VerticleBase {
             });
         }, e -> Future.failedFuture(e instanceof ServingRollback.NothingEarlier ? e.getMessage()
                 : "rolling back failed: " + dev.streamtrain.core.events.Failures.describe(e)));
+    }
+
+    /** A version started serving: its live metric is measured now, as the mark later ones are held to. */
+    private void startedServing(String version) {
+        watch.started(version);
+        checkRegression();
+    }
+
+    private void checkRegression() {
+        watch.check(vertx, server.current()).onSuccess(r -> {
+            if (r != null) {
+                ServedModel serving = server.current();
+                alert("serving_regression", r.reason(), serving.updates(), r.now());
+                rollBackServing(r.reason()).onFailure(e -> LOG.error("{}; serving cannot go back: {}", r.reason(),
+                        e.getMessage()));
+            }
+        }).onFailure(e -> LOG.warn("measuring the serving version failed: {}", e.getMessage()));
+    }
+
+    private void alert(String kind, String message, long update, double value) {
+        vertx.eventBus().publish(Addresses.ALERTS, new dev.streamtrain.core.events.Alert(job, kind, "warning", message,
+                update, value, System.currentTimeMillis()));
     }
 
     private JsonArray describeVersions() {

@@ -180,12 +180,17 @@ class DeployTest {
             assertEquals(400, post(http, base + "/v1/predict", "not json").statusCode());
             assertEquals(404, get(http, base + "/nope").statusCode());
 
+            var alerts = new java.util.concurrent.LinkedBlockingQueue<dev.streamtrain.core.events.Alert>();
+            vertx.eventBus().<dev.streamtrain.core.events.Alert>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
             skew[0] = 1e-3f;
             ModelDeployed refused = finish(vertx, new TrainingFinished("j", 43, 430, 0, new TrainerTime(1, 0, 0, 0, 0),
                     validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertFalse(refused.served());
             assertTrue(refused.message().contains("disagree"), refused.message());
+            var alert = alerts.poll(10, TimeUnit.SECONDS);
+            assertEquals("export_failed", alert.kind(), "a failed verification is an alert too");
+            assertTrue(alert.message().startsWith("v000000043 was not served"), alert.message());
             assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"),
                     "the verified version stays served");
 

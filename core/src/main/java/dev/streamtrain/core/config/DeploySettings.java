@@ -20,9 +20,18 @@ import java.util.List;
  * @param mode min or max ({@code *accuracy} and {@code *auc} default to max, everything else to min)
  * @param minDelta how much better than the serving version a candidate must be (&gt;= 0)
  * @param keep exported versions kept on disk (the serving one is never removed)
+ * @param regressionDelta serving goes back to the previous version when the serving one's live metric (its own
+ *     {@code val_loss} or {@code val_accuracy} on the validation rows held now) is worse than when it started serving
+ *     by more than this (0: never)
  */
 public record DeploySettings(long everyNTrainSteps, long everySeconds, String monitor, String mode,
-        double minDelta, int keep) {
+        double minDelta, int keep, double regressionDelta) {
+
+    /** Without regression rollback. */
+    public DeploySettings(long everyNTrainSteps, long everySeconds, String monitor, String mode, double minDelta,
+            int keep) {
+        this(everyNTrainSteps, everySeconds, monitor, mode, minDelta, keep, 0);
+    }
 
     /** Whether candidates are exported while training goes on (not only at the end of a bounded run). */
     public boolean continuous() {
@@ -39,7 +48,7 @@ public record DeploySettings(long everyNTrainSteps, long everySeconds, String mo
 
     /** The defaults: a candidate a minute in an endless run, the final model only in a bounded one. */
     public static DeploySettings defaults(boolean bounded) {
-        return new DeploySettings(0, bounded ? 0 : 60, "val_loss", "min", 0, 5);
+        return new DeploySettings(0, bounded ? 0 : 60, "val_loss", "min", 0, 5, 0);
     }
 
     /** Reads the section; problems go to the reader. */
@@ -48,9 +57,14 @@ public record DeploySettings(long everyNTrainSteps, long everySeconds, String mo
         String monitor = EarlyStoppingSettings.monitor(d, validation);
         String mode = d.choice("mode", monitor.endsWith("accuracy") || monitor.endsWith("auc") ? "max" : "min",
                 List.of("min", "max"));
+        double regression = d.decimal("regression_delta", 0, 0, 1e12, true);
+        if (regression > 0 && !List.of("val_loss", "val_accuracy").contains(monitor)) {
+            d.problem("regression_delta", "serving measures only val_loss or val_accuracy live; deploy.monitor is "
+                    + monitor);
+        }
         return new DeploySettings(d.integer("every_n_train_steps", def.everyNTrainSteps(), 0, Long.MAX_VALUE),
                 d.integer("every_seconds", def.everySeconds(), 0, 86_400 * 365L), monitor, mode,
                 d.decimal("min_delta", def.minDelta(), 0, 1e12, true),
-                (int) d.integer("keep", def.keep(), 1, 10_000));
+                (int) d.integer("keep", def.keep(), 1, 10_000), regression);
     }
 }
