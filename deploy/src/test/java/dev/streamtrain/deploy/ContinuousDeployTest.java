@@ -123,6 +123,16 @@ class ContinuousDeployTest {
         }
     }
 
+    /** Saves good checkpoints v10 (val_loss 0.5) and v20 (0.3) under {@code dir}; both get promoted. */
+    static void promoteTwo(Vertx vertx, Path dir, LinkedBlockingQueue<ModelPromotion> decisions) throws Exception {
+        ContinuousDeployTest checkpoints = new ContinuousDeployTest();
+        checkpoints.dir = dir;
+        save(vertx, checkpoints.checkpoint(10, 1, true, 0.5));
+        assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
+        save(vertx, checkpoints.checkpoint(20, 2, true, 0.3));
+        assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
+    }
+
     static void save(Vertx vertx, Path ckpt) {
         long update = Long.parseLong(ckpt.getFileName().toString().substring(5));
         vertx.eventBus().publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("j", update, ckpt.toString(),

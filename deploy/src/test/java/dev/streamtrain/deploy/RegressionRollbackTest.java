@@ -62,12 +62,7 @@ class RegressionRollbackTest {
             DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
                     new DeploySettings(10, 0, "val_loss", "min", 0, 5, 0.5));
             vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
-            ContinuousDeployTest checkpoints = new ContinuousDeployTest();
-            checkpoints.dir = dir;
-            ContinuousDeployTest.save(vertx, checkpoints.checkpoint(10, 1, true, 0.5));
-            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
-            ContinuousDeployTest.save(vertx, checkpoints.checkpoint(20, 2, true, 0.3));
-            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
+            ContinuousDeployTest.promoteTwo(vertx, dir, decisions);
             assertEquals("v000000020", deploy.serving().version());
 
             ValidationMetrics evaluated = new ValidationMetrics("j", 30, 300, 6, 0.3, 0.9, 0);

@@ -41,12 +41,7 @@ class ServingApiTest {
                     new ValidationSet(10), new DeploySettings(10, 0, "val_loss", "min", 0, 5)).controlToken("s3cret");
             vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
             String base = "http://127.0.0.1:" + deploy.port();
-            ContinuousDeployTest checkpoints = new ContinuousDeployTest();
-            checkpoints.dir = dir;
-            ContinuousDeployTest.save(vertx, checkpoints.checkpoint(10, 1, true, 0.5));
-            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
-            ContinuousDeployTest.save(vertx, checkpoints.checkpoint(20, 2, true, 0.3));
-            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
+            ContinuousDeployTest.promoteTwo(vertx, dir, decisions);
 
             assertError(post(http, base + "/v1/predict", "x".repeat(ModelHttpServer.MAX_BODY_BYTES + 1), null), 413,
                     "the body is over");
