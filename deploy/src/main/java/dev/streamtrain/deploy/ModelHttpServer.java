@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
- * The model server (Vert.x Web): {@code POST /v1/predict} ({@link PredictJson}), {@code GET /v1/model} (the serving
+ * The model server (Vert.x Web): {@code POST /v1/predict} ({@link PredictJson}, or a safetensors / npz batch:
+ * {@link PredictTensors}), {@code GET /v1/model} (the serving
  * version, its metrics and parity, and every version on disk), {@code POST /v1/model/rollback} (bearer token:
  * serve the previous promoted version) and {@code GET /metrics}. Answers 503 until a verified model is served.
  * Bodies over {@value #MAX_BODY_BYTES} bytes get 413; every error is JSON {@code {"error": ...}} in the product's
@@ -128,9 +129,12 @@ public final class ModelHttpServer {
 
     private void predict(RoutingContext ctx, ServedModel model) {
         PredictJson.Rows rows;
+        io.vertx.core.buffer.Buffer body = ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
+                : ctx.body().buffer();
         try {
-            rows = PredictJson.read(ctx.body().buffer() == null ? io.vertx.core.buffer.Buffer.buffer()
-                    : ctx.body().buffer(), model.onnx().inputs());
+            byte[] bytes = body.getBytes();
+            rows = PredictTensors.isTensors(ctx.request().getHeader("Content-Type"), bytes)
+                    ? PredictTensors.read(bytes, model.onnx().inputs()) : PredictJson.read(body, model.onnx().inputs());
         } catch (PredictJson.BadRequest e) {
             reply(ctx, 400, error(e.getMessage()));
             return;

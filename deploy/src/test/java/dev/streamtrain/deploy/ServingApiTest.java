@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,6 +60,19 @@ class ServingApiTest {
             assertError(get, 405, "method GET not allowed on /v1/predict");
             assertError(post(http, base + "/nope", "{}", null), 404, "no such endpoint");
 
+            float[] two = DeployTest.gauss(new java.util.Random(5), 10);
+            var x = java.util.Map.of("x", dev.streamtrain.core.wire.Tensor.ofFloats(new long[] {2, 5}, two));
+            for (byte[] batch : List.of(dev.streamtrain.core.wire.Safetensors.encode(x),
+                    dev.streamtrain.core.wire.Npz.encode(x))) {
+                HttpResponse<String> r = postBytes(http, base + "/v1/predict", batch);
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(2, new JsonObject(r.body()).getJsonArray("probabilities").size());
+            }
+            assertError(postBytes(http, base + "/v1/predict", dev.streamtrain.core.wire.Safetensors.encode(java.util.Map.of(
+                    "x", dev.streamtrain.core.wire.Tensor.ofFloats(new long[] {2, 4}, new float[8])))), 400,
+                    "tensor 'x' has shape [2, 4]; the model takes [rows, 5]");
+            assertError(postBytes(http, base + "/v1/predict", new byte[] {1, 2, 3}), 400,
+                    "the body is not a readable safetensors document");
             assertError(post(http, base + "/v1/model/rollback", "", null), 401, "needs 'Authorization: Bearer");
             assertError(post(http, base + "/v1/model/rollback", "", "wrong"), 401, "not the one");
             HttpResponse<String> back = post(http, base + "/v1/model/rollback", "", "s3cret");
@@ -93,6 +107,11 @@ class ServingApiTest {
             request.header("Authorization", "Bearer " + token);
         }
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> postBytes(HttpClient http, String url, byte[] body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String get(HttpClient http, String url) throws Exception {
