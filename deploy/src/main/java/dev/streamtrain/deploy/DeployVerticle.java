@@ -50,6 +50,7 @@ public final class DeployVerticle extends VerticleBase {
     private int actualPort;
     private Future<?> inFlight = Future.succeededFuture();
     private boolean busy;
+    private CheckpointSaved lastSaved;
     private volatile List<VersionStore.Info> versions = List.of();
     private String configHash = "";
     private String token = "";
@@ -100,11 +101,16 @@ public final class DeployVerticle extends VerticleBase {
             token = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
             LOG.info("control token (POST /v1/model/rollback, header 'Authorization: Bearer <token>'): {}", token);
         }
-        server.rollback(token, () -> rollBackServing("requested over HTTP"));
+        server.token(token);
+        server.control("rollback", () -> rollBackServing("requested over HTTP"));
+        server.control("export", this::exportNow);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
-        if (settings.continuous()) {
-            vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> periodic(m.body()));
-        }
+        vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> {
+            lastSaved = m.body();
+            if (settings.continuous()) {
+                periodic(m.body());
+            }
+        });
         if (watch.enabled()) { // the validation rows move on with each evaluation: measure the serving version
             vertx.eventBus().consumer(Addresses.VALIDATION_METRICS, m -> checkRegression());
         }
@@ -165,7 +171,7 @@ public final class DeployVerticle extends VerticleBase {
         return name.matches("ckpt-\\d+") ? Long.parseLong(name.substring(5)) : finished.updates();
     }
 
-    private Future<Void> candidate(Candidate c) {
+    private Future<ModelDeployed> candidate(Candidate c) {
         String version = VersionStore.label(c.updates());
         long started = System.currentTimeMillis();
         java.util.Map<String, String> metadata = java.util.Map.of(CandidateExport.PREFIX + "job", job,
@@ -182,10 +188,7 @@ public final class DeployVerticle extends VerticleBase {
                     store.write(info, exported.onnx(), c.checkpoint());
                     return new Verified(exported, info, metrics);
                 })).onFailure(e -> closeQuietly(exported.model())))
-                .compose(this::decide, e -> {
-                    refused(c, version, e);
-                    return Future.succeededFuture();
-                });
+                .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));
     }
 
     private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics) {
@@ -209,7 +212,7 @@ public final class DeployVerticle extends VerticleBase {
                 });
     }
 
-    private Future<Void> decide(Verified v) {
+    private Future<ModelDeployed> decide(Verified v) {
         VersionStore.Info info = v.info();
         OnnxModel model = v.exported().model();
         cadence.exported(info.updates(), System.currentTimeMillis()); // decided now: the next one after the cadence
@@ -242,34 +245,60 @@ public final class DeployVerticle extends VerticleBase {
     }
 
     /** Records the decision on disk and prunes old versions, then publishes the events (listings are current). */
-    private Future<Void> settle(VersionStore.Info info, boolean served, PromotionPolicy.Decision d) {
+    private Future<ModelDeployed> settle(VersionStore.Info info, boolean served, PromotionPolicy.Decision d) {
         ServedModel current = server.current();
         return vertx.executeBlocking(() -> {
             store.update(info);
             store.prune(settings.keep(), current == null ? "" : current.version());
             versions = store.list();
             return null;
-        }).onFailure(e -> LOG.warn("recording version {} failed: {}", info.version(), e.getMessage())).eventually(() -> {
+        }).transform(ar -> {
+            if (ar.failed()) {
+                LOG.warn("recording version {} failed: {}", info.version(), ar.cause().getMessage());
+            }
             if (d != null) {
                 vertx.eventBus().publish(Addresses.MODEL_PROMOTION, d.event(job, info));
             }
-            publish(new ModelDeployed(job, info.version(), info.updates(), store.onnxPath(info.version()).toString(),
-                    info.rows(), info.parityMaxAbsDiff(), served, served ? "ok" : info.reason(), url()));
-            return Future.succeededFuture();
-        }).mapEmpty();
+            ModelDeployed outcome = new ModelDeployed(job, info.version(), info.updates(),
+                    store.onnxPath(info.version()).toString(), info.rows(), info.parityMaxAbsDiff(), served,
+                    served ? "ok" : info.reason(), url());
+            publish(outcome);
+            return Future.succeededFuture(outcome);
+        });
     }
 
-    /** A candidate that could not be exported or verified, or a checkpoint that was not one. */
-    private void refused(Candidate c, String version, Throwable e) {
-        if (e instanceof CandidateExport.NotACandidate || c.periodic() && !java.nio.file.Files.exists(c.checkpoint())) {
-            LOG.debug("{}: {}", version, e.getMessage()); // the cadence stays due: the next checkpoint is tried
-            return;
+    /**
+     * A candidate that could not be exported or verified (published), or a checkpoint that was not one (only
+     * returned: the cadence stays due, the next checkpoint is tried).
+     */
+    private ModelDeployed refused(Candidate c, String version, Throwable e) {
+        boolean notOne = e instanceof CandidateExport.NotACandidate
+                || c.periodic() && !java.nio.file.Files.exists(c.checkpoint());
+        String why = notOne ? e.getMessage() : dev.streamtrain.core.events.Failures.describe(e);
+        ModelDeployed outcome = new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0,
+                Double.NaN, false, why, url());
+        if (notOne) {
+            LOG.debug("{}: {}", version, why);
+        } else {
+            LOG.error("export of {} failed: {}", version, why);
+            cadence.exported(c.updates(), System.currentTimeMillis());
+            publish(outcome);
         }
-        String why = dev.streamtrain.core.events.Failures.describe(e);
-        LOG.error("export of {} failed: {}", version, why);
-        cadence.exported(c.updates(), System.currentTimeMillis());
-        publish(new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0, Double.NaN,
-                false, why, url()));
+        return outcome;
+    }
+
+    /** Exports the newest saved checkpoint now, whatever the cadence ({@code POST /v1/model/export}). */
+    public Future<JsonObject> exportNow() {
+        CheckpointSaved saved = lastSaved;
+        if (saved == null || saved.update() <= 0) {
+            return Future.failedFuture("no checkpoint with training in it has been saved yet");
+        }
+        Candidate c = new Candidate(Path.of(saved.path()), saved.update(), true, null);
+        Future<ModelDeployed> outcome = inFlight.transform(ar -> candidate(c)); // after the one in flight
+        inFlight = outcome;
+        return outcome.map(d -> new JsonObject().put("version", d.version()).put("served", d.served())
+                .put("message", d.message()).put("parity_max_abs_diff",
+                        Double.isNaN(d.parityMaxAbsDiff()) ? null : d.parityMaxAbsDiff()));
     }
 
     /** Serves the newest version promoted before the serving one again ({@link ServingRollback}). */

@@ -10,14 +10,15 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 /**
  * The model server (Vert.x Web): {@code POST /v1/predict} ({@link PredictJson}, or a safetensors / npz batch:
  * {@link PredictTensors}), {@code GET /v1/model} (the serving
- * version, its metrics and parity, and every version on disk), {@code POST /v1/model/rollback} (bearer token:
- * serve the previous promoted version) and {@code GET /metrics}. Answers 503 until a verified model is served.
+ * version, its metrics and parity, and every version on disk), the control endpoints {@code POST /v1/model/<name>}
+ * behind a bearer token ({@code rollback}, {@code export}: {@link #control}) and {@code GET /metrics}. Answers 503 until a verified model is served.
  * Bodies over {@value #MAX_BODY_BYTES} bytes get 413; every error is JSON {@code {"error": ...}} in the product's
  * words. Inference runs off the event loop, on the session that was serving when it started ({@link #serve}).
  */
@@ -29,7 +30,7 @@ public final class ModelHttpServer {
     private HttpServer server;
     private Supplier<JsonArray> versions = JsonArray::new;
     private byte[] token = new byte[0];
-    private Supplier<Future<JsonObject>> rollback = () -> Future.failedFuture("rollback is not available here");
+    private final Map<String, Supplier<Future<JsonObject>>> controls = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ModelHttpServer(Vertx vertx) {
         this.vertx = vertx;
@@ -43,9 +44,9 @@ public final class ModelHttpServer {
         router.get("/v1/model").handler(ctx -> withModel(ctx, m -> reply(ctx, 200,
                 describe(m).put("versions", versions.get()))));
         router.post("/v1/predict").handler(ctx -> withModel(ctx, m -> predict(ctx, m)));
-        router.post("/v1/model/rollback").handler(this::rollback);
+        router.post("/v1/model/:action").handler(this::control);
         router.errorHandler(404, ctx -> reply(ctx, 404, error("no such endpoint; try GET /v1/model, POST /v1/predict,"
-                + " POST /v1/model/rollback or GET /metrics")));
+                + " POST /v1/model/rollback, POST /v1/model/export or GET /metrics")));
         router.errorHandler(405, ctx -> reply(ctx, 405, error("method " + ctx.request().method() + " not allowed on "
                 + ctx.request().path())));
         router.errorHandler(413, ctx -> reply(ctx, 413, error("the body is over " + MAX_BODY_BYTES + " bytes")));
@@ -72,10 +73,14 @@ public final class ModelHttpServer {
         this.versions = versions;
     }
 
-    /** Enables {@code POST /v1/model/rollback} for requests bearing {@code token}; {@code action} does it. */
-    public void rollback(String token, Supplier<Future<JsonObject>> action) {
+    /** The bearer token the control endpoints ({@link #control}) require. */
+    public void token(String token) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
-        this.rollback = action;
+    }
+
+    /** Enables {@code POST /v1/model/<name>} for requests bearing the token; {@code action} does it. */
+    public void control(String name, Supplier<Future<JsonObject>> action) {
+        controls.put(name, action);
     }
 
     /** The model being served, or null. */
@@ -93,7 +98,12 @@ public final class ModelHttpServer {
                 .onFailure(e -> reply(ctx, 503, error("no metrics source is running")));
     }
 
-    private void rollback(RoutingContext ctx) {
+    private void control(RoutingContext ctx) {
+        Supplier<Future<JsonObject>> action = controls.get(ctx.pathParam("action"));
+        if (action == null) {
+            reply(ctx, 404, error("no such control; the model server has POST /v1/model/" + controls.keySet()));
+            return;
+        }
         String auth = ctx.request().getHeader("Authorization");
         byte[] given = auth != null && auth.startsWith("Bearer ")
                 ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
@@ -103,7 +113,7 @@ public final class ModelHttpServer {
                     : "the token is not the one this server was given"));
             return;
         }
-        rollback.get().onSuccess(json -> reply(ctx, 200, json))
+        action.get().onSuccess(json -> reply(ctx, 200, json))
                 .onFailure(e -> reply(ctx, 409, error(e.getMessage())));
     }
 

@@ -123,6 +123,39 @@ class ContinuousDeployTest {
         }
     }
 
+    @Test
+    void exportsTheNewestCheckpointOnDemand() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Events.registerCodecs(vertx);
+            DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0,
+                    new ValidationSet(10), new DeploySettings(0, 0, "val_loss", "min", 0, 5)).controlToken("t");
+            vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
+            String export = "http://127.0.0.1:" + deploy.port() + "/v1/model/export";
+            HttpResponse<String> none = post(http, export, "t");
+            assertEquals(409, none.statusCode(), none.body());
+            assertTrue(none.body().contains("no checkpoint with training in it has been saved yet"), none.body());
+            save(vertx, checkpoint(10, 1, true, 0.5));
+            save(vertx, checkpoint(20, 2, true, 0.4));
+            Thread.sleep(300); // no cadence: nothing is exported until asked
+            assertEquals(null, deploy.serving());
+            assertEquals(401, post(http, export, "wrong").statusCode());
+            HttpResponse<String> now = post(http, export, "t");
+            assertEquals(200, now.statusCode(), now.body());
+            assertEquals("v000000020", new JsonObject(now.body()).getString("version"), "the newest checkpoint");
+            assertTrue(new JsonObject(now.body()).getBoolean("served"), now.body());
+            assertEquals("v000000020", deploy.serving().version());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient http, String url, String token) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Saves good checkpoints v10 (val_loss 0.5) and v20 (0.3) under {@code dir}; both get promoted. */
     static void promoteTwo(Vertx vertx, Path dir, LinkedBlockingQueue<ModelPromotion> decisions) throws Exception {
         ContinuousDeployTest checkpoints = new ContinuousDeployTest();
