@@ -110,15 +110,21 @@ final class RestartBench {
      * @param args further arguments of {@code run}
      */
     static Process startRun(Path config, Path log, List<String> jvmFlags, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("run", "--config", config.toString()));
+        command.addAll(List.of(args));
+        return startMain(log, jvmFlags, command);
+    }
+
+    /** {@code streamtrain <command...>} in a child JVM on this class path, as the launcher starts it. */
+    static Process startMain(Path log, List<String> jvmFlags, List<String> command) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:MaxGCPauseMillis=10", // as the launcher script starts it
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true",
                 "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1"));
         cmd.addAll(jvmFlags);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main", "run",
-                "--config", config.toString()));
-        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main"));
+        cmd.addAll(command);
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }

@@ -8,9 +8,7 @@ import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.ModelPromotion;
-import dev.streamtrain.deploy.ModelFollower;
 import dev.streamtrain.deploy.ModelRecords;
-import dev.streamtrain.ingest.ConsumerSettings;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +23,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An endless run on a paced stream serves while it trains: version 1 within the first minute, later versions only
- * when their validation loss is better by min_delta, worse candidates rejected, and serving goes on through a
- * rollback of the trainer.
+ * when their validation loss is better by min_delta, worse candidates rejected, serving goes on through a rollback of
+ * the trainer, and a replica ({@code streamtrain serve --from-topic} in a JVM of its own) serves the same version
+ * through promotions and a serving rollback.
  */
 class ServingWhileTrainingTest {
     @Test
@@ -53,8 +52,8 @@ class ServingWhileTrainingTest {
         paced.start();
         List<ModelPromotion> decisions = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
-        io.vertx.core.Vertx follower = io.vertx.core.Vertx.vertx();
-        ModelFollower[] replica = new ModelFollower[1];
+        Process[] replica = new Process[1];
+        java.nio.file.Path replicaLog = java.nio.file.Files.createTempFile("replica", ".log");
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false),
                 0)) {
             pipeline.vertx().eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION,
@@ -64,11 +63,15 @@ class ServingWhileTrainingTest {
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "served within the first minute");
             String base = "http://127.0.0.1:" + pipeline.servingPort();
             assertEquals(200, get(http, base + "/v1/model").statusCode());
-            // a replica on "another machine": its own Vert.x, reading the models topic
-            replica[0] = new ModelFollower(ModelRecords.topic("serving"), ConsumerSettings.of(
-                    AppTestBroker.broker().bootstrapServers(), null, Map.of()), "127.0.0.1", 0);
-            follower.deployVerticle(replica[0]).await(60, TimeUnit.SECONDS);
-            String replicaBase = "http://127.0.0.1:" + replica[0].port();
+            // a replica on "another machine": `streamtrain serve --from-topic` in a JVM of its own
+            int replicaPort;
+            try (var probe = new java.net.ServerSocket(0)) {
+                replicaPort = probe.getLocalPort();
+            }
+            replica[0] = RestartBench.startMain(replicaLog, List.of(), List.of("serve", "--from-topic",
+                    ModelRecords.topic("serving"), "--bootstrap-servers", AppTestBroker.broker().bootstrapServers(),
+                    "--port", String.valueOf(replicaPort)));
+            String replicaBase = "http://127.0.0.1:" + replicaPort;
 
             await(() -> decisions.stream().filter(ModelPromotion::promoted).count() >= 2
                     && decisions.stream().anyMatch(d -> !d.promoted()), 120, "a later promotion and a rejection");
@@ -82,7 +85,8 @@ class ServingWhileTrainingTest {
             assertEquals(200, model.statusCode(), "serving went on through the rollback");
             JsonObject served = new JsonObject(model.body());
             assertTrue(served.getJsonArray("versions").size() <= 10, "keep: 10");
-            await(() -> version(http, base).equals(version(http, replicaBase)), 60, "the replica to follow");
+            await(() -> version(http, base).equals(version(http, replicaBase)), 60, "the replica to follow ("
+                    + replicaLog + ")");
 
             HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/model/rollback"))
                     .header("Authorization", "Bearer t0ken").POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -106,7 +110,10 @@ class ServingWhileTrainingTest {
         } finally {
             producing.set(false);
             paced.join(10_000);
-            follower.close().await(30, TimeUnit.SECONDS);
+            if (replica[0] != null) {
+                replica[0].destroy();
+                replica[0].waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 
