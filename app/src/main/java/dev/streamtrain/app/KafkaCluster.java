@@ -75,7 +75,9 @@ public final class KafkaCluster implements AutoCloseable {
         try (Admin admin = admin()) {
             if (!admin.listTopics().names().get().contains(topic)) {
                 admin.createTopics(List.of(new NewTopic(topic, 1, (short) (embedded != null ? 1 : -1)).configs(Map.of(
-                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(maxMessageBytes))))).all().get();
+                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(maxMessageBytes),
+                        // compaction never touches the active segment: roll it hourly so old versions go
+                        "segment.ms", String.valueOf(3_600_000))))).all().get();
             }
         }
     }

@@ -96,13 +96,13 @@ public final class DeployVerticle extends VerticleBase {
     public Future<?> start() {
         Events.registerCodecs(vertx);
         server = new ModelHttpServer(vertx);
-        server.versions(this::describeVersions);
+        server.versions(() -> VersionStore.describe(versions, server.current()));
         if (token.isEmpty()) {
             token = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
             LOG.info("control token (POST /v1/model/rollback, header 'Authorization: Bearer <token>'): {}", token);
         }
         server.token(token);
-        server.control("rollback", () -> rollBackServing("requested over HTTP"));
+        server.control("rollback", () -> rollBackServing("requested over HTTP", server.current()));
         server.control("export", this::exportNow);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
         vertx.eventBus().<CheckpointSaved>consumer(Addresses.CHECKPOINT_SAVED, m -> {
@@ -137,7 +137,7 @@ public final class DeployVerticle extends VerticleBase {
         }
         busy = true;
         Candidate c = new Candidate(Path.of(saved.path()), saved.update(), true, null);
-        inFlight = candidate(c).onComplete(ar -> busy = false);
+        inFlight = inFlight.transform(ar -> candidate(c)).onComplete(ar -> busy = false);
     }
 
     private void finalCandidate(TrainingFinished finished) {
@@ -148,7 +148,7 @@ public final class DeployVerticle extends VerticleBase {
             return;
         }
         Candidate c = new Candidate(Path.of(finished.checkpoint()), modelUpdates(finished), false, finished);
-        inFlight = inFlight.eventually(() -> candidate(c)); // after the periodic one in flight, whatever its outcome
+        inFlight = inFlight.transform(ar -> candidate(c)); // after the one in flight, whatever its outcome
     }
 
     /**
@@ -272,15 +272,16 @@ public final class DeployVerticle extends VerticleBase {
      * returned: the cadence stays due, the next checkpoint is tried).
      */
     private ModelDeployed refused(Candidate c, String version, Throwable e) {
-        boolean notOne = e instanceof CandidateExport.NotACandidate
-                || c.periodic() && !java.nio.file.Files.exists(c.checkpoint());
-        String why = notOne ? e.getMessage() : dev.streamtrain.core.events.Failures.describe(e);
+        boolean notOne = c.periodic() && (e instanceof CandidateExport.NotACandidate
+                || !java.nio.file.Files.exists(c.checkpoint())); // the final model is always answered for
+        String why = ExportFailures.describe(e);
         ModelDeployed outcome = new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0,
                 Double.NaN, false, why, url());
         if (notOne) {
             LOG.debug("{}: {}", version, why);
         } else {
-            LOG.error("export of {} failed: {}", version, why);
+            LOG.error("export of {} failed: {}", version, why, e);
+            alert("export_failed", version + " was not served: " + why, c.updates(), Double.NaN);
             cadence.exported(c.updates(), System.currentTimeMillis());
             publish(outcome);
         }
@@ -294,38 +295,26 @@ public final class DeployVerticle extends VerticleBase {
             return Future.failedFuture("no checkpoint with training in it has been saved yet");
         }
         Candidate c = new Candidate(Path.of(saved.path()), saved.update(), true, null);
+        busy = true; // a periodic candidate meanwhile would be the same checkpoint
         Future<ModelDeployed> outcome = inFlight.transform(ar -> candidate(c)); // after the one in flight
-        inFlight = outcome;
+        inFlight = outcome.onComplete(ar -> busy = false);
         return outcome.map(d -> new JsonObject().put("version", d.version()).put("served", d.served())
                 .put("message", d.message()).put("parity_max_abs_diff",
                         Double.isNaN(d.parityMaxAbsDiff()) ? null : d.parityMaxAbsDiff()));
     }
 
-    /** Serves the newest version promoted before the serving one again ({@link ServingRollback}). */
-    public Future<JsonObject> rollBackServing(String reason) {
-        ServedModel from = server.current();
-        if (from == null) {
-            return Future.failedFuture("nothing is served yet");
-        }
-        return vertx.executeBlocking(() -> ServingRollback.load(store, from.version())).compose(to -> {
-            server.serve(to);
-            startedServing(to.version());
-            LOG.warn("serving rolled back from {} to {} ({})", from.version(), to.version(), reason);
-            vertx.eventBus().publish(Addresses.MODEL_ROLLED_BACK, new dev.streamtrain.core.events.ModelRolledBack(job,
-                    from.version(), to.version(), reason, System.currentTimeMillis()));
-            return vertx.executeBlocking(() -> {
-                store.list().stream().filter(i -> i.version().equals(from.version())).findFirst().ifPresent(i -> {
-                    try {
-                        store.update(i.decided("rolled_back", reason));
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
-                versions = store.list();
-                return new JsonObject().put("rolled_back_from", from.version()).put("serving", to.version());
+    /**
+     * Serves the newest version promoted before {@code expected} again, if {@code expected} still serves
+     * ({@link ServingRollback}; events and bookkeeping there).
+     */
+    public Future<JsonObject> rollBackServing(String reason, ServedModel expected) {
+        return ServingRollback.rollBack(vertx, server, store, job, expected, reason).compose(json -> {
+            startedServing(json.getString("serving"));
+            return vertx.executeBlocking(store::list).map(list -> {
+                versions = list; // the listing says what serves before the answer does
+                return json;
             });
-        }, e -> Future.failedFuture(e instanceof ServingRollback.NothingEarlier ? e.getMessage()
-                : "rolling back failed: " + dev.streamtrain.core.events.Failures.describe(e)));
+        });
     }
 
     /** A version started serving: its live metric is measured now, as the mark later ones are held to. */
@@ -335,12 +324,12 @@ public final class DeployVerticle extends VerticleBase {
     }
 
     private void checkRegression() {
-        watch.check(vertx, server.current()).onSuccess(r -> {
+        ServedModel measured = server.current();
+        watch.check(vertx, measured).onSuccess(r -> {
             if (r != null) {
-                ServedModel serving = server.current();
-                alert("serving_regression", r.reason(), serving.updates(), r.now());
-                rollBackServing(r.reason()).onFailure(e -> LOG.error("{}; serving cannot go back: {}", r.reason(),
-                        e.getMessage()));
+                alert("serving_regression", r.reason(), measured.updates(), r.now());
+                rollBackServing(r.reason(), measured).onFailure(e -> LOG.error("{}; serving cannot go back: {}",
+                        r.reason(), e.getMessage()));
             }
         }).onFailure(e -> LOG.warn("measuring the serving version failed: {}", e.getMessage()));
     }
@@ -348,19 +337,6 @@ public final class DeployVerticle extends VerticleBase {
     private void alert(String kind, String message, long update, double value) {
         vertx.eventBus().publish(Addresses.ALERTS, new dev.streamtrain.core.events.Alert(job, kind, "warning", message,
                 update, value, System.currentTimeMillis()));
-    }
-
-    private JsonArray describeVersions() {
-        ServedModel current = server.current();
-        JsonArray out = new JsonArray();
-        for (VersionStore.Info i : versions) {
-            out.add(new JsonObject().put("version", i.version()).put("updates", i.updates())
-                    .put("status", i.status()).put("reason", i.reason()).put("metric", i.metric())
-                    .put("value", Double.isNaN(i.value()) ? null : i.value())
-                    .put("parity_max_abs_diff", i.parityMaxAbsDiff()).put("parity_bound", i.parityBound())
-                    .put("serving", current != null && current.version().equals(i.version())));
-        }
-        return out;
     }
 
     private String url() {

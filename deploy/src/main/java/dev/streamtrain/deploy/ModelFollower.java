@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * Serves what a trainer serves, on another machine: reads the job's {@link ModelRecords models topic} from its
  * beginning and hot-swaps to each version in turn ({@link ModelHttpServer#serve}, requests in flight finish on the
  * old session), so it serves the newest promotion or serving rollback and follows the ones after. Sessions are created
- * and warmed up off the event loop, one version at a time, in the topic's order. Same HTTP API as the trainer's server.
+ * and warmed up off the event loop, one at a time; versions read while one loads are passed over but the newest
+ * (catching up on a long topic loads the last version, not every one). Same HTTP API as the trainer's server.
  */
 public final class ModelFollower extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
@@ -26,7 +27,8 @@ public final class ModelFollower extends VerticleBase {
     private final int port;
     private ModelHttpServer server;
     private KafkaConsumer<byte[], byte[]> consumer;
-    private Future<?> last = Future.succeededFuture();
+    private Pending pending;
+    private boolean loading;
     private int actualPort;
 
     /**
@@ -84,16 +86,36 @@ public final class ModelFollower extends VerticleBase {
             LOG.warn("{}-{}@{} skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
         }
-        last = last.eventually(() -> vertx.executeBlocking(() -> {
+        boolean idle = pending == null && !loading;
+        pending = new Pending(served, record.offset()); // catching up, only the newest is worth loading
+        if (idle) {
+            loadNext();
+        }
+    }
+
+    /** A version read and not loaded yet. */
+    private record Pending(ModelRecords.Served served, long offset) {
+    }
+
+    private void loadNext() {
+        Pending next = pending;
+        pending = null;
+        if (next == null) {
+            loading = false;
+            return;
+        }
+        loading = true;
+        ModelRecords.Served served = next.served();
+        vertx.executeBlocking(() -> {
             OnnxModel model = new OnnxModel(served.onnx(), served.spec().inputs());
             model.predict(new float[served.spec().inputs()], 1); // warmed up before it takes requests
             return model;
         }).onSuccess(model -> {
             server.serve(new ServedModel(served.version(), served.updates(), served.spec().classes(),
-                    served.spec().head(), model, served.validation(), served.parity(), topic + "@" + record.offset()));
-            LOG.info("serving {} from {}@{}", served.version(), topic, record.offset());
+                    served.spec().head(), model, served.validation(), served.parity(), topic + "@" + next.offset()));
+            LOG.info("serving {} from {}@{}", served.version(), topic, next.offset());
         }).onFailure(e -> LOG.error("could not load {} from {}: the version before it keeps serving ({})",
-                served.version(), topic, dev.streamtrain.core.events.Failures.describe(e))));
+                served.version(), topic, ExportFailures.describe(e))).onComplete(ar -> loadNext());
     }
 
     private static byte[] header(KafkaConsumerRecord<byte[], byte[]> record, String name) {

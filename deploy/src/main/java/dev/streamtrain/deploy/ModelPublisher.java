@@ -39,8 +39,13 @@ public final class ModelPublisher extends VerticleBase {
     public ModelPublisher(String job, Path modelsDir, String bootstrapServers, Map<String, String> producerSettings) {
         this.job = job;
         this.store = new VersionStore(modelsDir);
-        this.producerConfig = ProducerSettings.of(bootstrapServers, Map.of("acks", "all",
-                "max.request.size", String.valueOf(ModelRecords.MAX_BYTES)), producerSettings);
+        // a record of MAX_BYTES must fit the request and the producer's buffer (32 MiB by default), whatever the
+        // user's tuning of the job's other producers says
+        Map<String, String> p = new java.util.HashMap<>(ProducerSettings.of(bootstrapServers, Map.of("acks", "all"),
+                producerSettings));
+        p.put("max.request.size", String.valueOf(ModelRecords.MAX_BYTES + (1 << 20)));
+        p.put("buffer.memory", String.valueOf(2L * ModelRecords.MAX_BYTES + (1 << 20)));
+        this.producerConfig = Map.copyOf(p);
     }
 
     @Override

@@ -39,7 +39,7 @@ final class PredictJson {
                 throw new BadRequest("no rows: " + shape);
             }
             rowsJson = array;
-        } catch (DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException | NullPointerException e) { // ("null" decodes to no object)
             throw new BadRequest("the body is not a JSON object: " + shape);
         }
         int rows = rowsJson.size();

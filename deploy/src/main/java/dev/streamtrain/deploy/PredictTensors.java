@@ -3,7 +3,6 @@ package dev.streamtrain.deploy;
 import dev.streamtrain.core.wire.Npz;
 import dev.streamtrain.core.wire.Safetensors;
 import dev.streamtrain.core.wire.Tensor;
-import dev.streamtrain.core.wire.WireFormatException;
 import java.util.Map;
 
 /**
@@ -31,8 +30,8 @@ final class PredictTensors {
         String format = Npz.looksLikeNpz(body) ? "npz" : "safetensors";
         try {
             tensors = format.equals("npz") ? Npz.decode(body) : Safetensors.decode(body);
-        } catch (WireFormatException | IllegalArgumentException e) {
-            throw new PredictJson.BadRequest("the body is not a readable " + format + " document: " + e.getMessage());
+        } catch (RuntimeException e) { // (the parsers' own words name their internals)
+            throw new PredictJson.BadRequest("the body is not a readable " + format + " document");
         }
         Tensor x = tensors.get(FEATURES);
         if (x == null) {

@@ -22,6 +22,48 @@ final class ServingRollback {
     }
 
     /**
+     * Swaps serving back from {@code from} to the version before it, unless {@code from} stopped serving meanwhile
+     * (a promotion came first: then nothing changes); publishes {@code model_rolled_back} and marks {@code from}
+     * rolled back on disk. Call on the verticle's context.
+     *
+     * @return what serves now: {@code {"rolled_back_from": ..., "serving": ...}}
+     */
+    static io.vertx.core.Future<io.vertx.core.json.JsonObject> rollBack(io.vertx.core.Vertx vertx,
+            ModelHttpServer server, VersionStore store, String job, ServedModel from, String reason) {
+        if (from == null) {
+            return io.vertx.core.Future.failedFuture("nothing is served yet");
+        }
+        return vertx.executeBlocking(() -> load(store, from.version())).compose(to -> {
+            if (server.current() != from) { // loading took a while: a promotion got there first
+                to.onnx().retire(); // never served: closed at once
+                return io.vertx.core.Future.failedFuture(from.version() + " no longer serves ("
+                        + server.current().version() + " does): nothing rolled back");
+            }
+            server.serve(to);
+            org.slf4j.LoggerFactory.getLogger(ServingRollback.class).warn("serving rolled back from {} to {} ({})",
+                    from.version(), to.version(), reason);
+            vertx.eventBus().publish(dev.streamtrain.core.events.Addresses.MODEL_ROLLED_BACK,
+                    new dev.streamtrain.core.events.ModelRolledBack(job, from.version(), to.version(), reason,
+                            System.currentTimeMillis()));
+            var now = new io.vertx.core.json.JsonObject().put("rolled_back_from", from.version())
+                    .put("serving", to.version());
+            return vertx.executeBlocking(() -> { // bookkeeping: the swap stands whatever happens here
+                for (VersionStore.Info i : store.list()) {
+                    if (i.version().equals(from.version())) {
+                        store.update(i.decided("rolled_back", reason));
+                    }
+                }
+                return now;
+            }).recover(e -> {
+                org.slf4j.LoggerFactory.getLogger(ServingRollback.class).warn(
+                        "marking {} rolled back on disk failed: {}", from.version(), e.getMessage());
+                return io.vertx.core.Future.succeededFuture(now);
+            });
+        }, e -> io.vertx.core.Future.failedFuture(e instanceof NothingEarlier ? e.getMessage()
+                : "rolling back failed: " + ExportFailures.describe(e)));
+    }
+
+    /**
      * @param store the versions on disk
      * @param serving the serving version's label
      * @return the version to serve, loaded

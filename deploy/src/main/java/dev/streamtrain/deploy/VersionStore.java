@@ -101,11 +101,16 @@ final class VersionStore {
         return out;
     }
 
-    /** Removes the oldest versions beyond {@code keep}, never {@code serving}. */
+    /**
+     * Removes versions beyond {@code keep}: the oldest never promoted first (rejected, failed), then the oldest
+     * promoted ones, so a serving rollback keeps a version to go back to; never {@code serving}.
+     */
     void prune(int keep, String serving) throws IOException {
         List<Info> all = list();
         int excess = all.size() - keep;
-        for (Info info : all) {
+        List<Info> order = new ArrayList<>(all.stream().filter(i -> !i.status().equals("promoted")).toList());
+        order.addAll(all.stream().filter(i -> i.status().equals("promoted")).toList());
+        for (Info info : order) {
             if (excess <= 0) {
                 return;
             }
@@ -114,5 +119,18 @@ final class VersionStore {
                 excess--;
             }
         }
+    }
+
+    /** The versions as {@code GET /v1/model} lists them, oldest first, saying which one serves. */
+    static io.vertx.core.json.JsonArray describe(List<Info> versions, ServedModel serving) {
+        io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+        for (Info i : versions) {
+            out.add(new io.vertx.core.json.JsonObject().put("version", i.version()).put("updates", i.updates())
+                    .put("status", i.status()).put("reason", i.reason()).put("metric", i.metric())
+                    .put("value", Double.isNaN(i.value()) ? null : i.value())
+                    .put("parity_max_abs_diff", i.parityMaxAbsDiff()).put("parity_bound", i.parityBound())
+                    .put("serving", serving != null && serving.version().equals(i.version())));
+        }
+        return out;
     }
 }

@@ -101,8 +101,9 @@ class ContinuousDeployTest {
 
             JsonArray versions = new JsonObject(get(http, base + "/v1/model")).getJsonArray("versions");
             assertEquals(2, versions.size(), "keep: 2 " + versions.encode());
-            assertEquals("v000000020", versions.getJsonObject(0).getString("version"), "the oldest went first: " + versions.encode());
-            assertEquals("rejected", versions.getJsonObject(0).getString("status"));
+            assertEquals("v000000010", versions.getJsonObject(0).getString("version"),
+                    "the rejected v20 went first, the promoted v10 stays to roll back to: " + versions.encode());
+            assertEquals("promoted", versions.getJsonObject(0).getString("status"));
             JsonObject serving = versions.getJsonObject(1);
             assertEquals("promoted", serving.getString("status"));
             assertTrue(serving.getBoolean("serving"));
@@ -146,6 +147,28 @@ class ContinuousDeployTest {
             assertEquals("v000000020", new JsonObject(now.body()).getString("version"), "the newest checkpoint");
             assertTrue(new JsonObject(now.body()).getBoolean("served"), now.body());
             assertEquals("v000000020", deploy.serving().version());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aDamagedFinalCheckpointIsAnsweredNotWaitedFor() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            Events.registerCodecs(vertx);
+            LinkedBlockingQueue<ModelDeployed> deployed = new LinkedBlockingQueue<>();
+            vertx.eventBus().<ModelDeployed>consumer(Addresses.MODEL_DEPLOYED, m -> deployed.add(m.body()));
+            vertx.deployVerticle(new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, new ValidationSet(10),
+                    DeploySettings.defaults(true))).await(30, TimeUnit.SECONDS);
+            Path ckpt = checkpoint(30, 3, true, 0.2);
+            Files.writeString(ckpt.resolve(ModelSnapshotFiles.PARAMETERS_FILE), "damaged");
+            vertx.eventBus().publish(Addresses.TRAINING_FINISHED, new dev.streamtrain.core.events.TrainingFinished(
+                    "j", 30, 300, 0, new dev.streamtrain.core.events.TrainerTime(1, 0, 0, 0, 0), null,
+                    ckpt.toString(), List.of(), "end_of_stream"));
+            ModelDeployed outcome = deployed.poll(60, TimeUnit.SECONDS);
+            assertTrue(outcome != null && !outcome.served(), "a bounded run gets its answer: " + outcome);
+            assertTrue(outcome.message().contains("does not match its checksum"), outcome.message());
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }

@@ -48,6 +48,7 @@ class ServingApiTest {
                     "the body is over");
             assertError(post(http, base + "/v1/predict", "not json", null), 400, "the body is not a JSON object");
             assertError(post(http, base + "/v1/predict", "[1, 2]", null), 400, "the body is not a JSON object");
+            assertError(post(http, base + "/v1/predict", "null", null), 400, "the body is not a JSON object");
             assertError(post(http, base + "/v1/predict", "{\"rows\": \"x\"}", null), 400, "no rows");
             assertError(post(http, base + "/v1/predict", "{\"rows\": [[1, 2]]}", null), 400,
                     "row 0 must hold 5 numbers, it holds 2");
