@@ -30,19 +30,18 @@ final class CandidateExport {
      * @param manifest the checkpoint's manifest (null for a checkpoint written before manifests)
      * @param rows the verification rows
      * @param engine ONNX Runtime's outputs on them
-     * @param exact the float64 reference's outputs
-     * @param float32 the reference's outputs with float32 rounding
+     * @param reference the float64 reference's outputs with their float32 rounding bounds
      */
     record Exported(byte[] onnx, OnnxModel model, ModelSnapshot snapshot, CheckpointManifest manifest,
-            VerificationRows.Rows rows, float[] engine, double[] exact, double[] float32) {
-        /** Largest |ONNX Runtime − float64 reference|. */
-        double parity() {
-            return Parity.maxAbsDiff(engine, exact);
+            VerificationRows.Rows rows, float[] engine, ReferenceForward.Bounded reference) {
+        /** ONNX Runtime's outputs judged against the float64 reference, row by row ({@link Parity#judge}). */
+        Parity.Verdict verdict() {
+            return judge(engine);
         }
 
-        /** The bound {@link #parity} must stay within. */
-        double bound() {
-            return Parity.bound(exact, float32);
+        /** Another engine's outputs on the same rows (the trainer's), judged the same way. */
+        Parity.Verdict judge(float[] outputs) {
+            return Parity.judge(outputs, reference, snapshot.spec().classes());
         }
     }
 
@@ -106,8 +105,7 @@ final class CandidateExport {
             VerificationRows.Rows rows = verification.take(snapshot.spec().inputs());
             float[] engine = model.predict(rows.x(), rows.count());
             return new Exported(onnx, model, snapshot, checked.manifest(), rows, engine,
-                    ReferenceForward.outputs(snapshot, rows.x(), rows.count(), false),
-                    ReferenceForward.outputs(snapshot, rows.x(), rows.count(), true));
+                    ReferenceForward.withRoundingBound(snapshot, rows.x(), rows.count()));
         } catch (Exception | Error e) {
             model.close();
             throw e;

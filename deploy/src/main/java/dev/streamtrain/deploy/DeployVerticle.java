@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Candidates: good checkpoints on the {@link CandidateCadence} ({@link Addresses#CHECKPOINT_SAVED}), and the model
  * a run ends with ({@link Addresses#TRAINING_FINISHED}). Each is exported and run off the event loop and the trainer
  * thread ({@link CandidateExport}); its ONNX Runtime outputs must agree with a float64 reference pass of the same
- * weights within {@link Parity#bound} (the final model is also compared with the trainer's own outputs, obtained over
+ * weights within {@link Parity#judge} (the final model is also compared with the trainer's own outputs, obtained over
  * {@link Addresses#TRAINER_CONTROL}, when the trainer is still there to ask). A verified candidate is promoted when it
  * is the first or beats the serving version ({@link PromotionPolicy}); the swap is atomic and requests in flight
  * finish on the old session ({@link ModelHttpServer#serve}). Outcomes: {@link ModelDeployed} for every candidate,
@@ -181,24 +181,28 @@ public final class DeployVerticle extends VerticleBase {
                 .compose(exported -> trainerParity(c, exported).compose(trainer -> vertx.executeBlocking(() -> {
                     ValidationMetrics metrics = c.finished() != null ? c.finished().validation()
                             : exported.manifest() == null ? null : exported.manifest().validation();
-                    double parity = Math.max(exported.parity(), trainer);
+                    Parity.Verdict onnx = exported.verdict();
+                    double parity = Math.max(onnx.maxAbsDiff(), trainer.maxAbsDiff());
+                    boolean passed = onnx.passed() && trainer.passed();
                     VersionStore.Info info = new VersionStore.Info(version, c.updates(), c.checkpoint().toString(),
                             settings.monitor(), metrics == null ? Double.NaN : metrics.metric(settings.monitor()),
-                            exported.rows().count(), parity, exported.bound(), "candidate", "", started, metrics);
+                            exported.rows().count(), parity, onnx.bound(), "candidate", "", started, metrics);
                     store.write(info, exported.onnx(), c.checkpoint());
-                    return new Verified(exported, info, metrics);
+                    return new Verified(exported, info, metrics, passed);
                 })).onFailure(e -> closeQuietly(exported.model())))
                 .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));
     }
 
-    private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics) {
+    private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics,
+            boolean passed) {
     }
 
     /** The trainer's own outputs against the float64 reference, for the final model (0 for periodic candidates). */
-    private Future<Double> trainerParity(Candidate c, CandidateExport.Exported exported) {
+    private Future<Parity.Verdict> trainerParity(Candidate c, CandidateExport.Exported exported) {
         VerificationRows.Rows rows = exported.rows();
         if (c.periodic()) {
-            return Future.succeededFuture(0.0); // its weights moved on since this checkpoint: nothing to compare
+            // its weights moved on since this checkpoint: nothing to compare
+            return Future.succeededFuture(new Parity.Verdict(0, Parity.TOLERANCE, true, 0));
         }
         return vertx.eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
                 new TrainerCommand.Predict(new PredictRequest(rows.count(), exported.model().inputs(), rows.x())),
@@ -207,8 +211,7 @@ public final class DeployVerticle extends VerticleBase {
                         return Future.failedFuture("the trainer refused to predict: "
                                 + ((CommandReply.Refused) reply.body()).reason());
                     }
-                    return Future.succeededFuture(Parity.maxAbsDiff(predicted.prediction().probabilities(),
-                            exported.exact()));
+                    return Future.succeededFuture(exported.judge(predicted.prediction().probabilities()));
                 });
     }
 
@@ -221,7 +224,7 @@ public final class DeployVerticle extends VerticleBase {
             closeQuietly(model); // the final model of a run whose last periodic candidate it already was
             return settle(info.decided("promoted", "already serving"), true, null);
         }
-        if (!(info.parityMaxAbsDiff() <= info.parityBound())) {
+        if (!v.passed()) {
             String why = "ONNX Runtime and the trainer's weights disagree by " + info.parityMaxAbsDiff()
                     + " (bound " + info.parityBound() + "): not served";
             LOG.error("{} {}", info.version(), why);

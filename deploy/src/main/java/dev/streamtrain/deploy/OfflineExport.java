@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * {@code streamtrain export}: one checkpoint to an ONNX file, offline, through the same export and verification as a
  * served candidate ({@link CandidateExport}: metadata properties, agreement with the float64 reference on
- * {@value VerificationRows#SEEDED_ROWS} seeded rows within {@link Parity#bound}). Nothing is written when the
+ * {@value VerificationRows#SEEDED_ROWS} seeded rows within {@link Parity#judge}). Nothing is written when the
  * verification fails. Blocking.
  */
 public final class OfflineExport {
@@ -41,11 +41,11 @@ public final class OfflineExport {
         CandidateExport.Exported e = CandidateExport.run(checkpoint, false, new VerificationRows(new ValidationSet(1)),
                 Map.of(CandidateExport.PREFIX + "job", job, CandidateExport.PREFIX + "version", version));
         try {
-            boolean ok = e.parity() <= e.bound();
-            if (ok) {
+            Parity.Verdict v = e.verdict();
+            if (v.passed()) {
                 AtomicFiles.write(out.toAbsolutePath(), e.onnx());
             }
-            return new Result(version, e.snapshot().updates(), e.rows().count(), e.parity(), e.bound(), ok);
+            return new Result(version, e.snapshot().updates(), e.rows().count(), v.maxAbsDiff(), v.bound(), v.passed());
         } finally {
             e.model().close();
         }

@@ -31,7 +31,7 @@ final class VersionStore {
      * @param value its value at the checkpoint (NaN: not measured)
      * @param rows verification rows it was run on
      * @param parityMaxAbsDiff largest |ONNX Runtime − float64 reference| on the verification rows
-     * @param parityBound the bound it had to stay within ({@link Parity#bound})
+     * @param parityBound the bound it had to stay within ({@link Parity#judge})
      * @param status {@code candidate}, {@code promoted}, {@code rejected}, {@code failed} (verification) or
      *     {@code rolled_back} (served, then rolled back from)
      * @param reason why, in the product's words
