@@ -184,17 +184,49 @@ public final class DeployVerticle extends VerticleBase {
                     Parity.Verdict onnx = exported.verdict();
                     double parity = Math.max(onnx.maxAbsDiff(), trainer.maxAbsDiff());
                     boolean passed = onnx.passed() && trainer.passed();
+                    Compared compared = compare(exported, metrics);
                     VersionStore.Info info = new VersionStore.Info(version, c.updates(), c.checkpoint().toString(),
-                            settings.monitor(), metrics == null ? Double.NaN : metrics.metric(settings.monitor()),
-                            exported.rows().count(), parity, onnx.bound(), "candidate", "", started, metrics);
+                            settings.monitor(), compared.candidate(), exported.rows().count(), parity, onnx.bound(),
+                            "candidate", "", started, metrics);
                     store.write(info, exported.onnx(), c.checkpoint());
-                    return new Verified(exported, info, metrics, passed);
+                    return new Verified(exported, info, metrics, passed, compared);
                 })).onFailure(e -> closeQuietly(exported.model())))
                 .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));
     }
 
     private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics,
-            boolean passed) {
+            boolean passed, Compared compared) {
+    }
+
+    /**
+     * The candidate's and the serving model's metric, measured the same way.
+     *
+     * @param candidate the candidate's
+     * @param serving the serving model's (NaN: none)
+     * @param basis where they come from
+     */
+    private record Compared(double candidate, double serving, String basis) {
+    }
+
+    /**
+     * Both models on the validation rows held now, when the metric can be computed from outputs (the stream may
+     * have moved since the serving version's checkpoint: its recorded metric is then stale); else the metrics their
+     * checkpoints recorded. Blocking.
+     */
+    private Compared compare(CandidateExport.Exported exported, ValidationMetrics metrics) throws Exception {
+        String metric = settings.monitor();
+        List<dev.streamtrain.core.batch.MiniBatch> rows = exported.rows().batches();
+        ServedModel serving = server.current();
+        if (LiveMetric.SUPPORTED.contains(metric) && !rows.isEmpty()) {
+            double now = LiveMetric.of(metric, exported.snapshot().spec().head(), exported.engine(),
+                    exported.snapshot().spec().classes(), rows);
+            if (!Double.isNaN(now)) {
+                return new Compared(now, LiveMetric.measure(metric, serving, rows),
+                        "both on the " + exported.rows().count() + " validation rows held now");
+            }
+        }
+        return new Compared(metrics == null ? Double.NaN : metrics.metric(metric), policy.recorded(serving),
+                "as their checkpoints recorded");
     }
 
     /** The trainer's own outputs against the float64 reference, for the final model (0 for periodic candidates). */
@@ -233,7 +265,7 @@ public final class DeployVerticle extends VerticleBase {
             closeQuietly(model);
             return settle(info.decided("failed", why), false, null);
         }
-        PromotionPolicy.Decision d = policy.decide(info, current);
+        PromotionPolicy.Decision d = policy.decide(info, current, v.compared().serving(), v.compared().basis());
         if (!d.promote()) {
             LOG.info("{} not served: {}", info.version(), d.reason());
             closeQuietly(model);

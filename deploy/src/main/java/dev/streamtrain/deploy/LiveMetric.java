@@ -41,6 +41,29 @@ final class LiveMetric {
         return n == 0 ? Double.NaN : sum / n;
     }
 
+    /**
+     * A serving model's metric on {@code batches}, run now (blocking; NaN: no rows, no model, or its session was
+     * retired meanwhile).
+     */
+    static double measure(String metric, ServedModel model, List<MiniBatch> batches) throws Exception {
+        int n = batches.stream().mapToInt(MiniBatch::rows).sum();
+        if (n == 0 || model == null || !model.onnx().acquire()) {
+            return Double.NaN;
+        }
+        try {
+            int features = model.onnx().inputs();
+            float[] x = new float[n * features];
+            int at = 0;
+            for (MiniBatch b : batches) {
+                System.arraycopy(b.x(), 0, x, at, b.x().length);
+                at += b.x().length;
+            }
+            return of(metric, model.head(), model.onnx().predict(x, n), model.classes(), batches);
+        } finally {
+            model.onnx().release();
+        }
+    }
+
     /** One row's loss or 0/1 correctness; NaN when the metric does not apply. */
     private static double one(String metric, String head, float[] out, int at, int width, MiniBatch b, int r) {
         boolean accuracy = metric.equals("val_accuracy");

@@ -6,8 +6,9 @@ import dev.streamtrain.core.events.ModelPromotion;
 /**
  * Whether a verified candidate replaces the serving version: the first one always does; later ones when their
  * {@code deploy.monitor} beats the serving version's by {@code min_delta} in the configured mode (Lightning's
- * {@code ModelCheckpoint(monitor, mode)} comparison). A candidate without the metric does not replace a version that
- * has it; when neither has it (no validation yet), the newer version serves.
+ * {@code ModelCheckpoint(monitor, mode)} comparison), both measured on the same rows when they can be (the caller
+ * says how). A candidate without the metric does not replace a version that has it; when neither has it (no
+ * validation yet), the newer version serves.
  */
 final class PromotionPolicy {
     /**
@@ -30,13 +31,20 @@ final class PromotionPolicy {
         this.settings = settings;
     }
 
-    /** Decides about a verified candidate against the serving model (null: nothing serves yet). */
-    Decision decide(VersionStore.Info candidate, ServedModel serving) {
+    /**
+     * Decides about a verified candidate against the serving model (null: nothing serves yet).
+     *
+     * @param candidate the candidate, with its value of the metric
+     * @param serving the serving model
+     * @param servingValue the serving model's value of the metric, measured like the candidate's
+     * @param basis where both values come from, for the reason ("on the 1797 validation rows held now")
+     */
+    Decision decide(VersionStore.Info candidate, ServedModel serving, double servingValue, String basis) {
         String metric = settings.monitor();
         if (serving == null) {
             return new Decision(true, "the first verified version", "", Double.NaN);
         }
-        double before = serving.validation() == null ? Double.NaN : serving.validation().metric(metric);
+        double before = servingValue;
         double value = candidate.value();
         String was = serving.version();
         if (Double.isNaN(value) && Double.isNaN(before)) {
@@ -50,11 +58,17 @@ final class PromotionPolicy {
         if (Double.isNaN(before)) {
             return new Decision(true, was + " has no " + metric + "; this one has " + value, was, before);
         }
+        String compared = " (mode " + settings.mode() + ", min_delta " + settings.minDelta() + ", " + basis + ")";
         if (settings.improves(value, before)) {
-            return new Decision(true, metric + " " + value + " beats " + was + "'s " + before + " (mode "
-                    + settings.mode() + ", min_delta " + settings.minDelta() + ")", was, before);
+            return new Decision(true, metric + " " + value + " beats " + was + "'s " + before + compared, was, before);
         }
-        return new Decision(false, metric + " " + value + " does not beat " + was + "'s " + before + " (mode "
-                + settings.mode() + ", min_delta " + settings.minDelta() + "): " + was + " keeps serving", was, before);
+        return new Decision(false, metric + " " + value + " does not beat " + was + "'s " + before + compared + ": "
+                + was + " keeps serving", was, before);
+    }
+
+    /** The serving model's metric as its checkpoint recorded it (NaN: none). */
+    double recorded(ServedModel serving) {
+        return serving == null || serving.validation() == null ? Double.NaN
+                : serving.validation().metric(settings.monitor());
     }
 }

@@ -55,7 +55,7 @@ final class RegressionWatch {
         }
         measuring = true;
         List<MiniBatch> batches = rows.snapshot();
-        return vertx.executeBlocking(() -> measure(serving, batches)).map(now -> {
+        return vertx.executeBlocking(() -> LiveMetric.measure(metric, serving, batches)).map(now -> {
             Double start = atStart.putIfAbsent(serving.version(), now);
             if (start == null || Double.isNaN(start) || Double.isNaN(now)) {
                 return (Regression) null;
@@ -70,25 +70,5 @@ final class RegressionWatch {
             measuring = false;
             return Future.succeededFuture();
         });
-    }
-
-    /** The serving model's metric on {@code batches} (NaN: no rows, or its session was retired meanwhile). */
-    private double measure(ServedModel serving, List<MiniBatch> batches) throws Exception {
-        int n = batches.stream().mapToInt(MiniBatch::rows).sum();
-        if (n == 0 || !serving.onnx().acquire()) {
-            return Double.NaN;
-        }
-        try {
-            int features = serving.onnx().inputs();
-            float[] x = new float[n * features];
-            int at = 0;
-            for (MiniBatch b : batches) {
-                System.arraycopy(b.x(), 0, x, at, b.x().length);
-                at += b.x().length;
-            }
-            return LiveMetric.of(metric, serving.head(), serving.onnx().predict(x, n), serving.classes(), batches);
-        } finally {
-            serving.onnx().release();
-        }
     }
 }

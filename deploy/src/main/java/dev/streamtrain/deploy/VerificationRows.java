@@ -16,8 +16,9 @@ final class VerificationRows {
     /**
      * @param x row-major features
      * @param count rows
+     * @param batches the validation batches they came from, with their labels (empty: seeded rows)
      */
-    record Rows(float[] x, int count) {
+    record Rows(float[] x, int count, List<MiniBatch> batches) {
     }
 
     private final ValidationSet validation;
@@ -35,7 +36,7 @@ final class VerificationRows {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) rnd.nextGaussian();
             }
-            return new Rows(x, SEEDED_ROWS);
+            return new Rows(x, SEEDED_ROWS, List.of());
         }
         int rows = batches.stream().mapToInt(MiniBatch::rows).sum();
         float[] x = new float[rows * features];
@@ -44,6 +45,6 @@ final class VerificationRows {
             System.arraycopy(b.x(), 0, x, at, b.x().length);
             at += b.x().length;
         }
-        return new Rows(x, rows);
+        return new Rows(x, rows, batches);
     }
 }

@@ -3,7 +3,6 @@ package dev.streamtrain.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.ValidationSet;
 import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.DeploySettings;
@@ -24,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,8 +50,7 @@ class ContinuousDeployTest {
 
     @Test
     void servesTheFirstGoodCheckpointThenOnlyBetterOnes() throws Exception {
-        ValidationSet validation = new ValidationSet(100);
-        validation.add(new MiniBatch(6, 5, DeployTest.gauss(new Random(1), 30), new long[6], List.of()));
+        ValidationSet validation = new ValidationSet(100); // no rows yet: checkpoints' metrics decide, seeded rows verify
         Vertx vertx = Vertx.vertx();
         HttpClient http = HttpClient.newHttpClient();
         try {
@@ -96,7 +93,7 @@ class ContinuousDeployTest {
 
             List<ModelDeployed> outcomes = List.of(deployed.take(), deployed.take(), deployed.take());
             assertEquals(List.of(true, false, true), outcomes.stream().map(ModelDeployed::served).toList());
-            assertTrue(outcomes.stream().allMatch(d -> d.parityMaxAbsDiff() < 1e-6 && d.rowsCompared() == 6));
+            assertTrue(outcomes.stream().allMatch(d -> d.parityMaxAbsDiff() < 1e-6 && d.rowsCompared() == 256));
             assertEquals(0, deployed.size());
 
             JsonArray versions = new JsonObject(get(http, base + "/v1/model")).getJsonArray("versions");
@@ -119,6 +116,29 @@ class ContinuousDeployTest {
                 assertEquals("[]", meta.get("streamtrain.offsets"));
                 assertEquals(0.3, new JsonObject(meta.get("streamtrain.validation")).getDouble("loss"));
             }
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void withValidationRowsBothVersionsAreJudgedOnTheRowsHeldNow() throws Exception {
+        ValidationSet validation = new ValidationSet(6);
+        validation.add(RegressionRollbackTest.rows(2, 0)); // the stream now: rows model 2 gets right
+        Vertx vertx = Vertx.vertx();
+        try {
+            Events.registerCodecs(vertx);
+            LinkedBlockingQueue<ModelPromotion> decisions = new LinkedBlockingQueue<>();
+            vertx.eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> decisions.add(m.body()));
+            vertx.deployVerticle(new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
+                    new DeploySettings(10, 0, "val_loss", "min", 0, 5))).await(30, TimeUnit.SECONDS);
+            save(vertx, checkpoint(10, 1, true, 0.1)); // recorded long ago on other rows: looks good
+            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted());
+            save(vertx, checkpoint(20, 2, true, 0.9)); // recorded as worse, yet right on the rows held now
+            ModelPromotion second = decisions.poll(60, TimeUnit.SECONDS);
+            assertTrue(second.promoted(), second.reason());
+            assertTrue(second.reason().contains("both on the 6 validation rows held now"), second.reason());
+            assertTrue(second.value() < second.servingValue(), second.toString());
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }

@@ -23,17 +23,17 @@ class PromotionPolicyTest {
     @Test
     void theFirstServesThenOnlyABetterOneByMinDelta() {
         var policy = new PromotionPolicy(new DeploySettings(0, 60, "val_loss", "min", 0.01, 5));
-        assertTrue(policy.decide(candidate(0.5), null).promote());
-        assertTrue(policy.decide(candidate(0.30), serving(0.32)).promote(), "0.30 < 0.32 - 0.01");
-        PromotionPolicy.Decision close = policy.decide(candidate(0.315), serving(0.32));
+        assertTrue(policy.decide(candidate(0.5), null, Double.NaN, "test").promote());
+        assertTrue(policy.decide(candidate(0.30), serving(0.32), 0.32, "test").promote(), "0.30 < 0.32 - 0.01");
+        PromotionPolicy.Decision close = policy.decide(candidate(0.315), serving(0.32), 0.32, "test");
         assertFalse(close.promote(), "better, but by less than min_delta");
         assertTrue(close.reason().contains("v000000100 keeps serving"), close.reason());
         assertEquals(0.32, close.servingValue());
         assertEquals("model_rejected", close.event("j", candidate(0.315)).eventType());
-        assertFalse(policy.decide(candidate(0.40), serving(0.32)).promote(), "worse");
-        assertFalse(policy.decide(candidate(Double.NaN), serving(0.32)).promote(), "no metric against one");
-        assertTrue(policy.decide(candidate(0.40), serving(Double.NaN)).promote(), "the serving one has none");
-        assertTrue(policy.decide(candidate(Double.NaN), serving(Double.NaN)).promote(), "neither: the newer");
+        assertFalse(policy.decide(candidate(0.40), serving(0.32), 0.32, "test").promote(), "worse");
+        assertFalse(policy.decide(candidate(Double.NaN), serving(0.32), 0.32, "test").promote(), "no metric against one");
+        assertTrue(policy.decide(candidate(0.40), serving(Double.NaN), Double.NaN, "test").promote(), "the serving one has none");
+        assertTrue(policy.decide(candidate(Double.NaN), serving(Double.NaN), Double.NaN, "test").promote(), "neither: the newer");
     }
 
     @Test
@@ -41,9 +41,9 @@ class PromotionPolicyTest {
         var policy = new PromotionPolicy(new DeploySettings(0, 60, "val_accuracy", "max", 0, 5));
         var better = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.95, 1, 0, 1e-5, "candidate", "", 0, null);
         var worse = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.85, 1, 0, 1e-5, "candidate", "", 0, null);
-        assertTrue(policy.decide(better, serving(0.3)).promote(), "0.95 > 0.9");
-        assertFalse(policy.decide(worse, serving(0.3)).promote(), "0.85 < 0.9");
-        assertEquals("model_promoted", policy.decide(better, serving(0.3)).event("j", better).eventType());
+        assertTrue(policy.decide(better, serving(0.3), 0.9, "test").promote(), "0.95 > 0.9");
+        assertFalse(policy.decide(worse, serving(0.3), 0.9, "test").promote(), "0.85 < 0.9");
+        assertEquals("model_promoted", policy.decide(better, serving(0.3), 0.9, "test").event("j", better).eventType());
     }
 
     @Test

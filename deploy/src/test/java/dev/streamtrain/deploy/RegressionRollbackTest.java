@@ -32,7 +32,7 @@ class RegressionRollbackTest {
     Path dir;
 
     /** Six rows labelled with the model's own arg-max plus {@code shift} (0: it is right on every row). */
-    private static MiniBatch rows(long modelSeed, int shift) {
+    static MiniBatch rows(long modelSeed, int shift) {
         float[] x = DeployTest.gauss(new Random(11), 6 * 5);
         float[] p = ReferenceForward.probabilities(DeployTest.randomSnapshot("relu", modelSeed), x, 6);
         long[] y = new long[6];
