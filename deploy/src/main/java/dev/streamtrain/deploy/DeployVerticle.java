@@ -1,5 +1,6 @@
 package dev.streamtrain.deploy;
 
+import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.DeploySettings;
 import dev.streamtrain.core.control.CommandReply;
 import dev.streamtrain.core.control.TrainerCommand;
@@ -172,8 +173,13 @@ public final class DeployVerticle extends VerticleBase {
     }
 
     private Future<ModelDeployed> candidate(Candidate c) {
-        String version = VersionStore.label(c.updates());
         long started = System.currentTimeMillis();
+        return vertx.executeBlocking(() -> store.labelFor(c.updates(), CheckpointManifest.idOf(c.checkpoint())))
+                .compose(version -> candidate(c, version, started), e -> Future.succeededFuture(
+                        refused(c, VersionStore.label(c.updates()), e)));
+    }
+
+    private Future<ModelDeployed> candidate(Candidate c, String version, long started) {
         java.util.Map<String, String> metadata = java.util.Map.of(CandidateExport.PREFIX + "job", job,
                 CandidateExport.PREFIX + "version", version, CandidateExport.PREFIX + "config_hash", configHash);
         return vertx.executeBlocking(() -> CandidateExport.run(c.checkpoint(), c.periodic(), verificationRows,
@@ -184,10 +190,12 @@ public final class DeployVerticle extends VerticleBase {
                     Parity.Verdict onnx = exported.verdict();
                     double parity = Math.max(onnx.maxAbsDiff(), trainer.maxAbsDiff());
                     boolean passed = onnx.passed() && trainer.passed();
-                    Compared compared = compare(exported, metrics);
+                    var compared = MetricComparison.of(settings.monitor(), exported, metrics, server.current(),
+                            policy);
                     VersionStore.Info info = new VersionStore.Info(version, c.updates(), c.checkpoint().toString(),
                             settings.monitor(), compared.candidate(), exported.rows().count(), parity, onnx.bound(),
-                            "candidate", "", started, metrics);
+                            "candidate", "", started, metrics, exported.manifest() == null ? ""
+                                    : exported.manifest().id());
                     store.write(info, exported.onnx(), c.checkpoint());
                     return new Verified(exported, info, metrics, passed, compared);
                 })).onFailure(e -> closeQuietly(exported.model())))
@@ -195,38 +203,7 @@ public final class DeployVerticle extends VerticleBase {
     }
 
     private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics,
-            boolean passed, Compared compared) {
-    }
-
-    /**
-     * The candidate's and the serving model's metric, measured the same way.
-     *
-     * @param candidate the candidate's
-     * @param serving the serving model's (NaN: none)
-     * @param basis where they come from
-     */
-    private record Compared(double candidate, double serving, String basis) {
-    }
-
-    /**
-     * Both models on the validation rows held now, when the metric can be computed from outputs (the stream may
-     * have moved since the serving version's checkpoint: its recorded metric is then stale); else the metrics their
-     * checkpoints recorded. Blocking.
-     */
-    private Compared compare(CandidateExport.Exported exported, ValidationMetrics metrics) throws Exception {
-        String metric = settings.monitor();
-        List<dev.streamtrain.core.batch.MiniBatch> rows = exported.rows().batches();
-        ServedModel serving = server.current();
-        if (LiveMetric.SUPPORTED.contains(metric) && !rows.isEmpty()) {
-            double now = LiveMetric.of(metric, exported.snapshot().spec().head(), exported.engine(),
-                    exported.snapshot().spec().classes(), rows);
-            if (!Double.isNaN(now)) {
-                return new Compared(now, LiveMetric.measure(metric, serving, rows),
-                        "both on the " + exported.rows().count() + " validation rows held now");
-            }
-        }
-        return new Compared(metrics == null ? Double.NaN : metrics.metric(metric), policy.recorded(serving),
-                "as their checkpoints recorded");
+            boolean passed, MetricComparison compared) {
     }
 
     /** The trainer's own outputs against the float64 reference, for the final model (0 for periodic candidates). */

@@ -37,13 +37,14 @@ final class VersionStore {
      * @param reason why, in the product's words
      * @param createdMillis when it was exported
      * @param validation the checkpoint's validation metrics (null: none)
+     * @param checkpointId the checkpoint's identity (its manifest's id; empty: none)
      */
     record Info(String version, long updates, String checkpoint, String metric, double value, int rows,
             double parityMaxAbsDiff, double parityBound, String status, String reason, long createdMillis,
-            dev.streamtrain.core.events.ValidationMetrics validation) {
+            dev.streamtrain.core.events.ValidationMetrics validation, String checkpointId) {
         Info decided(String newStatus, String newReason) {
             return new Info(version, updates, checkpoint, metric, value, rows, parityMaxAbsDiff, parityBound,
-                    newStatus, newReason, createdMillis, validation);
+                    newStatus, newReason, createdMillis, validation, checkpointId);
         }
     }
 
@@ -56,6 +57,22 @@ final class VersionStore {
     /** The label of the version exported from a checkpoint at {@code updates}. */
     static String label(long updates) {
         return String.format("v%09d", updates);
+    }
+
+    /**
+     * The label of a new version from the checkpoint {@code checkpointId} at {@code updates}: {@link #label}, unless
+     * a version of that label from another checkpoint is on disk (training went back by a rollback and reached the
+     * same update again): then the label with the checkpoint id's suffix, so no version is ever overwritten.
+     */
+    String labelFor(long updates, String checkpointId) throws IOException {
+        String base = label(updates);
+        Path info = dir.resolve(base).resolve(INFO_FILE);
+        if (checkpointId == null || !Files.exists(info)) {
+            return base;
+        }
+        String existing = Events.mapper().readValue(info.toFile(), Info.class).checkpointId();
+        return existing == null || existing.isEmpty() || existing.equals(checkpointId) ? base
+                : base + "-" + checkpointId.substring(checkpointId.lastIndexOf('-') + 1);
     }
 
     /** Where a version's ONNX file is. */
@@ -89,7 +106,8 @@ final class VersionStore {
             return out;
         }
         try (Stream<Path> versions = Files.list(dir)) {
-            for (Path v : versions.filter(p -> p.getFileName().toString().matches("v\\d+")).sorted().toList()) {
+            for (Path v : versions.filter(p -> p.getFileName().toString().matches("v\\d+(-[0-9a-f]+)?")).sorted()
+                    .toList()) {
                 try {
                     out.add(Events.mapper().readValue(v.resolve(INFO_FILE).toFile(), Info.class));
                 } catch (IOException e) {
@@ -126,6 +144,7 @@ final class VersionStore {
         io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
         for (Info i : versions) {
             out.add(new io.vertx.core.json.JsonObject().put("version", i.version()).put("updates", i.updates())
+                    .put("checkpoint_id", i.checkpointId())
                     .put("status", i.status()).put("reason", i.reason()).put("metric", i.metric())
                     .put("value", Double.isNaN(i.value()) ? null : i.value())
                     .put("parity_max_abs_diff", i.parityMaxAbsDiff()).put("parity_bound", i.parityBound())

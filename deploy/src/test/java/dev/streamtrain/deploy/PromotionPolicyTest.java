@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class PromotionPolicyTest {
     private static VersionStore.Info candidate(double valLoss) {
         return new VersionStore.Info("v000000200", 200, "ckpt", "val_loss", valLoss, 10, 1e-7, 1e-5, "candidate", "",
-                0, null);
+                0, null, "");
     }
 
     private static ServedModel serving(double valLoss) {
@@ -39,8 +39,8 @@ class PromotionPolicyTest {
     @Test
     void modeMaxWantsHigher() {
         var policy = new PromotionPolicy(new DeploySettings(0, 60, "val_accuracy", "max", 0, 5));
-        var better = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.95, 1, 0, 1e-5, "candidate", "", 0, null);
-        var worse = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.85, 1, 0, 1e-5, "candidate", "", 0, null);
+        var better = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.95, 1, 0, 1e-5, "candidate", "", 0, null, "");
+        var worse = new VersionStore.Info("v2", 2, "c", "val_accuracy", 0.85, 1, 0, 1e-5, "candidate", "", 0, null, "");
         assertTrue(policy.decide(better, serving(0.3), 0.9, "test").promote(), "0.95 > 0.9");
         assertFalse(policy.decide(worse, serving(0.3), 0.9, "test").promote(), "0.85 < 0.9");
         assertEquals("model_promoted", policy.decide(better, serving(0.3), 0.9, "test").event("j", better).eventType());
