@@ -41,6 +41,7 @@ public final class DeployVerticle extends VerticleBase {
     private final String host;
     private final int port;
     private final VerificationRows verificationRows;
+    private final dev.streamtrain.core.batch.ValidationSet validationSet;
     private final DeploySettings settings;
     private final VersionStore store;
     private final Path modelsDir;
@@ -71,6 +72,7 @@ public final class DeployVerticle extends VerticleBase {
         this.host = host;
         this.port = port;
         this.verificationRows = new VerificationRows(validationSet);
+        this.validationSet = validationSet;
         this.settings = settings;
         this.store = new VersionStore(modelsDir);
         this.cadence = new CandidateCadence(settings);
@@ -198,7 +200,7 @@ public final class DeployVerticle extends VerticleBase {
                                     : exported.manifest().id());
                     store.write(info, exported.onnx(), c.checkpoint());
                     return new Verified(exported, info, metrics, passed, compared);
-                })).onFailure(e -> closeQuietly(exported.model())))
+                })).onFailure(e -> exported.model().closeQuietly()))
                 .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));
     }
 
@@ -230,7 +232,7 @@ public final class DeployVerticle extends VerticleBase {
         cadence.exported(info.updates(), System.currentTimeMillis()); // decided now: the next one after the cadence
         ServedModel current = server.current();
         if (current != null && current.version().equals(info.version())) {
-            closeQuietly(model); // the final model of a run whose last periodic candidate it already was
+            model.closeQuietly(); // the final model of a run whose last periodic candidate it already was
             return settle(info.decided("promoted", "already serving"), true, null);
         }
         if (!v.passed()) {
@@ -239,21 +241,48 @@ public final class DeployVerticle extends VerticleBase {
             LOG.error("{} {}", info.version(), why);
             alert("export_failed", info.version() + " was not served: " + why, info.updates(),
                     info.parityMaxAbsDiff());
-            closeQuietly(model);
+            model.closeQuietly();
             return settle(info.decided("failed", why), false, null);
         }
         PromotionPolicy.Decision d = policy.decide(info, current, v.compared().serving(), v.compared().basis());
         if (!d.promote()) {
             LOG.info("{} not served: {}", info.version(), d.reason());
-            closeQuietly(model);
+            model.closeQuietly();
             return settle(info.decided("rejected", d.reason()), false, d);
         }
-        server.serve(new ServedModel(info.version(), info.updates(), v.exported().snapshot().spec().classes(),
+        ServedModel promoted = new ServedModel(info.version(), info.updates(), v.exported().snapshot().spec().classes(),
                 v.exported().snapshot().spec().head(), model, v.metrics(), info.parityMaxAbsDiff(),
-                store.onnxPath(info.version()).toString()));
+                store.onnxPath(info.version()).toString());
+        if (current != null && settings.shadowSeconds() > 0) {
+            return shadow(promoted, info, current);
+        }
+        return promote(promoted, info, d);
+    }
+
+    private Future<ModelDeployed> promote(ServedModel promoted, VersionStore.Info info, PromotionPolicy.Decision d) {
+        server.serve(promoted);
         LOG.info("serving {} ({})", info.version(), d.reason());
         startedServing(info.version());
         return settle(info.decided("promoted", d.reason()), true, d);
+    }
+
+    /** Runs the candidate in the serving version's shadow first ({@link ShadowTrial}); then promotes or rejects. */
+    private Future<ModelDeployed> shadow(ServedModel candidate, VersionStore.Info info, ServedModel serving) {
+        ShadowTrial trial = new ShadowTrial(candidate, serving, settings);
+        server.shadow(trial);
+        LOG.info("{} runs in the shadow of {} for {} s", info.version(), serving.version(), settings.shadowSeconds());
+        return trial.run(vertx, validationSet).compose(o -> {
+            server.shadow(null);
+            boolean promote = o.promote() && server.current() == serving; // a rollback meanwhile: judged on another
+            String why = promote || !o.promote() ? o.reason() : "serving changed during the shadow period";
+            var d = new PromotionPolicy.Decision(promote, why, serving.version(), o.serving());
+            if (promote) {
+                return promote(candidate, info, d);
+            }
+            LOG.info("{} not served: {}", info.version(), why);
+            candidate.onnx().retire(); // closed once the mirrored requests are done
+            return settle(info.decided("rejected", why), false, d);
+        });
     }
 
     /** Records the decision on disk and prunes old versions, then publishes the events (listings are current). */
@@ -353,14 +382,6 @@ public final class DeployVerticle extends VerticleBase {
 
     private String url() {
         return "http://" + host + ":" + actualPort;
-    }
-
-    private static void closeQuietly(OnnxModel model) {
-        try {
-            model.close();
-        } catch (Exception e) {
-            LOG.warn("closing a candidate's ONNX session failed: {}", e.getMessage());
-        }
     }
 
     private void publish(ModelDeployed event) {

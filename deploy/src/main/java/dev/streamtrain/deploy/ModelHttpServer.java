@@ -31,6 +31,7 @@ public final class ModelHttpServer {
     private Supplier<JsonArray> versions = JsonArray::new;
     private byte[] token = new byte[0];
     private final Map<String, Supplier<Future<JsonObject>>> controls = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile ShadowTrial shadow;
 
     public ModelHttpServer(Vertx vertx) {
         this.vertx = vertx;
@@ -81,6 +82,11 @@ public final class ModelHttpServer {
     /** Enables {@code POST /v1/model/<name>} for requests bearing the token; {@code action} does it. */
     public void control(String name, Supplier<Future<JsonObject>> action) {
         controls.put(name, action);
+    }
+
+    /** Runs every answered request through this trial's candidate too, off the answer's path (null: none). */
+    void shadow(ShadowTrial trial) {
+        this.shadow = trial;
     }
 
     /** The model being served, or null. */
@@ -163,6 +169,13 @@ public final class ModelHttpServer {
                         + " float32 arithmetic?); nothing was predicted"));
             } else {
                 reply(ctx, 200, PredictJson.predictions(answering, out, rows.rows()));
+                ShadowTrial trial = shadow;
+                if (trial != null) { // after the answer: the shadow never delays it
+                    vertx.executeBlocking(() -> {
+                        trial.mirror(rows.x(), rows.rows(), out);
+                        return null;
+                    }, false);
+                }
             }
         }).onFailure(e -> reply(ctx, 500, error("the model failed to run on these rows")));
     }

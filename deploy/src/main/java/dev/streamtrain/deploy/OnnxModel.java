@@ -89,7 +89,8 @@ public final class OnnxModel implements AutoCloseable {
         return closed;
     }
 
-    private void closeQuietly() {
+    /** Closes the session, logging (not throwing) a failure: for sessions that never served or are done. */
+    void closeQuietly() {
         try {
             close();
         } catch (OrtException e) {

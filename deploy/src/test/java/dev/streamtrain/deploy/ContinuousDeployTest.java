@@ -1,6 +1,7 @@
 package dev.streamtrain.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.core.batch.ValidationSet;
@@ -142,6 +143,64 @@ class ContinuousDeployTest {
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aShadowPeriodPromotesOnlyWhatStillBeatsTheServingVersionOnLiveData() throws Exception {
+        ValidationSet validation = new ValidationSet(6);
+        validation.add(RegressionRollbackTest.rows(2, 0)); // rows model 2 gets right
+        Vertx vertx = Vertx.vertx();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            Events.registerCodecs(vertx);
+            LinkedBlockingQueue<ModelPromotion> decisions = new LinkedBlockingQueue<>();
+            vertx.eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> decisions.add(m.body()));
+            DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
+                    new DeploySettings(10, 0, "val_loss", "min", 0, 5, 0, 2));
+            vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
+            String predict = "http://127.0.0.1:" + deploy.port() + "/v1/predict";
+            save(vertx, checkpoint(10, 1, true, 0.5));
+            assertTrue(decisions.poll(60, TimeUnit.SECONDS).promoted(), "the first serves at once");
+
+            save(vertx, checkpoint(20, 2, true, 0.5)); // better on the rows held now: into the shadow
+            Thread.sleep(200);
+            validation.add(RegressionRollbackTest.rows(1, 0)); // the stream moves to rows model 1 gets right
+            ModelPromotion inShadow = shadowed(vertx, http, predict, decisions, "v000000010");
+            assertFalse(inShadow.promoted(), inShadow.reason());
+            assertTrue(inShadow.reason().startsWith("in shadow for 2 s: val_loss"), inShadow.reason());
+            assertTrue(inShadow.reason().contains("live rows mirrored, 0 failed"), inShadow.reason());
+
+            validation.add(RegressionRollbackTest.rows(2, 0)); // and back
+            save(vertx, checkpoint(30, 2, true, 0.5));
+            ModelPromotion after = shadowed(vertx, http, predict, decisions, "v000000010");
+            assertTrue(after.promoted(), after.reason());
+            assertTrue(after.reason().startsWith("in shadow for 2 s"), after.reason());
+            assertEquals("v000000030", deploy.serving().version());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Evaluations and live requests while a candidate is in the shadow (answers always from {@code serving}). */
+    private static ModelPromotion shadowed(Vertx vertx, HttpClient http, String predict,
+            LinkedBlockingQueue<ModelPromotion> decisions, String serving) throws Exception {
+        String body = "{\"rows\": [[1, 2, 3, 4, 5], [0, 0, 1, 0, 0]]}";
+        for (int i = 0; i < 100; i++) {
+            vertx.eventBus().publish(Addresses.VALIDATION_METRICS, new ValidationMetrics("j", 1, 1, 6, 0.5, 0.5, 0));
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(predict))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            String answered = new JsonObject(r.body()).getString("model_version");
+            if (!answered.equals(serving)) { // only once the trial is over and the candidate promoted
+                ModelPromotion d = decisions.poll(10, TimeUnit.SECONDS);
+                assertTrue(d != null && d.promoted() && d.version().equals(answered), "the shadow answered: " + d);
+                return d;
+            }
+            ModelPromotion d = decisions.poll(50, TimeUnit.MILLISECONDS);
+            if (d != null) {
+                return d;
+            }
+        }
+        throw new AssertionError("no decision after the shadow period");
     }
 
     @Test

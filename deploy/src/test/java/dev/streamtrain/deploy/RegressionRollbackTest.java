@@ -60,7 +60,7 @@ class RegressionRollbackTest {
             vertx.eventBus().<ModelRolledBack>consumer(Addresses.MODEL_ROLLED_BACK, m -> rollbacks.add(m.body()));
             vertx.eventBus().<Alert>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
             DeployVerticle deploy = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, validation,
-                    new DeploySettings(10, 0, "val_loss", "min", 0, 5, 0.5));
+                    new DeploySettings(10, 0, "val_loss", "min", 0, 5, 0.5, 0));
             vertx.deployVerticle(deploy).await(30, TimeUnit.SECONDS);
             ContinuousDeployTest.promoteTwo(vertx, dir, decisions);
             assertEquals("v000000020", deploy.serving().version());

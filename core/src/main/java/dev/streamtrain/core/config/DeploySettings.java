@@ -23,14 +23,17 @@ import java.util.List;
  * @param regressionDelta serving goes back to the previous version when the serving one's live metric (its own
  *     {@code val_loss} or {@code val_accuracy} on the validation rows held now) is worse than when it started serving
  *     by more than this (0: never)
+ * @param shadowSeconds a candidate that beats the serving version first runs this long in its shadow (scored on live
+ *     traffic and the validation rows beside it, answering nothing) and is promoted only if it still beats it (0: at
+ *     once)
  */
 public record DeploySettings(long everyNTrainSteps, long everySeconds, String monitor, String mode,
-        double minDelta, int keep, double regressionDelta) {
+        double minDelta, int keep, double regressionDelta, long shadowSeconds) {
 
-    /** Without regression rollback. */
+    /** Without regression rollback and shadow period. */
     public DeploySettings(long everyNTrainSteps, long everySeconds, String monitor, String mode, double minDelta,
             int keep) {
-        this(everyNTrainSteps, everySeconds, monitor, mode, minDelta, keep, 0);
+        this(everyNTrainSteps, everySeconds, monitor, mode, minDelta, keep, 0, 0);
     }
 
     /** Whether candidates are exported while training goes on (not only at the end of a bounded run). */
@@ -48,7 +51,7 @@ public record DeploySettings(long everyNTrainSteps, long everySeconds, String mo
 
     /** The defaults: a candidate a minute in an endless run, the final model only in a bounded one. */
     public static DeploySettings defaults(boolean bounded) {
-        return new DeploySettings(0, bounded ? 0 : 60, "val_loss", "min", 0, 5, 0);
+        return new DeploySettings(0, bounded ? 0 : 60, "val_loss", "min", 0, 5, 0, 0);
     }
 
     /** Reads the section; problems go to the reader. */
@@ -65,6 +68,7 @@ public record DeploySettings(long everyNTrainSteps, long everySeconds, String mo
         return new DeploySettings(d.integer("every_n_train_steps", def.everyNTrainSteps(), 0, Long.MAX_VALUE),
                 d.integer("every_seconds", def.everySeconds(), 0, 86_400 * 365L), monitor, mode,
                 d.decimal("min_delta", def.minDelta(), 0, 1e12, true),
-                (int) d.integer("keep", def.keep(), 1, 10_000), regression);
+                (int) d.integer("keep", def.keep(), 1, 10_000), regression,
+                d.integer("shadow_seconds", 0, 0, 86_400));
     }
 }
