@@ -13,6 +13,7 @@ import dev.streamtrain.core.events.ModelDeployed;
 import dev.streamtrain.core.events.OffsetsCommitted;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.deploy.DeployVerticle;
+import dev.streamtrain.deploy.KafkaInference;
 import dev.streamtrain.deploy.ModelPublisher;
 import dev.streamtrain.deploy.ModelRecords;
 import dev.streamtrain.ingest.ConsumerSettings;
@@ -91,6 +92,10 @@ public final class Pipeline implements AutoCloseable {
         ingest.trainTopics().forEach(t -> topics.add(t.topic()));
         cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
         cluster.ensureCompactedTopic(ModelRecords.topic(cfg.job()), ModelRecords.MAX_BYTES);
+        if (!cfg.serving().requestTopic().isEmpty()) {
+            cluster.ensureTopics(List.of(cfg.serving().requestTopic(), cfg.serving().responseTopic()),
+                    cfg.kafka().topicPartitions());
+        }
         Vertx vertx = Vertx.vertx();
         Pipeline pipeline = new Pipeline(cluster, vertx);
         try {
@@ -112,6 +117,11 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(deploy);
             pipeline.deploy(new ModelPublisher(cfg.job(), cfg.workDir().resolve("models"), servers,
                     cfg.kafka().producer()));
+            if (!cfg.serving().requestTopic().isEmpty()) {
+                pipeline.deploy(new KafkaInference(cfg.serving().requestTopic(), cfg.serving().responseTopic(),
+                        ingest.deadLetterTopic(), ConsumerSettings.of(servers, ingest.groupId() + "-inference",
+                        cfg.kafka().consumer()), servers, cfg.kafka().producer(), deploy::serving));
+            }
             if (checks.uses("topic")) {
                 pipeline.deploy(new ValidationReaderVerticle(ingest.validationTopic(),
                         ConsumerSettings.of(servers, null, cfg.kafka().consumer()),

@@ -34,7 +34,7 @@ class ServingWhileTrainingTest {
                 ingest: {stop-at-end: false}
                 training: {eval-every: 20}
                 deploy: {every_n_train_steps: 40, min_delta: 0.002, keep: 10}
-                serving: {port: 0, token: t0ken}
+                serving: {port: 0, token: t0ken, request-topic: serving.requests}
                 """);
         LabeledRows[] split = CsvRows.digits().split(0.8, 3);
         RunJobTest.seed(cfg, split, 1);
@@ -63,6 +63,7 @@ class ServingWhileTrainingTest {
             assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(60), "served within the first minute");
             String base = "http://127.0.0.1:" + pipeline.servingPort();
             assertEquals(200, get(http, base + "/v1/model").statusCode());
+            askOverKafka(); // Kafka-in, Kafka-out inference, on the same served model
             // a replica on "another machine": `streamtrain serve --from-topic` in a JVM of its own
             int replicaPort;
             try (var probe = new java.net.ServerSocket(0)) {
@@ -76,7 +77,8 @@ class ServingWhileTrainingTest {
             await(() -> decisions.stream().filter(ModelPromotion::promoted).count() >= 2
                     && decisions.stream().anyMatch(d -> !d.promoted()), 120, "a later promotion and a rejection");
             var rolledBack = pipeline.vertx().eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
-                    new TrainerCommand.Rollback("test: forced", 0)).toCompletionStage()
+                    new TrainerCommand.Rollback("test: forced", decisions.stream().mapToLong(ModelPromotion::updates)
+                            .max().orElseThrow())).toCompletionStage() // to a state before the newest candidate
                     .toCompletableFuture().get(60, TimeUnit.SECONDS);
             assertTrue(rolledBack.body() instanceof CommandReply.Accepted, rolledBack.body().toString());
             int before = decisions.size();
@@ -124,6 +126,20 @@ class ServingWhileTrainingTest {
             assertTrue(System.nanoTime() < deadline, "waited " + seconds + " s for " + what);
             Thread.sleep(50);
         }
+    }
+
+    /** A request on serving.requests is answered on serving.responses under its key. */
+    private static void askOverKafka() throws Exception {
+        String servers = AppTestBroker.broker().bootstrapServers();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(Map.of(
+                "bootstrap.servers", servers, "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
+                "value.serializer", org.apache.kafka.common.serialization.StringSerializer.class))) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("serving.requests", "q1",
+                    "{\"rows\": [" + java.util.Arrays.toString(new float[64]) + "]}")).get();
+        }
+        var answers = KafkaTopics.readUntil(servers, "serving.responses", v -> v.contains("model_version"),
+                java.time.Duration.ofSeconds(30));
+        assertTrue(answers.stream().anyMatch(v -> v.contains("\"classes\"")), answers.toString());
     }
 
     private static String version(HttpClient http, String base) {

@@ -167,11 +167,14 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      * @param port its port (0: any free port)
      * @param token bearer token of the control endpoints ({@code serving.token}, else the environment's
      *     {@code STREAMTRAIN_TOKEN}; empty: one is generated at start and logged once)
+     * @param requestTopic Kafka-in inference: requests read from this topic (empty: off)
+     * @param responseTopic where their answers go
      */
-    public record ServingSettings(String host, int port, String token) {
+    public record ServingSettings(String host, int port, String token, String requestTopic, String responseTopic) {
         @Override
         public String toString() { // never print the secret
-            return "ServingSettings[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "" : "***") + "]";
+            return "ServingSettings[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "" : "***")
+                    + ", requestTopic=" + requestTopic + ", responseTopic=" + responseTopic + "]";
         }
 
         /** The configuration's JSON leaves the token out too (it is hashed into every export's metadata). */

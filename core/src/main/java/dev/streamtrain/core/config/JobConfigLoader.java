@@ -146,7 +146,8 @@ public final class JobConfigLoader {
         var serving = new JobConfig.ServingSettings(
                 r.string("serving.host", "127.0.0.1"),
                 (int) r.integer("serving.port", 8080, 0, 65_535),
-                r.string("serving.token", System.getenv().getOrDefault("STREAMTRAIN_TOKEN", "")));
+                r.string("serving.token", System.getenv().getOrDefault("STREAMTRAIN_TOKEN", "")),
+                r.string("serving.request-topic", ""), r.string("serving.response-topic", job + ".responses"));
 
         ConfigReader monitorReader = section(r, "monitor");
         var monitor = MonitorSettings.read(monitorReader);
