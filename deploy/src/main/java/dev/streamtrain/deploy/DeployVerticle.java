@@ -117,10 +117,17 @@ public final class DeployVerticle extends VerticleBase {
         if (watch.enabled()) { // the validation rows move on with each evaluation: measure the serving version
             vertx.eventBus().consumer(Addresses.VALIDATION_METRICS, m -> checkRegression());
         }
-        return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind
+        return vertx.executeBlocking(() -> { // what an export cut short by a crash left behind; what served before
             AtomicFiles.deleteLeftovers(modelsDir);
-            return null;
-        }).compose(v -> server.listen(host, port)).onSuccess(p -> actualPort = p);
+            versions = store.list();
+            return ServingRollback.lastServed(store);
+        }).compose(last -> {
+            if (last != null) { // a restart serves at once what served before, until a candidate beats it
+                server.serve(last);
+                LOG.info("serving {} again (the version that served before the restart)", last.version());
+            }
+            return server.listen(host, port);
+        }).onSuccess(p -> actualPort = p);
     }
 
     /** The port the model server listens on. */

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Finds and loads the version serving goes back to: the newest version promoted before the serving one that is still
- * on disk ({@code deploy.keep} bounds how far back that can go). Its ONNX file was verified when it was promoted; the
+ * on disk (or, at start, the one that served last) ({@code deploy.keep} bounds how far back that can go). Its ONNX file was verified when it was promoted; the
  * session is created and run once (warmed up) here, off the event loop. Blocking.
  */
 final class ServingRollback {
@@ -82,6 +82,25 @@ final class ServingRollback {
         if (target == null) {
             throw new NothingEarlier("no version promoted before " + serving + " is on disk to roll back to");
         }
+        return open(store, target);
+    }
+
+    /**
+     * The version that served last before a restart: the newest promoted one on disk (a version rolled back from is
+     * marked so, the one it went back to stays promoted), loaded; null when there is none.
+     */
+    static ServedModel lastServed(VersionStore store) throws Exception {
+        VersionStore.Info newest = null;
+        for (VersionStore.Info i : store.list()) { // oldest first
+            if (i.status().equals("promoted")) {
+                newest = i;
+            }
+        }
+        return newest == null ? null : open(store, newest);
+    }
+
+    /** Loads a version from disk (verified when it was promoted) and runs it once, off the event loop. */
+    private static ServedModel open(VersionStore store, VersionStore.Info target) throws Exception {
         var dir = store.onnxPath(target.version()).getParent();
         ModelSpec spec = ModelSnapshotFiles.readSpec(dir);
         OnnxModel model = new OnnxModel(Files.readAllBytes(store.onnxPath(target.version())), spec.inputs());

@@ -204,6 +204,35 @@ class ContinuousDeployTest {
     }
 
     @Test
+    void aRestartServesAtOnceWhatServedBefore() throws Exception {
+        Vertx first = Vertx.vertx();
+        try {
+            Events.registerCodecs(first);
+            LinkedBlockingQueue<ModelPromotion> decisions = new LinkedBlockingQueue<>();
+            first.eventBus().<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> decisions.add(m.body()));
+            first.deployVerticle(new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0, new ValidationSet(10),
+                    new DeploySettings(10, 0, "val_loss", "min", 0, 5))).await(30, TimeUnit.SECONDS);
+            promoteTwo(first, dir, decisions);
+        } finally {
+            first.close().await(30, TimeUnit.SECONDS);
+        }
+        Vertx again = Vertx.vertx();
+        try {
+            DeployVerticle restarted = new DeployVerticle("j", dir.resolve("models"), "127.0.0.1", 0,
+                    new ValidationSet(10), new DeploySettings(10, 0, "val_loss", "min", 0, 5));
+            again.deployVerticle(restarted).await(30, TimeUnit.SECONDS);
+            assertEquals("v000000020", restarted.serving().version(), "before any checkpoint of the new run");
+            JsonObject model = new JsonObject(HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + restarted.port() + "/v1/model")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("v000000020", model.getString("version"));
+            assertEquals(2, model.getJsonArray("versions").size());
+        } finally {
+            again.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void exportsTheNewestCheckpointOnDemand() throws Exception {
         Vertx vertx = Vertx.vertx();
         HttpClient http = HttpClient.newHttpClient();
