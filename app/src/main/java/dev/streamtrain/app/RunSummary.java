@@ -44,8 +44,8 @@ public final class RunSummary {
                 : String.format("%.4f (loss %.4f, %,d rows)", t.validation().accuracy(), t.validation().loss(),
                         t.validation().rows())});
         rows.add(new String[] {"ONNX parity", d.rowsCompared() == 0 ? "not verified: " + d.message()
-                : String.format("largest difference ONNX vs trainer %.2e over %,d rows: %s", d.parityMaxAbsDiff(),
-                        d.rowsCompared(), d.served() ? "OK" : "FAILED")});
+                : String.format("ONNX Runtime and the trainer vs a float64 reference: largest difference %.2e over %,d"
+                        + " rows: %s", d.parityMaxAbsDiff(), d.rowsCompared(), d.served() ? "OK" : "NOT SERVED")});
         rows.add(new String[] {"model", d.onnxPath()});
         rows.add(new String[] {"checkpoint", t.checkpoint()});
         rows.add(new String[] {"serving", d.served() ? "http://" + host + ":" + r.servingPort() + "/v1/predict"
