@@ -2,19 +2,15 @@ package dev.streamtrain.deploy;
 
 import dev.streamtrain.core.checkpoint.CheckpointManifest;
 import dev.streamtrain.core.config.DeploySettings;
-import dev.streamtrain.core.control.CommandReply;
-import dev.streamtrain.core.control.TrainerCommand;
 import dev.streamtrain.core.events.Addresses;
 import dev.streamtrain.core.events.CheckpointSaved;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.events.ModelDeployed;
-import dev.streamtrain.core.events.PredictRequest;
 import dev.streamtrain.core.events.TrainingFinished;
 import dev.streamtrain.core.events.ValidationMetrics;
 import dev.streamtrain.core.model.AtomicFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -193,7 +189,8 @@ public final class DeployVerticle extends VerticleBase {
                 CandidateExport.PREFIX + "version", version, CandidateExport.PREFIX + "config_hash", configHash);
         return vertx.executeBlocking(() -> CandidateExport.run(c.checkpoint(), c.periodic(), verificationRows,
                 metadata))
-                .compose(exported -> trainerParity(c, exported).compose(trainer -> vertx.executeBlocking(() -> {
+                .compose(exported -> TrainerParity.verdict(vertx, exported, !c.periodic())
+                        .compose(trainer -> vertx.executeBlocking(() -> {
                     ValidationMetrics metrics = c.finished() != null ? c.finished().validation()
                             : exported.manifest() == null ? null : exported.manifest().validation();
                     Parity.Verdict onnx = exported.verdict();
@@ -213,24 +210,6 @@ public final class DeployVerticle extends VerticleBase {
 
     private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics,
             boolean passed, MetricComparison compared) {
-    }
-
-    /** The trainer's own outputs against the float64 reference, for the final model (0 for periodic candidates). */
-    private Future<Parity.Verdict> trainerParity(Candidate c, CandidateExport.Exported exported) {
-        VerificationRows.Rows rows = exported.rows();
-        if (c.periodic()) {
-            // its weights moved on since this checkpoint: nothing to compare
-            return Future.succeededFuture(new Parity.Verdict(0, Parity.TOLERANCE, true, 0));
-        }
-        return vertx.eventBus().<CommandReply>request(Addresses.TRAINER_CONTROL,
-                new TrainerCommand.Predict(new PredictRequest(rows.count(), exported.model().inputs(), rows.x())),
-                new DeliveryOptions().setSendTimeout(60_000)).compose(reply -> {
-                    if (!(reply.body() instanceof CommandReply.Predicted predicted)) {
-                        return Future.failedFuture("the trainer refused to predict: "
-                                + ((CommandReply.Refused) reply.body()).reason());
-                    }
-                    return Future.succeededFuture(exported.judge(predicted.prediction().probabilities()));
-                });
     }
 
     private Future<ModelDeployed> decide(Verified v) {

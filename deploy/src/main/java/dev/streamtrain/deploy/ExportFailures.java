@@ -14,7 +14,8 @@ final class ExportFailures {
                 ? e.getCause() : e;
         if (cause instanceof CandidateExport.NotACandidate || cause instanceof ServingRollback.NothingEarlier
                 || cause instanceof IllegalStateException
-                || cause.getClass().getName().startsWith("io.vertx.core.impl.NoStackTrace")) { // Future.failedFuture(text)
+                // Future.failedFuture(text): deploy's words too
+                || cause.getClass().getName().startsWith("io.vertx.core.impl.NoStackTrace")) {
             return cause.getMessage() == null ? "failed" : cause.getMessage(); // deploy's own words
         }
         if (cause instanceof io.vertx.core.eventbus.ReplyException) {

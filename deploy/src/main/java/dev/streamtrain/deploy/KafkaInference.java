@@ -1,5 +1,6 @@
 package dev.streamtrain.deploy;
 
+import dev.streamtrain.core.kafka.DeadLetterHeaders;
 import dev.streamtrain.core.kafka.ProducerSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -11,7 +12,6 @@ import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -138,13 +138,8 @@ public final class KafkaInference extends VerticleBase {
         KafkaProducerRecord<byte[], byte[]> r = KafkaProducerRecord.create(deadLetterTopic, request.key(),
                 request.value());
         request.headers().forEach(h -> r.addHeader(h.key(), h.value()));
-        Map<String, String> h = new HashMap<>();
-        h.put("st-source-topic", request.topic());
-        h.put("st-source-partition", Integer.toString(request.partition()));
-        h.put("st-source-offset", Long.toString(request.offset()));
-        h.put("st-error-class", "inference_bad_request");
-        h.put("st-error-message", why);
-        h.forEach(r::addHeader);
+        DeadLetterHeaders.of(request.topic(), request.partition(), request.offset(), "inference_bad_request", why)
+                .forEach(r::addHeader);
         return r;
     }
 

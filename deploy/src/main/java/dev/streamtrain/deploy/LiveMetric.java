@@ -46,19 +46,12 @@ final class LiveMetric {
      * retired meanwhile).
      */
     static double measure(String metric, ServedModel model, List<MiniBatch> batches) throws Exception {
-        int n = batches.stream().mapToInt(MiniBatch::rows).sum();
-        if (n == 0 || model == null || !model.onnx().acquire()) {
+        VerificationRows.Rows rows = model == null ? null : VerificationRows.of(batches, model.onnx().inputs());
+        if (rows == null || rows.count() == 0 || !model.onnx().acquire()) {
             return Double.NaN;
         }
         try {
-            int features = model.onnx().inputs();
-            float[] x = new float[n * features];
-            int at = 0;
-            for (MiniBatch b : batches) {
-                System.arraycopy(b.x(), 0, x, at, b.x().length);
-                at += b.x().length;
-            }
-            return of(metric, model.head(), model.onnx().predict(x, n), model.classes(), batches);
+            return of(metric, model.head(), model.onnx().predict(rows.x(), rows.count()), model.classes(), batches);
         } finally {
             model.onnx().release();
         }
@@ -87,7 +80,8 @@ final class LiveMetric {
                 for (int c = 0; c < width; c++) {
                     double t = b.hasTargets() ? b.targets()[r * b.targetWidth() + c] : b.y()[r];
                     double p = Math.min(Math.max(out[at + c], 1e-12), 1 - 1e-12);
-                    total += accuracy ? ((p > 0.5) == (t > 0.5) ? 1 : 0) : -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
+                    total += accuracy ? ((p > 0.5) == (t > 0.5) ? 1 : 0)
+                            : -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
                 }
                 return total / width;
             }

@@ -5,7 +5,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import io.vertx.kafka.client.producer.KafkaHeader;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -81,7 +80,10 @@ public final class ModelFollower extends VerticleBase {
     private void onRecord(KafkaConsumerRecord<byte[], byte[]> record) {
         ModelRecords.Served served;
         try {
-            served = ModelRecords.read(name -> header(record, name), record.value());
+            served = ModelRecords.read(name -> { // the last one wins, as Kafka's rule is
+                var h = record.record().headers().lastHeader(name);
+                return h == null ? null : h.value();
+            }, record.value());
         } catch (ModelRecords.Unreadable e) {
             LOG.warn("{}-{}@{} skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
             return;
@@ -116,16 +118,6 @@ public final class ModelFollower extends VerticleBase {
             LOG.info("serving {} from {}@{}", served.version(), topic, next.offset());
         }).onFailure(e -> LOG.error("could not load {} from {}: the version before it keeps serving ({})",
                 served.version(), topic, ExportFailures.describe(e))).onComplete(ar -> loadNext());
-    }
-
-    private static byte[] header(KafkaConsumerRecord<byte[], byte[]> record, String name) {
-        byte[] value = null;
-        for (KafkaHeader h : record.headers()) {
-            if (h.key().equals(name)) {
-                value = h.value().getBytes(); // the last one wins, as Kafka's lastHeader
-            }
-        }
-        return value;
     }
 
     @Override

@@ -16,9 +16,9 @@ import java.util.function.Supplier;
 
 /**
  * The model server (Vert.x Web): {@code POST /v1/predict} ({@link PredictJson}, or a safetensors / npz batch:
- * {@link PredictTensors}), {@code GET /v1/model} (the serving
- * version, its metrics and parity, and every version on disk), the control endpoints {@code POST /v1/model/<name>}
- * behind a bearer token ({@code rollback}, {@code export}: {@link #control}) and {@code GET /metrics}. Answers 503 until a verified model is served.
+ * {@link PredictTensors}), {@code GET /v1/model} (the serving version, its metrics and parity, and every version on
+ * disk), the control endpoints {@code POST /v1/model/<name>} behind a bearer token ({@code rollback}, {@code export}:
+ * {@link #control}) and {@code GET /metrics}. Answers 503 until a verified model is served.
  * Bodies over {@value #MAX_BODY_BYTES} bytes get 413; every error is JSON {@code {"error": ...}} in the product's
  * words. Inference runs off the event loop, on the session that was serving when it started ({@link #serve}).
  */

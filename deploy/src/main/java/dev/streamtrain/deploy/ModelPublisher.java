@@ -72,14 +72,18 @@ public final class ModelPublisher extends VerticleBase {
 
     private KafkaProducerRecord<byte[], byte[]> record(String topic, String version) throws Exception {
         Path dir = store.onnxPath(version).getParent();
-        VersionStore.Info info = store.list().stream().filter(i -> i.version().equals(version)).findFirst()
-                .orElseThrow(() -> new IllegalStateException(version + " is no longer on disk"));
+        VersionStore.Info info = store.info(version);
+        if (info == null) {
+            throw new IllegalStateException(version + " is no longer on disk");
+        }
         byte[] onnx = Files.readAllBytes(store.onnxPath(version));
-        var served = new ModelRecords.Served(version, info.updates(), ModelSnapshotFiles.readSpec(dir),
-                info.validation(), info.parityMaxAbsDiff(), onnx);
+        byte[] specJson = Files.readAllBytes(dir.resolve(ModelSnapshotFiles.SPEC_FILE)); // read once: shape and header
+        var served = new ModelRecords.Served(version, info.updates(),
+                ModelSnapshotFiles.spec(Events.mapper().readTree(specJson)), info.validation(), info.parityMaxAbsDiff(),
+                onnx);
         KafkaProducerRecord<byte[], byte[]> record = KafkaProducerRecord.create(topic,
                 job.getBytes(java.nio.charset.StandardCharsets.UTF_8), onnx);
-        ModelRecords.headers(served, Files.readAllBytes(dir.resolve(ModelSnapshotFiles.SPEC_FILE)))
+        ModelRecords.headers(served, specJson)
                 .forEach((k, v) -> record.addHeader(k, io.vertx.core.buffer.Buffer.buffer(v)));
         return record;
     }

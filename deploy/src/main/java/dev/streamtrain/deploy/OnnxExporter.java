@@ -32,7 +32,8 @@ public final class OnnxExporter {
      * Serialized ONNX model bytes with {@code metadata} as the model's metadata properties (ONNX
      * {@code ModelProto.metadata_props}; ONNX Runtime reads them as the session's custom metadata).
      */
-    public static byte[] export(ModelSnapshot snapshot, String producerVersion, java.util.Map<String, String> metadata) {
+    public static byte[] export(ModelSnapshot snapshot, String producerVersion,
+            java.util.Map<String, String> metadata) {
         ModelSpec spec = snapshot.spec();
         OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("streamtrain_mlp");
         graph.addInput(valueInfo(INPUT, spec.inputs()));

@@ -69,29 +69,12 @@ public final class Parity {
 
     /** Largest absolute element-wise difference; infinite when lengths differ or a value is not finite. */
     public static double maxAbsDiff(float[] a, float[] b) {
-        double[] wide = new double[b.length];
-        for (int i = 0; i < b.length; i++) {
-            wide[i] = b[i];
-        }
-        return maxAbsDiff(a, wide);
-    }
-
-    /** The same against double-precision values. */
-    public static double maxAbsDiff(float[] a, double[] b) {
-        double[] wide = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            wide[i] = a[i];
-        }
-        return maxAbsDiff(wide, b);
-    }
-
-    private static double maxAbsDiff(double[] a, double[] b) {
         if (a.length != b.length) {
             return Double.POSITIVE_INFINITY;
         }
         double max = 0;
         for (int i = 0; i < a.length; i++) {
-            double d = Math.abs(a[i] - b[i]);
+            double d = Math.abs((double) a[i] - b[i]);
             if (!(d <= max)) {
                 max = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
             }

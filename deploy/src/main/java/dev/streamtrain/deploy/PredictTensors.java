@@ -52,7 +52,8 @@ final class PredictTensors {
         }
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new PredictJson.BadRequest("row " + i / width + " column " + i % width + " is not a finite number");
+                throw new PredictJson.BadRequest("row " + i / width + " column " + i % width
+                        + " is not a finite number");
             }
         }
         return new PredictJson.Rows(values, (int) shape[0]);

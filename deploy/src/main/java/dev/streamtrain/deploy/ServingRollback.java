@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Finds and loads the version serving goes back to: the newest version promoted before the serving one that is still
- * on disk (or, at start, the one that served last) ({@code deploy.keep} bounds how far back that can go). Its ONNX file was verified when it was promoted; the
- * session is created and run once (warmed up) here, off the event loop. Blocking.
+ * on disk ({@code deploy.keep} bounds how far back that can go), or, at start, the one that served last. Its ONNX
+ * file was verified when it was promoted; the session is created and run once (warmed up) here, off the event loop.
+ * Blocking.
  */
 final class ServingRollback {
     /** Nothing to roll back to, in the product's words. */
@@ -48,10 +49,9 @@ final class ServingRollback {
             var now = new io.vertx.core.json.JsonObject().put("rolled_back_from", from.version())
                     .put("serving", to.version());
             return vertx.executeBlocking(() -> { // bookkeeping: the swap stands whatever happens here
-                for (VersionStore.Info i : store.list()) {
-                    if (i.version().equals(from.version())) {
-                        store.update(i.decided("rolled_back", reason));
-                    }
+                VersionStore.Info info = store.info(from.version());
+                if (info != null) {
+                    store.update(info.decided("rolled_back", reason));
                 }
                 return now;
             }).recover(e -> {
@@ -71,8 +71,8 @@ final class ServingRollback {
      */
     static ServedModel load(VersionStore store, String serving) throws Exception {
         List<VersionStore.Info> all = store.list();
-        long servingSince = all.stream().filter(i -> i.version().equals(serving)).mapToLong(VersionStore.Info::createdMillis)
-                .findFirst().orElse(Long.MAX_VALUE);
+        long servingSince = all.stream().filter(i -> i.version().equals(serving))
+                .mapToLong(VersionStore.Info::createdMillis).findFirst().orElse(Long.MAX_VALUE);
         VersionStore.Info target = null;
         for (VersionStore.Info i : all) { // oldest first: the last match is the newest earlier one
             if (i.status().equals("promoted") && !i.version().equals(serving) && i.createdMillis() < servingSince) {

@@ -38,6 +38,11 @@ final class VerificationRows {
             }
             return new Rows(x, SEEDED_ROWS, List.of());
         }
+        return of(batches, features);
+    }
+
+    /** The rows of {@code batches}, {@code features} wide, in one row-major array. */
+    static Rows of(List<MiniBatch> batches, int features) {
         int rows = batches.stream().mapToInt(MiniBatch::rows).sum();
         float[] x = new float[rows * features];
         int at = 0;

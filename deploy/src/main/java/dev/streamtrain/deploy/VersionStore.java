@@ -66,13 +66,19 @@ final class VersionStore {
      */
     String labelFor(long updates, String checkpointId) throws IOException {
         String base = label(updates);
-        Path info = dir.resolve(base).resolve(INFO_FILE);
-        if (checkpointId == null || !Files.exists(info)) {
+        Info there = checkpointId == null ? null : info(base);
+        if (there == null) {
             return base;
         }
-        String existing = Events.mapper().readValue(info.toFile(), Info.class).checkpointId();
+        String existing = there.checkpointId();
         return existing == null || existing.isEmpty() || existing.equals(checkpointId) ? base
                 : base + "-" + checkpointId.substring(checkpointId.lastIndexOf('-') + 1);
+    }
+
+    /** One version's info, or null when it is not on disk. */
+    Info info(String version) throws IOException {
+        Path file = dir.resolve(version).resolve(INFO_FILE);
+        return Files.exists(file) ? Events.mapper().readValue(file.toFile(), Info.class) : null;
     }
 
     /** Where a version's ONNX file is. */

@@ -57,12 +57,9 @@ public final class DeadLetterPublisher {
         }
         KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(), record.value());
         copy.addHeaders(record.headers());
-        copy.addHeader("st-source-topic", record.topic())
-                .addHeader("st-source-partition", Integer.toString(record.partition()))
-                .addHeader("st-source-offset", Long.toString(record.offset()))
-                .addHeader("st-error-class", reason)
-                .addHeader("st-error-message", message == null ? "" : message)
-                .addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
+        dev.streamtrain.core.kafka.DeadLetterHeaders.of(record.topic(), record.partition(), record.offset(), reason,
+                message).forEach(copy::addHeader);
+        copy.addHeader("st-first-seen", Long.toString(System.currentTimeMillis()));
         return tracked(producer.send(copy).mapEmpty());
     }
 

@@ -32,12 +32,13 @@ final class DecodeStage {
      * One record with the outcome of its checks.
      *
      * @param record the record as read
+     * @param route how its topic is read
      * @param outcome what {@link RecordValidator#check} said; an accepted minibatch carries its {@link ProducedAt}
      * @param startedNanos when its decoding started ({@link System#nanoTime()})
      * @param nanos how long decoding and checking took
      */
-    record Decoded(KafkaConsumerRecord<byte[], byte[]> record, RecordValidator.Outcome outcome, long startedNanos,
-            long nanos) {
+    record Decoded(KafkaConsumerRecord<byte[], byte[]> record, TopicRoutes.Route route,
+            RecordValidator.Outcome outcome, long startedNanos, long nanos) {
     }
 
     private final WorkerExecutor worker;
@@ -58,21 +59,21 @@ final class DecodeStage {
      * Decodes one poll's records (call on the verticle's context); {@code then} gets each, in order, on that context.
      *
      * @param records the poll's records
-     * @param routes the validator of each record's topic (resolved here, on the context: routes are not thread-safe)
+     * @param routes how each record's topic is read (resolved here, on the context: routes are not thread-safe)
      * @param then handles one decoded record
      */
     void submit(KafkaConsumerRecords<byte[], byte[]> records, TopicRoutes routes, Consumer<Decoded> then) {
         if (closed) {
             return;
         }
-        List<RecordValidator> validators = new ArrayList<>(records.size());
+        List<TopicRoutes.Route> recordRoutes = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            validators.add(routes.routeFor(records.recordAt(i).topic()).validator());
+            recordRoutes.add(routes.routeFor(records.recordAt(i).topic()));
         }
         if (++inFlight >= MAX_POLLS_IN_FLIGHT) {
             holds.hold(HOLD);
         }
-        worker.executeBlocking(() -> decode(records, validators), true).onComplete(ar -> {
+        worker.executeBlocking(() -> decode(records, recordRoutes), true).onComplete(ar -> {
             inFlight--;
             if (closed) {
                 return; // records not handled stay uncommitted: read again after a restart
@@ -90,17 +91,17 @@ final class DecodeStage {
 
     /** Runs on the worker thread. {@link RecordValidator#check} never throws. */
     private static List<Decoded> decode(KafkaConsumerRecords<byte[], byte[]> records,
-            List<RecordValidator> validators) {
+            List<TopicRoutes.Route> routes) {
         List<Decoded> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             KafkaConsumerRecord<byte[], byte[]> r = records.recordAt(i);
             long started = System.nanoTime();
-            RecordValidator.Outcome outcome = validators.get(i).check(r.value(),
+            RecordValidator.Outcome outcome = routes.get(i).validator().check(r.value(),
                     OffsetRange.single(r.topic(), r.partition(), r.offset()));
             if (outcome instanceof RecordValidator.Accepted a) { // stamped here too: less work on the event loop
                 outcome = new RecordValidator.Accepted(a.batch().producedAt(ProducedAt.of(r)));
             }
-            out.add(new Decoded(r, outcome, started, System.nanoTime() - started));
+            out.add(new Decoded(r, routes.get(i), outcome, started, System.nanoTime() - started));
         }
         return out;
     }

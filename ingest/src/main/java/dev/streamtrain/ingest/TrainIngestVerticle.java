@@ -259,7 +259,7 @@ public final class TrainIngestVerticle extends VerticleBase {
             return;
         }
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
-        TopicRoutes.Route route = routes.routeFor(record.topic());
+        TopicRoutes.Route route = decoded.route();
         RecordValidator.Outcome outcome = decoded.outcome();
         counters.read(record.value() == null ? 0 : record.value().length, decoded.nanos());
         if (outcome instanceof RecordValidator.Accepted accepted) {

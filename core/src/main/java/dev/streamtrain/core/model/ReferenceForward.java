@@ -14,17 +14,12 @@ public final class ReferenceForward {
 
     /** Row-major outputs (after the head) for {@code rows} rows of row-major features. */
     public static float[] probabilities(ModelSnapshot s, float[] x, int rows) {
-        double[] out = outputs(s, x, rows);
+        double[] out = withRoundingBound(s, x, rows).outputs();
         float[] probs = new float[out.length];
         for (int i = 0; i < out.length; i++) {
             probs[i] = (float) out[i];
         }
         return probs;
-    }
-
-    /** Row-major outputs (after the head) for {@code rows} rows of row-major features, in double precision. */
-    public static double[] outputs(ModelSnapshot s, float[] x, int rows) {
-        return withRoundingBound(s, x, rows).outputs();
     }
 
     /**
