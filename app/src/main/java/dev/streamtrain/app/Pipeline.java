@@ -25,7 +25,8 @@ import dev.streamtrain.ingest.TopicRoutes;
 import dev.streamtrain.ingest.TrainIngestVerticle;
 import dev.streamtrain.ingest.ValidationReaderVerticle;
 import dev.streamtrain.monitor.MonitorVerticle;
-import dev.streamtrain.monitor.PrometheusVerticle;
+import dev.streamtrain.monitor.TrainingMeters;
+import dev.streamtrain.dashboard.DashboardVerticle;
 import dev.streamtrain.trainer.TrainerVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
@@ -44,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 public final class Pipeline implements AutoCloseable {
     /** How long one verticle may take to start (the trainer loads native libraries on first use). */
     private static final long START_TIMEOUT_SECONDS = 180;
+    /** How often live dashboard pages get what happened (ms): a few chart points a second. */
+    private static final long DASHBOARD_FLUSH_MILLIS = 250;
 
     /**
      * What a bounded run produced.
@@ -67,6 +70,7 @@ public final class Pipeline implements AutoCloseable {
     private final Vertx vertx;
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private int servingPort;
+    private String dashboardUrl;
     private boolean closed;
 
     private Pipeline(KafkaCluster cluster, Vertx vertx) {
@@ -96,7 +100,11 @@ public final class Pipeline implements AutoCloseable {
             cluster.ensureTopics(List.of(cfg.serving().requestTopic(), cfg.serving().responseTopic()),
                     cfg.kafka().topicPartitions());
         }
-        Vertx vertx = Vertx.vertx();
+        var registry = Observability.registry();
+        Vertx vertx = Observability.vertx(registry);
+        boolean generated = cfg.serving().token().isEmpty();
+        String token = generated ? java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16))
+                : cfg.serving().token();
         Pipeline pipeline = new Pipeline(cluster, vertx);
         try {
             Events.registerCodecs(vertx);
@@ -108,13 +116,21 @@ public final class Pipeline implements AutoCloseable {
             // the export is verified on validation rows: the topic's, else the held-out ones (else seeded random rows)
             var deploy = new DeployVerticle(cfg.job(), cfg.workDir().resolve("models"), cfg.serving().host(),
                     cfg.serving().port(), checks.uses("topic") || !checks.uses("holdout") ? validation : holdout,
-                    cfg.deploy()).configHash(cfg.hash()).controlToken(cfg.serving().token());
+                    cfg.deploy()).configHash(cfg.hash()).controlToken(token).meters(registry);
+            var dashboard = new DashboardVerticle(RunInfos.of(cfg, expectedUpdates), cfg.serving().historyPoints(),
+                    DASHBOARD_FLUSH_MILLIS, token, cfg.serving().protectViews(), Clock.systemUTC());
+            deploy.routes(dashboard::mount);
             pipeline.deploy(new EventBridge(cfg.job(), servers, cfg.kafka().producer(), cfg.training().logEvery()));
             pipeline.deploy(new MonitorVerticle(cfg.job(), cfg.monitor(), cfg.remediation(), cfg.earlyStopping(),
                     Clock.systemUTC()).drivenBy(checks.drive()));
-            pipeline.deploy(new PrometheusVerticle());
+            pipeline.deploy(new TrainingMeters(registry, cfg.job()));
+            pipeline.deploy(dashboard);
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
+            pipeline.dashboardUrl = "http://" + cfg.serving().host() + ":" + deploy.port() + "/"
+                    + (cfg.serving().protectViews() ? "?access_token=" + token : "");
+            console.update("dashboard: " + pipeline.dashboardUrl + (generated ? "  (control token, printed once: "
+                    + token + ")" : "  (controls take the configured token)"), true);
             pipeline.deploy(new ModelPublisher(cfg.job(), cfg.workDir().resolve("models"), servers,
                     cfg.kafka().producer()));
             if (!cfg.serving().requestTopic().isEmpty()) {
@@ -236,6 +252,11 @@ public final class Pipeline implements AutoCloseable {
     /** The model server's port (its actual one when the job asked for any free port). */
     int servingPort() {
         return servingPort;
+    }
+
+    /** The dashboard's address (with the token when the views need it). */
+    String dashboardUrl() {
+        return dashboardUrl;
     }
 
     /** The Kafka cluster the job runs on. */

@@ -46,7 +46,10 @@ final class ServeCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("warning: " + topic + " is not named like a models topic ("
                     + ModelRecords.topic("<job>") + ")");
         }
-        Vertx vertx = Vertx.vertx();
+        var registry = Observability.registry();
+        Vertx vertx = Observability.vertx(registry); // GET /metrics: the server's requests by route, the JVM's pools
+        vertx.eventBus().consumer(dev.streamtrain.core.events.Addresses.PROMETHEUS_SCRAPE,
+                m -> m.reply(registry.scrape()));
         ModelFollower follower = new ModelFollower(topic, ConsumerSettings.of(bootstrapServers, null,
                 Map.of("allow.auto.create.topics", "false")), // a mistyped topic is an error, not a new topic
                 host, port);

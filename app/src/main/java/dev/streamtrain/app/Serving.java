@@ -34,7 +34,7 @@ final class Serving {
             return 0;
         }
         out.println("serving: POST http://" + host + ":" + result.servingPort() + "/v1/predict  {\"rows\": [[...]]},"
-                + "  GET /v1/model.  Ctrl-C to stop.");
+                + "  GET /v1/model;  dashboard: " + pipeline.dashboardUrl() + "  Ctrl-C to stop.");
         new CountDownLatch(1).await();
         return 0;
     }

@@ -93,8 +93,10 @@ class DemoPipelineTest {
 
             String prometheus = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertTrue(prometheus.contains("streamtrain_updates_total{job=\"streamtrain-demo\"} " + r.training().updates()
-                    + "\n"), prometheus);
+            var updates = java.util.regex.Pattern.compile("(?m)^streamtrain_updates_total\\{job=\"streamtrain-demo\"} (\\S+)$")
+                    .matcher(prometheus);
+            assertTrue(updates.find(), prometheus);
+            assertEquals(r.training().updates(), Double.parseDouble(updates.group(1)), 0, "Micrometer's counter");
             assertTrue(prometheus.contains("streamtrain_validation_accuracy{job=\"streamtrain-demo\"}"), prometheus);
 
             String summary = RunSummary.render(r, "127.0.0.1");

@@ -52,6 +52,10 @@ public final class DeployVerticle extends VerticleBase {
     private volatile List<VersionStore.Info> versions = List.of();
     private String configHash = "";
     private String token = "";
+    private final List<java.util.function.Consumer<io.vertx.ext.web.Router>> routes = new java.util.ArrayList<>();
+    private io.micrometer.core.instrument.MeterRegistry meters =
+            new io.micrometer.core.instrument.composite.CompositeMeterRegistry(); // records nothing
+    private io.micrometer.core.instrument.Timer exportTimer;
 
     /**
      * @param job job name
@@ -85,6 +89,18 @@ public final class DeployVerticle extends VerticleBase {
         return this;
     }
 
+    /** Routes another component (the dashboard) adds to the model server (set before deployment). */
+    public DeployVerticle routes(java.util.function.Consumer<io.vertx.ext.web.Router> routes) {
+        this.routes.add(routes);
+        return this;
+    }
+
+    /** Where the export-and-verification timer goes (set before deployment; default: nowhere). */
+    public DeployVerticle meters(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        return this;
+    }
+
     /** The job configuration's hash, recorded in every export's ONNX metadata (set before deployment). */
     public DeployVerticle configHash(String hash) {
         this.configHash = hash;
@@ -101,6 +117,10 @@ public final class DeployVerticle extends VerticleBase {
             LOG.info("control token (POST /v1/model/rollback, header 'Authorization: Bearer <token>'): {}", token);
         }
         server.token(token);
+        routes.forEach(server::mount);
+        exportTimer = io.micrometer.core.instrument.Timer.builder("streamtrain.export.verification")
+                .description("Exporting a candidate to ONNX and verifying it, until the verdict").tag("job", job)
+                .publishPercentileHistogram().register(meters);
         server.control("rollback", () -> rollBackServing("requested over HTTP", server.current()));
         server.control("export", this::exportNow);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
@@ -203,6 +223,7 @@ public final class DeployVerticle extends VerticleBase {
                             "candidate", "", started, metrics, exported.manifest() == null ? ""
                                     : exported.manifest().id());
                     store.write(info, exported.onnx(), c.checkpoint());
+                    exportTimer.record(System.currentTimeMillis() - started, java.util.concurrent.TimeUnit.MILLISECONDS);
                     return new Verified(exported, info, metrics, passed, compared);
                 })).onFailure(e -> exported.model().closeQuietly()))
                 .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));

@@ -8,8 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -29,7 +27,8 @@ public final class ModelHttpServer {
     private final AtomicReference<ServedModel> current = new AtomicReference<>();
     private HttpServer server;
     private Supplier<JsonArray> versions = JsonArray::new;
-    private byte[] token = new byte[0];
+    private dev.streamtrain.core.control.BearerToken token = new dev.streamtrain.core.control.BearerToken("");
+    private final java.util.List<java.util.function.Consumer<Router>> mounts = new java.util.ArrayList<>();
     private final Map<String, Supplier<Future<JsonObject>>> controls = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile ShadowTrial shadow;
 
@@ -46,8 +45,10 @@ public final class ModelHttpServer {
                 describe(m).put("versions", versions.get()))));
         router.post("/v1/predict").handler(ctx -> withModel(ctx, m -> predict(ctx, m)));
         router.post("/v1/model/:action").handler(this::control);
+        mounts.forEach(m -> m.accept(router));
         router.errorHandler(404, ctx -> reply(ctx, 404, error("no such endpoint; try GET /v1/model, POST /v1/predict,"
-                + " POST /v1/model/rollback, POST /v1/model/export or GET /metrics")));
+                + " POST /v1/model/rollback, POST /v1/model/export or GET /metrics"
+                + (mounts.isEmpty() ? "" : ", or GET / for the dashboard"))));
         router.errorHandler(405, ctx -> reply(ctx, 405, error("method " + ctx.request().method() + " not allowed on "
                 + ctx.request().path())));
         router.errorHandler(413, ctx -> reply(ctx, 413, error("the body is over " + MAX_BODY_BYTES + " bytes")));
@@ -76,7 +77,12 @@ public final class ModelHttpServer {
 
     /** The bearer token the control endpoints ({@link #control}) require. */
     public void token(String token) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = new dev.streamtrain.core.control.BearerToken(token);
+    }
+
+    /** Adds routes of another component (the dashboard) to this server's router, behind the same body limit. */
+    public void mount(java.util.function.Consumer<Router> routes) {
+        mounts.add(routes);
     }
 
     /** Enables {@code POST /v1/model/<name>} for requests bearing the token; {@code action} does it. */
@@ -110,13 +116,10 @@ public final class ModelHttpServer {
             reply(ctx, 404, error("no such control; the model server has POST /v1/model/" + controls.keySet()));
             return;
         }
-        String auth = ctx.request().getHeader("Authorization");
-        byte[] given = auth != null && auth.startsWith("Bearer ")
-                ? auth.substring(7).trim().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (token.length == 0 || !MessageDigest.isEqual(token, given)) {
+        String refusal = token.refusal(ctx.request().getHeader("Authorization"), null);
+        if (refusal != null) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
-            reply(ctx, 401, error(auth == null ? "this endpoint needs 'Authorization: Bearer <token>'"
-                    : "the token is not the one this server was given"));
+            reply(ctx, 401, error(refusal));
             return;
         }
         action.get().onSuccess(json -> reply(ctx, 200, json))

@@ -18,7 +18,11 @@ final class DurableCheckpoints {
     private static final Logger LOG = LoggerFactory.getLogger(DurableCheckpoints.class);
 
     /** A write (the checkpoint thread's own future: done exactly when the write is), what to announce, what undo. */
-    private record Pending(CompletableFuture<?> write, CheckpointSaved saved, Runnable onFailure) {
+    private record Pending(CompletableFuture<?> write, CheckpointSaved saved, Runnable onFailure, long startedNanos,
+            java.util.concurrent.atomic.AtomicLong doneNanos) {
+        CheckpointSaved timed() {
+            return saved.withWriteMillis((doneNanos.get() - startedNanos) / 1_000_000);
+        }
     }
 
     private final ArrayDeque<Pending> writing = new ArrayDeque<>();
@@ -36,8 +40,12 @@ final class DurableCheckpoints {
      */
     void add(CompletableFuture<?> write, CheckpointSaved saved, Runnable onFailure,
             java.util.Queue<Runnable> onTrainerThread, Runnable announce) {
-        writing.add(new Pending(write, saved, onFailure));
-        write.whenComplete((done, failed) -> onTrainerThread.add(announce));
+        var doneNanos = new java.util.concurrent.atomic.AtomicLong();
+        writing.add(new Pending(write, saved, onFailure, System.nanoTime(), doneNanos));
+        write.whenComplete((done, failed) -> {
+            doneNanos.set(System.nanoTime()); // the write's own end, not the announcement's
+            onTrainerThread.add(announce);
+        });
     }
 
     /**
@@ -59,8 +67,9 @@ final class DurableCheckpoints {
                 continue;
             }
             try {
-                events.checkpointSaved(p.saved());
-                hooks.afterCheckpoint(p.saved());
+                CheckpointSaved saved = p.timed();
+                events.checkpointSaved(saved);
+                hooks.afterCheckpoint(saved);
             } catch (RuntimeException e) { // a listener's failure is not the checkpoint's
                 LOG.error("announcing the checkpoint at update {} failed: {}", p.saved().update(),
                         Failures.describe(e));

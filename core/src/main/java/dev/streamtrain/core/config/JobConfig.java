@@ -169,12 +169,16 @@ public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSet
      *     {@code STREAMTRAIN_TOKEN}; empty: one is generated at start and logged once)
      * @param requestTopic Kafka-in inference: requests read from this topic (empty: off)
      * @param responseTopic where their answers go
+     * @param historyPoints chart points per series the dashboard keeps in memory and sends a page on load
+     * @param protectViews whether the dashboard's views need the token too (else only its controls do)
      */
-    public record ServingSettings(String host, int port, String token, String requestTopic, String responseTopic) {
+    public record ServingSettings(String host, int port, String token, String requestTopic, String responseTopic,
+            int historyPoints, boolean protectViews) {
         @Override
         public String toString() { // never print the secret
             return "ServingSettings[host=" + host + ", port=" + port + ", token=" + (token.isEmpty() ? "" : "***")
-                    + ", requestTopic=" + requestTopic + ", responseTopic=" + responseTopic + "]";
+                    + ", requestTopic=" + requestTopic + ", responseTopic=" + responseTopic + ", historyPoints="
+                    + historyPoints + ", protectViews=" + protectViews + "]";
         }
 
         /** The configuration's JSON leaves the token out too (it is hashed into every export's metadata). */

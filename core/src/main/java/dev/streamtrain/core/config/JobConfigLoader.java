@@ -147,7 +147,8 @@ public final class JobConfigLoader {
                 r.string("serving.host", "127.0.0.1"),
                 (int) r.integer("serving.port", 8080, 0, 65_535),
                 r.string("serving.token", System.getenv().getOrDefault("STREAMTRAIN_TOKEN", "")),
-                r.string("serving.request-topic", ""), r.string("serving.response-topic", job + ".responses"));
+                r.string("serving.request-topic", ""), r.string("serving.response-topic", job + ".responses"),
+                (int) r.integer("serving.history-points", 2000, 10, 100_000), r.bool("serving.protect-views", false));
 
         ConfigReader monitorReader = section(r, "monitor");
         var monitor = MonitorSettings.read(monitorReader);
