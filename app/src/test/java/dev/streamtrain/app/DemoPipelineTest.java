@@ -98,6 +98,8 @@ class DemoPipelineTest {
             assertTrue(updates.find(), prometheus);
             assertEquals(r.training().updates(), Double.parseDouble(updates.group(1)), 0, "Micrometer's counter");
             assertTrue(prometheus.contains("streamtrain_validation_accuracy{job=\"streamtrain-demo\"}"), prometheus);
+            assertTrue(java.util.regex.Pattern.compile("(?m)^vertx_http_server_response_time_seconds_bucket\\{.*"
+                    + "route=\"/v1/predict\".*} [1-9]").matcher(prometheus).find(), "the predict latency histogram");
 
             String summary = RunSummary.render(r, "127.0.0.1");
             assertTrue(summary.contains("final validation accuracy"), summary);

@@ -81,8 +81,8 @@ public final class DeployVerticle extends VerticleBase {
     }
 
     /**
-     * The bearer token {@code POST /v1/model/rollback} requires (set before deployment; empty: one is generated at
-     * start and logged once).
+     * The bearer token {@code POST /v1/model/rollback} requires (set before deployment; empty: the control endpoints
+     * refuse every request — the app generates one when the job names none).
      */
     public DeployVerticle controlToken(String token) {
         this.token = token;
@@ -112,10 +112,6 @@ public final class DeployVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         server = new ModelHttpServer(vertx);
         server.versions(() -> VersionStore.describe(versions, server.current()));
-        if (token.isEmpty()) {
-            token = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
-            LOG.info("control token (POST /v1/model/rollback, header 'Authorization: Bearer <token>'): {}", token);
-        }
         server.token(token);
         routes.forEach(server::mount);
         exportTimer = io.micrometer.core.instrument.Timer.builder("streamtrain.export.verification")

@@ -83,8 +83,9 @@ public final class TrainingMeters extends VerticleBase {
                 bus.<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> count("streamtrain.model.decisions",
                         "Verified candidates promoted or rejected", "outcome",
                         m.body().promoted() ? "promoted" : "rejected", 1)).completion(),
-                bus.<ModelRolledBack>consumer(Addresses.MODEL_ROLLED_BACK, m -> count("streamtrain.model.rollbacks",
-                        "Serving rollbacks to an earlier version", "reason", "any", 1)).completion(),
+                bus.<ModelRolledBack>consumer(Addresses.MODEL_ROLLED_BACK, m -> Counter.builder(
+                        "streamtrain.model.rollbacks").description("Serving rollbacks to an earlier version")
+                        .tags(job).register(registry).increment()).completion(),
                 bus.<Object>consumer(Addresses.PROMETHEUS_SCRAPE, m -> m.reply(registry.scrape())).completion()));
     }
 
