@@ -5,6 +5,8 @@
     finished: '#222', promotion: '#2a2', serving_rollback: '#c72' };
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
   const params = new URLSearchParams(location.search);
+  const viewToken = params.get('access_token'); // kept in memory only: taken out of the address bar and history
+  if (viewToken) { history.replaceState(null, '', location.pathname); }
   const run = { summary: {}, model: null, train: [], validation: [], ingest: [], marker: [], alert: [],
     checkpoint: [], points: 2000 };
   const charts = {};
@@ -16,7 +18,7 @@
   const duration = s => (s === null || s === undefined ? '–' : s < 120 ? s.toFixed(0) + ' s'
     : s < 7200 ? (s / 60).toFixed(1) + ' min' : (s / 3600).toFixed(1) + ' h');
 
-  if (params.get('access_token')) { $('token').value = params.get('access_token'); }
+  if (viewToken) { $('token').value = viewToken; }
 
   function ema(values, alpha) { // debiased like TensorBoard's smoothing; gaps stay gaps
     let last = 0, weight = 0;
@@ -31,7 +33,7 @@
   function chart(id, build, options = {}) {
     const el = $(id);
     const def = build();
-    const tables = def.series.map(s => [s.points.map(xOf), s.points.map(s.y)]);
+    const tables = def.series.map(s => ordered(s.points, s.y));
     const data = tables.length ? uPlot.join(tables) : [[]];
     const signature = def.series.map(s => s.label).join('|') + '|' + $('x-axis').value + '|' + (options.log ? options.log() : '');
     let c = charts[id];
@@ -54,6 +56,15 @@
     el.dataset.points = String(data[0].length);
   }
 
+  // One series as [xs, ys], ascending in x. After a trainer rollback updates repeat: on the update axis the newest
+  // point of an update wins (the time axis shows both runs).
+  function ordered(points, y) {
+    const byX = new Map();
+    points.forEach(p => byX.set(xOf(p), y(p)));
+    const xs = [...byX.keys()].sort((a, b) => a - b);
+    return [xs, xs.map(x => byX.get(x))];
+  }
+
   // Vertical lines on the time axis for alerts, LR changes, checkpoints, rollbacks, early stop and promotions.
   function markerPlugin(el) {
     return { hooks: { draw: [u => {
@@ -66,10 +77,10 @@
         ctx.strokeStyle = MARKER_COLOURS[m.kind] || '#888'; ctx.lineWidth = m.kind === 'checkpoint' ? 1 : 2;
         ctx.setLineDash(m.kind === 'checkpoint' ? [2, 4] : []);
         ctx.beginPath(); ctx.moveTo(px, u.bbox.top); ctx.lineTo(px, u.bbox.top + u.bbox.height); ctx.stroke();
-        drawn.add(m.kind);
+        drawn.add(m.kind === 'checkpoint' ? m.kind : m.kind + ':' + m.label);
       }
       ctx.restore();
-      el.dataset.markers = [...drawn].sort().join(',');
+      el.dataset.markers = [...drawn].sort().join('|');
     }] } };
   }
 
@@ -97,7 +108,9 @@
       colour: PALETTE[(i + 1) % PALETTE.length], dots: true }))) }));
     chart('chart-accuracy', () => ({ series: Object.keys(groups).map(s => ({ label: s, points: groups[s],
       y: p => p.accuracy, dots: true })) }));
-    chart('chart-lr', () => ({ series: [{ label: 'learning rate', points: run.train, y: p => p.lr },
+    const positive = v => (v > 0 ? v : null); // a log axis has no place for 0 (a schedule's end)
+    chart('chart-lr', () => ({ series: [{ label: 'learning rate', points: run.train,
+      y: p => ($('lr-log').checked ? positive(p.lr) : p.lr) },
       { label: 'momentum / beta1', points: run.train, y: p => p.momentum, scale: 'y2' }] }),
       { log: () => $('lr-log').checked });
     chart('chart-grad', () => ({ series: [{ label: 'gradient norm', points: run.train, y: p => p.grad_norm }] }));
@@ -147,16 +160,25 @@
     if (list.length > limit) { list.splice(0, list.length - limit); }
   }
 
+  let retryMillis = 1000;
   function connect() {
-    const token = params.get('access_token');
-    const source = new EventSource('/api/events' + (token ? '?access_token=' + encodeURIComponent(token) : ''));
+    const source = new EventSource('/api/events' + (viewToken ? '?access_token=' + encodeURIComponent(viewToken) : ''));
     source.addEventListener('snapshot', e => {
       Object.assign(run, JSON.parse(e.data));
       $('connection').textContent = 'live';
+      retryMillis = 1000;
       schedule();
     });
     source.addEventListener('delta', e => { JSON.parse(e.data).forEach(apply); schedule(); });
-    source.onerror = () => { $('connection').textContent = 'reconnecting…'; };
+    source.onerror = () => {
+      if (source.readyState === EventSource.CLOSED) { // refused (401) or the server is gone: retry, backing off
+        $('connection').textContent = 'disconnected; retrying in ' + retryMillis / 1000 + ' s';
+        setTimeout(connect, retryMillis);
+        retryMillis = Math.min(30000, retryMillis * 2);
+      } else {
+        $('connection').textContent = 'reconnecting…'; // the browser retries by itself
+      }
+    };
   }
 
   async function control(action) {

@@ -55,6 +55,13 @@ public final class ConsoleProgress {
         }
     }
 
+    /** Prints a line that stays (a refreshing status line in progress is ended first, never overwritten). */
+    public synchronized void line(String text) {
+        finish();
+        out.println(text);
+        out.flush();
+    }
+
     /** Ends the refreshing line so the next output starts on a fresh line. */
     public synchronized void finish() {
         if (interactive && lastLength > 0) {

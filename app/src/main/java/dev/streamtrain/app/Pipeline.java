@@ -127,10 +127,11 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(dashboard);
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
+            // a token from the job file or the environment is never printed; a generated one once, here
             pipeline.dashboardUrl = "http://" + cfg.serving().host() + ":" + deploy.port() + "/"
-                    + (cfg.serving().protectViews() ? "?access_token=" + token : "");
-            console.update("dashboard: " + pipeline.dashboardUrl + (generated ? "  (control token, printed once: "
-                    + token + ")" : "  (controls take the configured token)"), true);
+                    + (cfg.serving().protectViews() ? "?access_token=" + (generated ? token : "<token>") : "");
+            console.line("dashboard: " + pipeline.dashboardUrl + (generated ? "  (control token, printed once: "
+                    + token + ")" : "  (controls take the configured token)"));
             pipeline.deploy(new ModelPublisher(cfg.job(), cfg.workDir().resolve("models"), servers,
                     cfg.kafka().producer()));
             if (!cfg.serving().requestTopic().isEmpty()) {

@@ -84,7 +84,7 @@ class DashboardBrowserTest {
                     Double.NaN, System.currentTimeMillis()));
             await().atMost(Duration.ofSeconds(30)).until(() -> !page.findElements(
                     By.cssSelector("#alerts li[data-kind='injected_by_test']")).isEmpty()
-                    && markers(page, "chart-loss").contains("alert"));
+                    && markers(page, "chart-loss").contains("alert:injected_by_test"));
             assertTrue(text(page, "alerts").contains("nothing to do"), text(page, "alerts"));
 
             control(page, "pause", "wrong-token");
@@ -96,19 +96,22 @@ class DashboardBrowserTest {
             control(page, "resume", "t0ken");
             assertTrue(text(page, "control-result").startsWith("resume accepted at update"),
                     text(page, "control-result"));
-            Path shot = Path.of("target", "dashboard.png");
-            Files.write(shot, ((TakesScreenshot) page).getScreenshotAs(OutputType.BYTES));
 
             String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                     pipeline.dashboardUrl().replaceAll("/$", "") + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             for (String expected : new String[] {"streamtrain_updates_total{job=\"dashboard\"}",
                 "vertx_http_server_response_time_seconds_bucket{", "route=\"/v1/trainer/:action\"",
-                "streamtrain_checkpoint_write_seconds_count{job=\"dashboard\"}"}) {
+                "streamtrain_ingest_lag_records{job=\"dashboard\",partition=\"dashboard.train-0\"}"}) {
                 assertTrue(metrics.contains(expected), "missing " + expected + " in /metrics");
             }
+            var writes = java.util.regex.Pattern.compile(
+                    "(?m)^streamtrain_checkpoint_write_seconds_count\\{job=\"dashboard\"} (\\S+)$").matcher(metrics);
+            assertTrue(writes.find() && Double.parseDouble(writes.group(1)) > 0, "checkpoint writes are timed");
         } finally {
-            if (browser != null) {
+            if (browser != null) { // the screenshot is the artifact to look at, whether the test passed or not
+                Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) browser)
+                        .getScreenshotAs(OutputType.BYTES));
                 browser.quit();
             }
             producing.set(false);

@@ -38,12 +38,16 @@ import java.util.function.Function;
  *       array of {@code {"kind", "item"}}) every {@code flushMillis};</li>
  *   <li>{@code POST /v1/trainer/<action>} — the trainer's controls ({@link TrainerControlApi}).</li>
  * </ul>
- * With {@code protectViews} the views need the token too (header, or {@code access_token} in the query, which is
- * all an {@code EventSource} can send). A page that cannot keep up is disconnected; its {@code EventSource}
- * reconnects and starts again from a snapshot.
+ * With {@code protectViews} the data views ({@code /api/*}) need the token too (header, or {@code access_token} in the
+ * query, which is all an {@code EventSource} can send); the page and its files are public, they hold no data. A page
+ * whose connection stays full for {@value #SLOW_PAGE_MILLIS} ms is disconnected; its {@code EventSource} reconnects
+ * and starts again from a snapshot.
  */
 public final class DashboardVerticle extends VerticleBase {
     private static final long KEEP_ALIVE_MILLIS = 15_000;
+    /** A page whose connection stays full this long is disconnected (ms). */
+    private static final long SLOW_PAGE_MILLIS = 10_000;
+    private final java.util.Map<HttpServerResponse, Long> fullSince = new java.util.HashMap<>();
     private final RunHistory history;
     private final BearerToken token;
     private final boolean protectViews;
@@ -75,7 +79,7 @@ public final class DashboardVerticle extends VerticleBase {
         context = vertx.getOrCreateContext();
         Events.registerCodecs(vertx);
         vertx.setPeriodic(flushMillis, t -> flush());
-        vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> pages.forEach(p -> send(p, ": keep-alive\n\n")));
+        vertx.setPeriodic(KEEP_ALIVE_MILLIS, t -> List.copyOf(pages).forEach(p -> send(p, ": keep-alive\n\n")));
         return Future.all(List.of(
                 on(Addresses.STEP_METRICS, (StepMetricsBatch b) -> {
                     b.steps().forEach(history::step);
@@ -96,8 +100,9 @@ public final class DashboardVerticle extends VerticleBase {
     /** Adds the dashboard's routes and the control API to the model server's router (which has a body handler). */
     public void mount(Router router) {
         new TrainerControlApi(vertx, token).mount(router);
-        router.get("/").handler(this::views).handler(ctx -> ctx.reroute("/dashboard/index.html"));
-        router.get("/dashboard/*").handler(this::views).handler(StaticHandler.create("dashboard"));
+        // the page and its files hold no data: public, so a protected page can load and then read with the token
+        router.get("/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
+        router.get("/dashboard/*").handler(StaticHandler.create("dashboard"));
         router.get("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars"));
         router.get("/api/run").handler(this::views).handler(ctx -> context.runOnContext(v -> TrainerControlApi
                 .reply(ctx, 200, history.snapshot(clock.millis()))));
@@ -120,10 +125,14 @@ public final class DashboardVerticle extends VerticleBase {
         HttpServerResponse page = ctx.response().setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache").putHeader("X-Accel-Buffering", "no");
-        page.closeHandler(v -> context.runOnContext(x -> pages.remove(page)));
+        page.closeHandler(v -> context.runOnContext(x -> {
+            pages.remove(page);
+            fullSince.remove(page);
+        }));
         context.runOnContext(v -> {
             if (!page.closed()) {
-                send(page, message("snapshot", history.snapshot(clock.millis()).encode()));
+                flush(); // what the snapshot holds is sent to no page twice
+                page.write(message("snapshot", history.snapshot(clock.millis()).encode()));
                 pages.add(page);
             }
         });
@@ -144,11 +153,16 @@ public final class DashboardVerticle extends VerticleBase {
     private void send(HttpServerResponse page, String message) {
         if (page.closed()) {
             pages.remove(page);
-        } else if (page.writeQueueFull()) { // a page that cannot keep up starts again from a snapshot
-            pages.remove(page);
+            fullSince.remove(page);
+        } else if (!page.writeQueueFull()) {
+            fullSince.remove(page);
+            page.write(message);
+        } else if (clock.millis() - fullSince.computeIfAbsent(page, p -> clock.millis()) > SLOW_PAGE_MILLIS) {
+            pages.remove(page); // a page that cannot keep up starts again from a snapshot
+            fullSince.remove(page);
             page.reset();
         } else {
-            page.write(message);
+            page.write(message); // buffered: the snapshot of a slow link may take a while to drain
         }
     }
 

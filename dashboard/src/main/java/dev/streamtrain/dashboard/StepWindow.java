@@ -37,8 +37,9 @@ final class StepWindow {
         if (last == null || (lossCount == 0 && nonFinite == 0 && last.samples() == samplesAtFlush)) {
             return null;
         }
-        double rate = samplesAtFlush < 0 || nowMillis <= millisAtFlush ? last.samplesPerSecond()
-                : (last.samples() - samplesAtFlush) * 1000.0 / (nowMillis - millisAtFlush);
+        // a rollback takes the example count back: that window's rate is the trainer's own, never negative
+        double rate = samplesAtFlush < 0 || nowMillis <= millisAtFlush || last.samples() < samplesAtFlush
+                ? last.samplesPerSecond() : (last.samples() - samplesAtFlush) * 1000.0 / (nowMillis - millisAtFlush);
         JsonObject point = new JsonObject().put("u", last.update()).put("t", nowMillis)
                 .put("loss", lossCount > 0 ? Json.number(lossSum / lossCount) : null)
                 .put("non_finite", nonFinite)

@@ -130,10 +130,16 @@ class DashboardVerticleTest {
     void protectedViewsNeedTheTokenInTheHeaderOrTheQuery() throws Exception {
         start(true);
         assertEquals(401, get("/api/run").statusCode());
-        assertEquals(401, get("/").statusCode());
+        assertEquals(401, get("/api/events").statusCode());
+        assertEquals(200, get("/").statusCode()); // the page and its files hold no data: they load, then read with it
+        assertEquals(200, get("/dashboard/app.js").statusCode());
+        assertEquals(200, get("/dashboard/style.css").statusCode());
         assertEquals(401, get("/api/run?access_token=wrong").statusCode());
         var run = get("/api/run?access_token=" + TOKEN);
         assertEquals(200, run.statusCode());
+        assertEquals(200, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/run"))
+                .header("Authorization", "bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode(), "the scheme's name is case-insensitive (RFC 7235)");
         assertTrue(run.body().contains("\"job\":\"j\""), run.body());
     }
 }

@@ -53,9 +53,7 @@ public final class DeployVerticle extends VerticleBase {
     private String configHash = "";
     private String token = "";
     private final List<java.util.function.Consumer<io.vertx.ext.web.Router>> routes = new java.util.ArrayList<>();
-    private io.micrometer.core.instrument.MeterRegistry meters =
-            new io.micrometer.core.instrument.composite.CompositeMeterRegistry(); // records nothing
-    private io.micrometer.core.instrument.Timer exportTimer;
+    private ExportTimes times;
 
     /**
      * @param job job name
@@ -78,6 +76,7 @@ public final class DeployVerticle extends VerticleBase {
         this.cadence = new CandidateCadence(settings);
         this.policy = new PromotionPolicy(settings);
         this.watch = new RegressionWatch(settings, validationSet);
+        this.times = new ExportTimes(new io.micrometer.core.instrument.composite.CompositeMeterRegistry(), job); // none
     }
 
     /**
@@ -97,7 +96,7 @@ public final class DeployVerticle extends VerticleBase {
 
     /** Where the export-and-verification timer goes (set before deployment; default: nowhere). */
     public DeployVerticle meters(io.micrometer.core.instrument.MeterRegistry registry) {
-        this.meters = registry;
+        this.times = new ExportTimes(registry, job);
         return this;
     }
 
@@ -114,9 +113,6 @@ public final class DeployVerticle extends VerticleBase {
         server.versions(() -> VersionStore.describe(versions, server.current()));
         server.token(token);
         routes.forEach(server::mount);
-        exportTimer = io.micrometer.core.instrument.Timer.builder("streamtrain.export.verification")
-                .description("Exporting a candidate to ONNX and verifying it, until the verdict").tag("job", job)
-                .publishPercentileHistogram().register(meters);
         server.control("rollback", () -> rollBackServing("requested over HTTP", server.current()));
         server.control("export", this::exportNow);
         vertx.eventBus().<TrainingFinished>consumer(Addresses.TRAINING_FINISHED, m -> finalCandidate(m.body()));
@@ -197,7 +193,7 @@ public final class DeployVerticle extends VerticleBase {
         long started = System.currentTimeMillis();
         return vertx.executeBlocking(() -> store.labelFor(c.updates(), CheckpointManifest.idOf(c.checkpoint())))
                 .compose(version -> candidate(c, version, started), e -> Future.succeededFuture(
-                        refused(c, VersionStore.label(c.updates()), e)));
+                        refused(c, VersionStore.label(c.updates()), e, started)));
     }
 
     private Future<ModelDeployed> candidate(Candidate c, String version, long started) {
@@ -219,10 +215,10 @@ public final class DeployVerticle extends VerticleBase {
                             "candidate", "", started, metrics, exported.manifest() == null ? ""
                                     : exported.manifest().id());
                     store.write(info, exported.onnx(), c.checkpoint());
-                    exportTimer.record(System.currentTimeMillis() - started, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    times.record(started, "verified");
                     return new Verified(exported, info, metrics, passed, compared);
                 })).onFailure(e -> exported.model().closeQuietly()))
-                .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e)));
+                .compose(this::decide, e -> Future.succeededFuture(refused(c, version, e, started)));
     }
 
     private record Verified(CandidateExport.Exported exported, VersionStore.Info info, ValidationMetrics metrics,
@@ -315,7 +311,7 @@ public final class DeployVerticle extends VerticleBase {
      * A candidate that could not be exported or verified (published), or a checkpoint that was not one (only
      * returned: the cadence stays due, the next checkpoint is tried).
      */
-    private ModelDeployed refused(Candidate c, String version, Throwable e) {
+    private ModelDeployed refused(Candidate c, String version, Throwable e, long started) {
         boolean notOne = c.periodic() && (e instanceof CandidateExport.NotACandidate
                 || !java.nio.file.Files.exists(c.checkpoint())); // the final model is always answered for
         String why = ExportFailures.describe(e);
@@ -327,6 +323,7 @@ public final class DeployVerticle extends VerticleBase {
             LOG.error("export of {} failed: {}", version, why, e);
             alert("export_failed", version + " was not served: " + why, c.updates(), Double.NaN);
             cadence.exported(c.updates(), System.currentTimeMillis());
+            times.record(started, "failed");
             publish(outcome);
         }
         return outcome;
@@ -354,9 +351,9 @@ public final class DeployVerticle extends VerticleBase {
     public Future<JsonObject> rollBackServing(String reason, ServedModel expected) {
         return ServingRollback.rollBack(vertx, server, store, job, expected, reason).compose(json -> {
             startedServing(json.getString("serving"));
-            return vertx.executeBlocking(store::list).map(list -> {
-                versions = list; // the listing says what serves before the answer does
-                return json;
+            return vertx.executeBlocking(store::list).transform(listed -> {
+                versions = listed.succeeded() ? listed.result() : versions; // says what serves before the answer does
+                return Future.succeededFuture(json); // rolled back, listed or not: never a library's failure text
             });
         });
     }

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +31,10 @@ import java.util.function.ToDoubleFunction;
  * Binds the facts on the event bus to Micrometer meters and answers {@link Addresses#PROMETHEUS_SCRAPE} with the
  * registry's Prometheus text (the model server's {@code GET /metrics}). Names follow Prometheus conventions through
  * Micrometer's naming: {@code streamtrain.updates} is exposed as {@code streamtrain_updates_total}, a timer in
- * seconds. Totals the trainer and ingest count themselves are function counters reading their latest report, so a
- * scrape never sees a total go down; labels that appear while running (partitions, dead-letter reasons, alert kinds)
- * get their meter on first sight. Every meter carries the {@code job} tag.
+ * seconds. Ingest's totals are function counters reading its latest report (they never go down); the trainer's
+ * updates and examples are counted here, as work done, since its position goes back on a rollback. Labels that appear
+ * while running (partitions, dead-letter reasons, alert kinds) get their meter on first sight; a partition no longer
+ * assigned loses its lag gauge. Every meter carries the {@code job} tag.
  */
 public final class TrainingMeters extends VerticleBase {
     private final PrometheusMeterRegistry registry;
@@ -44,6 +46,9 @@ public final class TrainingMeters extends VerticleBase {
     private final Map<String, Long> deadLettered = new ConcurrentHashMap<>();
     private final Map<String, Long> skipped = new ConcurrentHashMap<>();
     private Timer checkpointWrites;
+    private Counter updates;
+    private Counter samples;
+    private final Map<String, Gauge> lagGauges = new ConcurrentHashMap<>();
 
     /**
      * @param registry where the meters go (the app's, shared with Vert.x's own HTTP and event-bus metrics)
@@ -64,7 +69,7 @@ public final class TrainingMeters extends VerticleBase {
                 .publishPercentileHistogram().register(registry);
         var bus = vertx.eventBus();
         return Future.all(java.util.List.of(
-                bus.<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> step = m.body().last()).completion(),
+                bus.<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> stepped(m.body())).completion(),
                 bus.<ValidationMetrics>consumer(Addresses.VALIDATION_METRICS, m -> validation = m.body()).completion(),
                 bus.<IngestMetrics>consumer(Addresses.INGEST_METRICS, m -> ingested(m.body())).completion(),
                 bus.<Alert>consumer(Addresses.ALERTS, m -> count("streamtrain.alerts", "Alerts raised, by kind",
@@ -78,8 +83,8 @@ public final class TrainingMeters extends VerticleBase {
                         "Learning-rate changes by the plateau control or an operator, by kind", "kind",
                         m.body().reason(), 1)).completion(),
                 bus.<RolledBack>consumer(Addresses.ROLLED_BACK, m -> count("streamtrain.rollbacks",
-                        "Trainer rollbacks to an earlier good state, by reason", "reason", m.body().reason(), 1))
-                        .completion(),
+                        "Trainer rollbacks to an earlier good state, by cause (an alert kind, or operator)", "cause",
+                        m.body().reason().matches("[a-z_]{1,40}") ? m.body().reason() : "operator", 1)).completion(),
                 bus.<ModelPromotion>consumer(Addresses.MODEL_PROMOTION, m -> count("streamtrain.model.decisions",
                         "Verified candidates promoted or rejected", "outcome",
                         m.body().promoted() ? "promoted" : "rejected", 1)).completion(),
@@ -90,8 +95,12 @@ public final class TrainingMeters extends VerticleBase {
     }
 
     private void bindTraining() {
-        counter("streamtrain.updates", "Optimizer updates", t -> t.step, StepMetrics::update);
-        counter("streamtrain.samples", "Examples trained", t -> t.step, StepMetrics::samples);
+        updates = Counter.builder("streamtrain.updates").description("Optimizer updates applied (a rollback's redone"
+                + " ones too)").tags(job).register(registry);
+        samples = Counter.builder("streamtrain.samples").description("Examples trained (a rollback's retrained ones too)")
+                .tags(job).register(registry);
+        gauge("streamtrain.update", "The trainer's position in updates (goes back on a rollback)", t -> t.step,
+                StepMetrics::update);
         gauge("streamtrain.train.loss", "Training loss of the last update", t -> t.step, StepMetrics::loss);
         gauge("streamtrain.learning.rate", "Learning rate of the last update", t -> t.step, StepMetrics::lr);
         gauge("streamtrain.momentum", "Momentum or beta1 of the last update", t -> t.step, StepMetrics::momentum);
@@ -118,15 +127,41 @@ public final class TrainingMeters extends VerticleBase {
                 i -> i.decodeMicros() / 1e6);
     }
 
+    /**
+     * Totals only go up (Prometheus reads a decrease as a restart): after a rollback the trainer's position goes back,
+     * and the updates and examples trained again count as more work done.
+     */
+    private void stepped(StepMetricsBatch batch) {
+        for (StepMetrics m : batch.steps()) {
+            StepMetrics before = step;
+            if (before == null) { // first sight: the work the model holds (a resumed run's included)
+                updates.increment(m.update());
+                samples.increment(m.samples());
+            } else {
+                updates.increment();
+                // the first update after a rollback cannot tell its examples from the restored count: none counted
+                samples.increment(Math.max(0, m.samples() - before.samples()));
+            }
+            step = m;
+        }
+    }
+
     private void ingested(IngestMetrics m) {
         ingest = m;
         m.lag().forEach((partition, value) -> {
             if (lag.put(partition, value) == null) {
-                Gauge.builder("streamtrain.ingest.lag", this, t -> t.lag.getOrDefault(partition, 0L))
+                lagGauges.put(partition, Gauge.builder("streamtrain.ingest.lag", this,
+                        t -> t.lag.getOrDefault(partition, 0L))
                         .description("End offset minus the next offset to read, per partition").tags(job)
-                        .tag("partition", partition).baseUnit("records").register(registry);
+                        .tag("partition", partition).baseUnit("records").register(registry));
             }
         });
+        for (String gone : List.copyOf(lagGauges.keySet())) { // a partition no longer assigned has no lag to show
+            if (!m.lag().containsKey(gone)) {
+                registry.remove(lagGauges.remove(gone));
+                lag.remove(gone);
+            }
+        }
         totals("streamtrain.ingest.dead.lettered", "Records dead-lettered, by reason", deadLettered, m.deadLettered());
         totals("streamtrain.ingest.skipped", "Records skipped as not data, by reason", skipped, m.skipped());
     }

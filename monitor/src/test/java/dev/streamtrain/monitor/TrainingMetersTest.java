@@ -47,8 +47,11 @@ class TrainingMetersTest {
                     Map.of(), List.of(), 3, 0));
             bus.publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("a\"b", 41, "/c", List.of(), 250));
             bus.publish(Addresses.CHECKPOINT_SAVED, new CheckpointSaved("a\"b", 41, "/c", List.of())); // no write
-            bus.publish(Addresses.INGEST_METRICS, new IngestMetrics("a\"b", List.of("t", "u"), 95, 9500, 12.5, 1250, 0,
-                    false, 4.5, Map.of("t-0", 2L, "t-1", 0L), Map.of("undecodable", 5L), Map.of("csv_header", 1L),
+            bus.publish(Addresses.STEP_METRICS, new StepMetricsBatch(List.of( // a rollback: the position goes back
+                    new StepMetrics("a\"b", 31, 992, 0.4, 0.005, 0.9, 1.0, 5000, 0),
+                    new StepMetrics("a\"b", 32, 1024, 0.4, 0.005, 0.9, 1.0, 5000, 0))));
+            bus.publish(Addresses.INGEST_METRICS, new IngestMetrics("a\"b", List.of("t"), 95, 9500, 12.5, 1250, 0,
+                    false, 4.5, Map.of("t-0", 2L), Map.of("undecodable", 5L), Map.of("csv_header", 1L),
                     Map.of("t", 30L, "u", 10L), 0));
             Map<String, Double> samples = Map.of();
             for (int attempt = 0; attempt < 100 && !samples.containsKey(
@@ -59,13 +62,13 @@ class TrainingMetersTest {
             }
             String job = "job=a\"b";
             for (String expected : List.of(
-                    "streamtrain_updates_total{" + job + "}=41.0",
-                    "streamtrain_samples_total{" + job + "}=1312.0",
-                    "streamtrain_grad_norm{" + job + "}=2.0",
-                    "streamtrain_train_loss{" + job + "}=0.5",
+                    "streamtrain_updates_total{" + job + "}=43.0", // 41, then two more after the rollback
+                    "streamtrain_samples_total{" + job + "}=1344.0", // 1312, then 32 (the first after it: none)
+                    "streamtrain_update{" + job + "}=32.0",
+                    "streamtrain_grad_norm{" + job + "}=1.0", // the newest update's
+                    "streamtrain_train_loss{" + job + "}=0.4",
                     "streamtrain_validation_accuracy{" + job + "}=0.95",
                     "streamtrain_ingest_lag_records{" + job + ",partition=t-0}=2.0",
-                    "streamtrain_ingest_lag_records{" + job + ",partition=t-1}=0.0",
                     "streamtrain_ingest_paused{" + job + "}=0.0",
                     "streamtrain_ingest_bytes_total{" + job + "}=9500.0",
                     "streamtrain_ingest_dead_lettered_total{" + job + ",reason=undecodable}=5.0",
@@ -75,6 +78,8 @@ class TrainingMetersTest {
                     "streamtrain_checkpoint_write_seconds_sum{" + job + "}=0.25")) {
                 assertTrue(samples.containsKey(expected), "missing " + expected + " in " + samples.keySet());
             }
+            assertTrue(samples.keySet().stream().noneMatch(k -> k.contains("partition=t-1")),
+                    "a partition no longer assigned has no lag gauge: " + samples.keySet());
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
         }

@@ -23,7 +23,7 @@ public final class BearerToken {
      * @param queryToken the {@code access_token} query parameter, or null
      */
     public String refusal(String authorization, String queryToken) {
-        byte[] given = authorization != null && authorization.startsWith("Bearer ")
+        byte[] given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8)
                 : queryToken != null ? queryToken.getBytes(StandardCharsets.UTF_8) : null;
         if (given == null) {
