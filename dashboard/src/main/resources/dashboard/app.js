@@ -43,7 +43,7 @@
         width: Math.max(300, el.clientWidth - 20), height: 220,
         scales: { x: { time: $('x-axis').value === 't' }, y: options.log && options.log() ? { distr: 3 } : {},
           y2: {} },
-        axes: [{}, { scale: 'y' }].concat(def.series.some(s => s.scale === 'y2') ? [{ scale: 'y2', side: 1 }] : []),
+        axes: [{}, { scale: 'y', size: 64 }].concat(def.series.some(s => s.scale === 'y2') ? [{ scale: 'y2', side: 1, size: 50 }] : []),
         series: [{ label: $('x-axis').value === 't' ? 'time' : 'update' }].concat(def.series.map((s, i) => ({
           label: s.label, stroke: s.colour || PALETTE[i % PALETTE.length], width: s.width || 1.5,
           scale: s.scale || 'y', spanGaps: true, points: { show: s.dots || false } }))),
@@ -54,6 +54,7 @@
       c.plot.setData(data);
     }
     el.dataset.points = String(data[0].length);
+    el.classList.toggle('empty', def.series.length === 0);
   }
 
   // One series as [xs, ys], ascending in x. After a trainer rollback updates repeat: on the update axis the newest

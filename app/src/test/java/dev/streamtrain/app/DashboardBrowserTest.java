@@ -66,7 +66,23 @@ class DashboardBrowserTest {
                 0)) {
             browser = chromium();
             browser.get(pipeline.dashboardUrl());
-            WebDriver page = browser;
+            try {
+                checkPage(browser, pipeline, cfg);
+            } finally { // the screenshot is the artifact to look at, pass or fail (while the run still serves)
+                Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) browser)
+                        .getScreenshotAs(OutputType.BYTES));
+            }
+        } finally {
+            if (browser != null) {
+                browser.quit();
+            }
+            producing.set(false);
+            paced.join(10_000);
+        }
+    }
+
+    private static void checkPage(WebDriver page, Pipeline pipeline, JobConfig cfg) throws Exception {
+        {
             await().atMost(Duration.ofSeconds(60)).until(() -> text(page, "connection").equals("live")
                     && points(page, "chart-loss") > 0);
             int first = points(page, "chart-loss");
@@ -108,14 +124,6 @@ class DashboardBrowserTest {
             var writes = java.util.regex.Pattern.compile(
                     "(?m)^streamtrain_checkpoint_write_seconds_count\\{job=\"dashboard\"} (\\S+)$").matcher(metrics);
             assertTrue(writes.find() && Double.parseDouble(writes.group(1)) > 0, "checkpoint writes are timed");
-        } finally {
-            if (browser != null) { // the screenshot is the artifact to look at, whether the test passed or not
-                Files.write(Path.of("target", "dashboard.png"), ((TakesScreenshot) browser)
-                        .getScreenshotAs(OutputType.BYTES));
-                browser.quit();
-            }
-            producing.set(false);
-            paced.join(10_000);
         }
     }
 
