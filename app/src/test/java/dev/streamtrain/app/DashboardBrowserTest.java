@@ -15,8 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
@@ -49,18 +47,7 @@ class DashboardBrowserTest {
                 """);
         LabeledRows[] split = CsvRows.digits().split(0.8, 5);
         RunJobTest.seed(cfg, split, 1);
-        AtomicBoolean producing = new AtomicBoolean(true);
-        Thread paced = new Thread(() -> { // an endless stream: a pass of the training rows a second
-            try (RecordProducer producer = new RecordProducer(AppTestBroker.broker().bootstrapServers(), Map.of())) {
-                while (producing.get()) {
-                    producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
-                    Thread.sleep(1000);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "paced-producer");
-        paced.start();
+        var paced = new EndlessStream(cfg.ingest().trainTopic(), split[0], 1000); // a pass of the rows a second
         WebDriver browser = null;
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), new ConsoleProgress(System.out, false),
                 0)) {
@@ -76,8 +63,7 @@ class DashboardBrowserTest {
             if (browser != null) {
                 browser.quit();
             }
-            producing.set(false);
-            paced.join(10_000);
+            paced.close();
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,18 +37,7 @@ class ServingWhileTrainingTest {
                 """);
         LabeledRows[] split = CsvRows.digits().split(0.8, 3);
         RunJobTest.seed(cfg, split, 1);
-        AtomicBoolean producing = new AtomicBoolean(true);
-        Thread paced = new Thread(() -> { // the endless stream: a pass of the training rows every 2 s
-            try (RecordProducer producer = new RecordProducer(AppTestBroker.broker().bootstrapServers(), Map.of())) {
-                while (producing.get()) {
-                    producer.send(cfg.ingest().trainTopic(), split[0], RecordFormat.SAFETENSORS, 32, null);
-                    Thread.sleep(2000);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "paced-producer");
-        paced.start();
+        var paced = new EndlessStream(cfg.ingest().trainTopic(), split[0], 2000); // a pass of the rows every 2 s
         List<ModelPromotion> decisions = new CopyOnWriteArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
         Process[] replica = new Process[1];
@@ -110,8 +98,7 @@ class ServingWhileTrainingTest {
             assertTrue(decisions.stream().anyMatch(d -> d.promoted() && d.version().equals(serving))
                     || serving.equals(first.version()), serving + " was promoted");
         } finally {
-            producing.set(false);
-            paced.join(10_000);
+            paced.close();
             if (replica[0] != null) {
                 replica[0].destroy();
                 replica[0].waitFor(30, TimeUnit.SECONDS);
