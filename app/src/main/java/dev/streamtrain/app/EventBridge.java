@@ -82,7 +82,7 @@ public final class EventBridge extends VerticleBase {
             for (String address : new String[] {Addresses.VALIDATION_METRICS, Addresses.LR_CHANGED,
                     Addresses.INGEST_METRICS, Addresses.INGEST_FAILED, Addresses.UPDATE_REJECTED, Addresses.ROLLED_BACK,
                     Addresses.CHECKPOINT_SAVED, Addresses.TRAINING_FINISHED, Addresses.MODEL_DEPLOYED,
-                    Addresses.MODEL_PROMOTION, Addresses.MODEL_ROLLED_BACK}) {
+                    Addresses.MODEL_PROMOTION, Addresses.MODEL_ROLLED_BACK, Addresses.LR_RANGE_FOUND}) {
                 forward(address, metricsTopic(job), e -> true);
             }
             forward(Addresses.ALERTS, alertsTopic(job), e -> true);

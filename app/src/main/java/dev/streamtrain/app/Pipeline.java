@@ -87,11 +87,7 @@ public final class Pipeline implements AutoCloseable {
             throws Exception {
         var ingest = cfg.ingest();
         var checks = cfg.validation();
-        List<String> own = new java.util.ArrayList<>(List.of(ingest.validationTopic(), ingest.deadLetterTopic(),
-                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job())));
-        if (checks.uses("external")) {
-            own.add(checks.externalTopic());
-        }
+        List<String> own = ownTopics(cfg);
         List<String> topics = new java.util.ArrayList<>(own);
         ingest.trainTopics().forEach(t -> topics.add(t.topic()));
         cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
@@ -167,13 +163,30 @@ public final class Pipeline implements AutoCloseable {
     }
 
 
+    /** The job's own topics (validation, dead letters, metrics, alerts, external metrics): never training data. */
+    static List<String> ownTopics(JobConfig cfg) {
+        var ingest = cfg.ingest();
+        List<String> own = new java.util.ArrayList<>(List.of(ingest.validationTopic(), ingest.deadLetterTopic(),
+                EventBridge.metricsTopic(cfg.job()), EventBridge.alertsTopic(cfg.job())));
+        if (cfg.validation().uses("external")) {
+            own.add(cfg.validation().externalTopic());
+        }
+        return own;
+    }
+
+    /** The training topics' routes: each topic's format and validation (the reader's and the range test's). */
+    static TopicRoutes trainRoutes(JobConfig cfg, List<String> ownTopics) {
+        var ingest = cfg.ingest();
+        var expectation = expectation(cfg);
+        return new TopicRoutes(ingest.trainTopics(), ingest.trainTopicPattern(), ingest.format(),
+                f -> new RecordValidator(ExampleDecoders.forFormat(f), expectation), java.util.Set.copyOf(ownTopics));
+    }
+
     /** The training-topic reader: routes per topic, validation, dead letters, assembly and interleaving. */
     static TrainIngestVerticle trainIngest(JobConfig cfg, String servers, List<String> ownTopics,
             BackPressureQueue<BatchQueueItem> queue, dev.streamtrain.core.events.TrainingPosition resumeAt) {
         var ingest = cfg.ingest();
-        var expectation = expectation(cfg);
-        var routes = new TopicRoutes(ingest.trainTopics(), ingest.trainTopicPattern(), ingest.format(),
-                f -> new RecordValidator(ExampleDecoders.forFormat(f), expectation), java.util.Set.copyOf(ownTopics));
+        var routes = trainRoutes(cfg, ownTopics);
         var verticle = new TrainIngestVerticle(cfg.job(), routes,
                 ConsumerSettings.of(servers, ingest.groupId(), cfg.kafka().consumer()),
                 deadLetters(cfg, servers),
@@ -253,6 +266,11 @@ public final class Pipeline implements AutoCloseable {
     /** The model server's port (its actual one when the job asked for any free port). */
     int servingPort() {
         return servingPort;
+    }
+
+    /** Publishes a fact on the job's event bus (forwarded to its topics like the others). */
+    void publish(String address, Object event) {
+        vertx.eventBus().publish(address, event);
     }
 
     /** The dashboard's address (with the token when the views need it). */

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
             "With ingest.stop-at-end: true the run trains on what the topics hold,",
             "then exports, verifies and serves; otherwise it trains continuously",
             "until Ctrl-C. Without kafka.bootstrap-servers an embedded broker is",
-            "started, with its data under <work-dir>/kafka.", ""})
+            "started, with its data under <work-dir>/kafka.",
+            "With schedule.auto-range: true a range test (see lr-find) runs first and",
+            "fills the schedule's CyclicLR / OneCycleLR bounds.", ""})
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "The job file.")
     Path config;
@@ -41,7 +43,14 @@ final class RunCommand implements Callable<Integer> {
                 + cluster.bootstrapServers());
         Pipeline pipeline;
         try {
-            pipeline = Pipeline.start(cfg, cluster, ConsoleProgress.forStdout(), cfg.training().maxUpdates());
+            ConsoleProgress console = ConsoleProgress.forStdout();
+            AutoRange.Outcome range = cfg.autoRange()
+                    ? AutoRange.resolve(config, cfg, cluster.bootstrapServers(), console) : null;
+            cfg = range == null ? cfg : range.config();
+            pipeline = Pipeline.start(cfg, cluster, console, cfg.training().maxUpdates());
+            if (range != null) {
+                pipeline.publish(dev.streamtrain.core.events.Addresses.LR_RANGE_FOUND, range.event());
+            }
         } catch (Exception e) {
             cluster.close();
             throw e;

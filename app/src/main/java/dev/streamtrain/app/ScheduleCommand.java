@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.streamtrain.app.plot.LinePlot;
+import dev.streamtrain.app.plot.Charts;
 import dev.streamtrain.core.events.Events;
 import dev.streamtrain.core.schedule.ScheduleSpecs;
 import dev.streamtrain.core.schedule.ScheduleTable;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,23 +52,24 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "JSON array of validation metrics, one per step.")
     Path metricsFile;
 
-    @Option(names = "--format", defaultValue = "json", description = "json, csv or png (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", defaultValue = "json", description = "json, csv, png or svg (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--out", description = "Write here instead of standard output (png: default schedule.png).")
+    @Option(names = "--out", description = "Write here instead of standard output (png, svg: default schedule.png, .svg).")
     Path out;
 
-    @Option(names = "--log-y", description = "png: draw the learning rate on a log10 axis (long decays).")
+    @Option(names = "--log-y", description = "png, svg: draw the learning rate on a log10 axis (long decays).")
     boolean logY;
 
     @Override
     public Integer call() throws Exception {
         String fmt = format.toLowerCase(Locale.ROOT);
-        if (logY && !fmt.equals("png")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--log-y needs --format png");
+        boolean plot = fmt.equals("png") || fmt.equals("svg");
+        if (logY && !plot) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--log-y needs --format png or svg");
         }
-        if (!fmt.equals("json") && !fmt.equals("csv") && !fmt.equals("png")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be json, csv or png, got '"
+        if (!plot && !fmt.equals("json") && !fmt.equals("csv")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--format must be json, csv, png or svg, got '"
                     + format + "'");
         }
         JsonNode specNode = new YAMLMapper().readTree(specFile.toFile());
@@ -94,9 +93,10 @@ final class ScheduleCommand implements Callable<Integer> {
         byte[] bytes = switch (fmt) {
             case "json" -> json(table).getBytes(StandardCharsets.UTF_8);
             case "csv" -> csv(table).getBytes(StandardCharsets.UTF_8);
-            default -> png(table, title, logY);
+            case "png" -> Charts.png(chart(table, title, logY));
+            default -> Charts.svg(chart(table, title, logY)).getBytes(StandardCharsets.UTF_8);
         };
-        Path target = out == null && fmt.equals("png") ? Path.of("schedule.png") : out;
+        Path target = out == null && plot ? Path.of("schedule." + fmt) : out;
         if (target == null) {
             PrintWriter w = spec.commandLine().getOut();
             w.print(new String(bytes, StandardCharsets.UTF_8));
@@ -154,12 +154,8 @@ final class ScheduleCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static byte[] png(ScheduleTable t, String title, boolean logLr) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (OutputStream o = buffer) {
-            LinePlot.write(title, "step", new LinePlot.Series("lr", t.lr()),
-                    t.momentum() == null ? null : new LinePlot.Series("momentum", t.momentum()), logLr, o);
-        }
-        return buffer.toByteArray();
+    /** The schedule's chart: the rate (and the cycled momentum) over the update. */
+    static org.jfree.chart.JFreeChart chart(ScheduleTable t, String title, boolean logLr) {
+        return Charts.schedule(title, t.lr(), t.momentum(), logLr);
     }
 }

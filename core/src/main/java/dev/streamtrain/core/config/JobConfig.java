@@ -26,12 +26,14 @@ import java.util.Map;
  * @param earlyStopping early stopping (Lightning semantics; off unless the section is present)
  * @param validation the streamed validation sources and metrics
  * @param deploy which models are exported and served while training goes on
+ * @param autoRange {@code schedule.auto-range}: a range test fills the schedule's CyclicLR / OneCycleLR bounds before
+ *     training (the bounds in {@code schedule} are stand-ins until then)
  */
 public record JobConfig(String job, Path workDir, KafkaSettings kafka, IngestSettings ingest, ModelSpec model,
         OptimizerSettings optimizer, LrPolicy schedule, TricksSettings tricks, TrainingSettings training,
         CheckpointSettings checkpoint, ServingSettings serving, MonitorSettings monitor,
         RemediationSettings remediation, RollbackSettings rollback, EarlyStoppingSettings earlyStopping,
-        ValidationSettings validation, DeploySettings deploy) {
+        ValidationSettings validation, DeploySettings deploy, boolean autoRange) {
 
     /**
      * {@code sha256:<hex>} of the configuration as JSON, every setting included (defaults too): recorded in each

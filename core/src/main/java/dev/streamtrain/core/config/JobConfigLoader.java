@@ -35,6 +35,38 @@ public final class JobConfigLoader {
 
     /** Parses and validates job-file text. */
     public static JobConfig parse(String text, String source) {
+        return fromTree(tree(text, source), source);
+    }
+
+    /**
+     * A job file whose {@code schedule.auto-range} was answered: the range's bounds written into its CyclicLR and
+     * OneCycleLR specs, auto-range off.
+     */
+    public static WithRange withRange(Path file, LrRange range) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("(file): cannot read: " + e.getMessage()));
+        }
+        JsonNode root = tree(text, file.toString());
+        var schedule = (com.fasterxml.jackson.databind.node.ObjectNode) root.path("schedule");
+        schedule.remove("auto-range");
+        var filled = AutoRangeBounds.fill(schedule, "schedule", range, null);
+        return new WithRange(fromTree(root, file.toString()), filled);
+    }
+
+    /**
+     * @param config the job with the range's bounds
+     * @param filled what was set, by key path ({@code schedule.params.max_lr} ...)
+     */
+    public record WithRange(JobConfig config, java.util.Map<String, Double> filled) {
+        public WithRange {
+            filled = java.util.Map.copyOf(filled);
+        }
+    }
+
+    private static JsonNode tree(String text, String source) {
         JsonNode root;
         try {
             root = YAML.readTree(text);
@@ -47,7 +79,7 @@ public final class JobConfigLoader {
         if (!root.isObject()) {
             throw new ConfigException(source, List.of("(root): must be a map of sections"));
         }
-        return fromTree(root, source);
+        return root;
     }
 
     /** The loss named in the job, checked against the head (default: the head's natural loss). */
@@ -119,6 +151,10 @@ public final class JobConfigLoader {
         opt.reportUnknownKeys();
 
         ConfigReader scheduleReader = new ConfigReader(r.raw("schedule"), "schedule", r.problems());
+        boolean autoRange = scheduleReader.bool("auto-range", false);
+        if (autoRange) {
+            AutoRangeBounds.placeholders(r.raw("schedule"), scheduleReader);
+        }
         LrPolicy schedule = ScheduleSpecs.parseSection(scheduleReader, optimizer.lr());
         scheduleReader.reportUnknownKeys();
 
@@ -176,6 +212,6 @@ public final class JobConfigLoader {
             throw new ConfigException(source, r.problems());
         }
         return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving, monitor, remediation, rollback, earlyStopping, validation, deploy);
+                serving, monitor, remediation, rollback, earlyStopping, validation, deploy, autoRange);
     }
 }

@@ -24,6 +24,8 @@ public final class Addresses {
     public static final String ALERTS = "streamtrain.alerts";
     /** {@link LrChanged}, published by the trainer when plateau control reduces or restarts the rate. */
     public static final String LR_CHANGED = "streamtrain.lr.changed";
+    /** {@link LrRangeFound}, published by the app once when {@code schedule.auto-range} filled the schedule. */
+    public static final String LR_RANGE_FOUND = "streamtrain.lr.range-found";
     /** {@link CheckpointSaved}, published by the trainer; ingest commits the offsets it names. */
     public static final String CHECKPOINT_SAVED = "streamtrain.checkpoint.saved";
     /** {@link OffsetsCommitted}, published by ingest once a checkpoint's offsets are committed. */

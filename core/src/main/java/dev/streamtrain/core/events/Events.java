@@ -36,7 +36,7 @@ public final class Events {
             TrainerCommand.Stop.class, TrainerCommand.Pause.class, TrainerCommand.Resume.class,
             TrainerCommand.Rollback.class, TrainerCommand.ScaleLr.class, TrainerCommand.SetLr.class,
             TrainerCommand.CheckpointNow.class, TrainerCommand.Predict.class, CommandReply.Accepted.class,
-            CommandReply.Refused.class, CommandReply.Predicted.class);
+            CommandReply.Refused.class, CommandReply.Predicted.class, LrRangeFound.class);
 
     private Events() {
     }
