@@ -55,7 +55,7 @@ final class AutoRange {
         console.finish();
         RangeSuggestions s;
         try {
-            s = RangeSuggestions.of(r.curve());
+            s = RangeSuggestions.of(r.curve(), SWEEP.steps());
         } catch (IllegalStateException e) {
             throw new IllegalStateException("schedule.auto-range: the range test gave no range (" + r.stopReason()
                     + "): " + e.getMessage());

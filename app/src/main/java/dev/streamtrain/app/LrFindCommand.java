@@ -124,7 +124,7 @@ final class LrFindCommand implements Callable<Integer> {
 
     private RangeSuggestions suggestions(RangeCurve curve, PrintWriter console) {
         try {
-            return RangeSuggestions.of(curve);
+            return RangeSuggestions.of(curve, steps);
         } catch (IllegalStateException e) {
             spec.commandLine().getErr().println("no suggestions: " + e.getMessage());
             return null;

@@ -41,7 +41,7 @@ class LrFindTest {
                 new RangeSweep(1e-7, 10, 100, "exp"), RangeReader.From.EARLIEST, 0, (n, m) -> { });
         assertTrue(r.stopReason().startsWith("diverged"), r.stopReason());
         assertTrue(r.curve().size() < 100, "divergence ended the sweep early: " + r.curve().size() + " updates");
-        RangeSuggestions s = RangeSuggestions.of(r.curve());
+        RangeSuggestions s = RangeSuggestions.of(r.curve(), 100);
 
         Map<Double, Double> accuracy = new TreeMap<>();
         for (double lr : RATES) {
@@ -59,6 +59,104 @@ class LrFindTest {
         }
         assertEquals(committedBefore, committed(cfg), "the job's group offsets are untouched");
         assertTrue(!Files.exists(cfg.checkpoint().dir()), "the job's checkpoint directory was never written");
+
+        // the plot holds the curve and the suggestions (read back from the chart the PNG and SVG are drawn from)
+        var chart = dev.streamtrain.app.plot.Charts.rangeTest("t", r.curve(), s);
+        var smoothed = chart.getXYPlot().getDataset(0);
+        assertEquals(r.curve().size(), smoothed.getItemCount(0));
+        for (int i = 0; i < r.curve().size(); i++) {
+            assertEquals(r.curve().lrs()[i], smoothed.getXValue(0, i), 0);
+            assertEquals(r.curve().smoothed()[i], smoothed.getYValue(0, i), 0);
+        }
+        assertTrue(chart.getXYPlot().getDomainAxis() instanceof org.jfree.chart.axis.LogAxis, "rate on a log axis");
+        assertEquals(List.of(s.minimumTenth(), s.steepest(), s.valley(), s.lossMinimum()),
+                chart.getXYPlot().getDomainMarkers(org.jfree.chart.ui.Layer.FOREGROUND).stream()
+                        .map(m -> ((org.jfree.chart.plot.ValueMarker) m).getValue()).toList());
+    }
+
+    @Test
+    void theCommandPrintsSuggestionsPasteableSchedulesAndWritesThePlot(@TempDir Path dir) throws Exception {
+        Path job = jobFile(dir, "lrcli", "");
+        RunJobTest.seed(dev.streamtrain.core.config.JobConfigLoader.load(job), CsvRows.digits().split(0.8, 7), 3);
+        Path png = dir.resolve("curve.png");
+        var r = ScheduleCommandTest.run("lr-find", "--config", job.toString(), "--from", "earliest", "--plot",
+                png.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("minimum / 10") && r.out().contains("diverged at lr"), r.out());
+        var image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(960, image.getWidth());
+        assertTrue(Files.readString(dir.resolve("curve.svg")).contains("<svg"));
+        int blocks = 0;
+        for (String block : r.out().split("\n\\s*\n")) { // each ready-to-paste block loads as a job's schedule
+            if (block.contains("scheduler:")) {
+                String yaml = block.lines().filter(l -> l.startsWith("  ") && !l.strip().startsWith("#"))
+                        .map(l -> l.substring(2)).collect(java.util.stream.Collectors.joining("\n"));
+                var loaded = dev.streamtrain.core.config.JobConfigLoader.parse("job: paste\nmodel: {inputs: 64,"
+                        + " hidden: [8], classes: 10}\n" + yaml, "pasted block");
+                assertTrue(loaded.schedule() != null, yaml);
+                blocks++;
+            }
+        }
+        assertEquals(2, blocks, "CyclicLR and OneCycleLR blocks: " + r.out());
+        Path json = dir.resolve("curve.json");
+        var replay = ScheduleCommandTest.run("lr-find", "--config", job.toString(), "--last", "40", "--format",
+                "json", "--out", json.toString(), "--plot", "none");
+        var curve = dev.streamtrain.core.events.Events.mapper().readTree(json.toFile());
+        assertEquals(40, curve.get("lr").size(), "a bounded replay of the last 40 records: " + curve);
+        assertTrue(curve.get("stop_reason").asText().startsWith("out of records after 40"), curve.toString());
+        assertEquals(0, replay.code(), replay.err());
+
+        var bad = ScheduleCommandTest.run("lr-find", "--config", job.toString(), "--start", "0", "--steps", "2",
+                "--from", "nowhere");
+        assertEquals(2, bad.code());
+        for (String problem : List.of("--start must be a rate > 0", "--steps must be at least 6",
+                "--from must be earliest, latest or committed")) {
+            assertTrue(bad.err().contains(problem), bad.err());
+        }
+    }
+
+    @Test
+    void autoRangeFillsTheScheduleRecordsItAndReachesTheDemosAccuracy(@TempDir Path dir) throws Exception {
+        Path job = jobFile(dir, "lrauto", """
+                training: {eval-every: 100}
+                schedule: {scheduler: OneCycleLR, params: {total_steps: 900}, auto-range: true}
+                """);
+        JobConfig cfg = dev.streamtrain.core.config.JobConfigLoader.load(job);
+        assertTrue(cfg.autoRange());
+        RunJobTest.seed(cfg, CsvRows.digits().split(0.8, 7), 20);
+        var console = new ConsoleProgress(System.out, false);
+        var outcome = AutoRange.resolve(job, cfg, AppTestBroker.broker().bootstrapServers(), console);
+        double maxLr = outcome.event().filled().get("schedule.params.max_lr");
+        assertEquals(outcome.event().suggestions().get("minimum_tenth"), maxLr, 1e-12);
+        assertTrue(Files.exists(cfg.checkpoint().dir().resolve(AutoRange.RECORD)));
+        assertEquals(maxLr, outcome.config().schedule().lr(269, outcome.config().schedule().initialState()), 1e-9,
+                "OneCycleLR peaks at the filled max_lr at pct_start");
+        try (Pipeline pipeline = Pipeline.start(outcome.config(), KafkaCluster.forJob(outcome.config()), console,
+                900)) {
+            var result = pipeline.result().get(5, java.util.concurrent.TimeUnit.MINUTES);
+            assertTrue(result.training().validation().accuracy() >= 0.95, "the demo reaches 0.96: "
+                    + result.training().validation());
+        }
+        var again = AutoRange.resolve(job, cfg, AppTestBroker.broker().bootstrapServers(), console);
+        assertTrue(again.event().reused(), "a restarted run takes the recorded range");
+        assertEquals(outcome.event().filled(), again.event().filled());
+    }
+
+    /** A job file on the test broker: digits as safetensors minibatches on {@code <job>.train}. */
+    static Path jobFile(Path dir, String name, String extraYaml) throws Exception {
+        Path file = dir.resolve(name + ".yaml");
+        Files.writeString(file, """
+                job: %s
+                work-dir: %s
+                kafka: {bootstrap-servers: "%s"}
+                ingest: {train-topic: %s.train, validation-topic: %s.validation, stop-at-end: true}
+                model: {inputs: 64, hidden: [128], classes: 10}
+                optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9}}
+                serving: {port: 0}
+                %s
+                """.formatted(name, dir.resolve("work"), AppTestBroker.broker().bootstrapServers(), name, name,
+                extraYaml));
+        return file;
     }
 
     /** Validation accuracy after a pass and a half of the training rows at a fixed rate (in memory, same model). */

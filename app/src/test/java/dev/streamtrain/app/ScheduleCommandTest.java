@@ -98,30 +98,40 @@ class ScheduleCommandTest {
     void aLogAxisDrawsAnExponentialDecayAsAStraightLine(@TempDir Path dir) throws Exception {
         Path spec = dir.resolve("exp.yaml");
         Files.writeString(spec, "{scheduler: ExponentialLR, params: {gamma: 0.98}, base_lr: 1.0}\n");
-        Path log = dir.resolve("log.png");
-        Path linear = dir.resolve("linear.png");
-        assertEquals(0, run("schedule", "--spec", spec.toString(), "--steps", "301", "--format", "png", "--log-y",
-                "--out", log.toString()).code());
-        assertEquals(0, run("schedule", "--spec", spec.toString(), "--steps", "301", "--format", "png",
-                "--out", linear.toString()).code());
-        double[] l = curveY(ImageIO.read(log.toFile()));
+        Path svg = dir.resolve("log.svg");
+        assertEquals(0, run("schedule", "--spec", spec.toString(), "--steps", "301", "--format", "svg", "--log-y",
+                "--out", svg.toString()).code());
+        String text = Files.readString(svg);
+        assertTrue(text.contains("<svg") && text.contains("<path"), "an SVG document with the curve's path");
+        var table = dev.streamtrain.core.schedule.ScheduleTable.of(dev.streamtrain.core.schedule.ScheduleSpecs
+                .parseDocument(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(spec.toFile()),
+                        "exp").policy(), 301);
+        var log = ScheduleCommand.chart(table, "exp", true);
+        var plotted = log.getXYPlot().getDataset(0);
+        assertEquals(301, plotted.getItemCount(0), "every step is plotted");
+        for (int i = 0; i < 301; i += 50) {
+            assertEquals(table.lr()[i], plotted.getYValue(0, i), 1e-15, "the plotted rate of step " + i);
+        }
+        double[] l = curveY(log);
         assertEquals((l[0] + l[2]) / 2, l[1], 2.0, "log axis: the midpoint of the decay lies on the chord");
-        double[] n = curveY(ImageIO.read(linear.toFile()));
+        double[] n = curveY(ScheduleCommand.chart(table, "exp", false));
         assertTrue(Math.abs((n[0] + n[2]) / 2 - n[1]) > 15, "linear axis: the decay is convex, off the chord");
         assertEquals(2, run("schedule", "--spec", spec.toString(), "--steps", "5", "--log-y").code(),
-                "--log-y needs --format png");
+                "--log-y needs --format png or svg");
     }
 
-    /** The lr curve's mean pixel row at a quarter, half and three quarters of the plot width. */
-    private static double[] curveY(BufferedImage img) {
-        int left = 90;
-        int width = 960 - 90 - 90;
+    /** The lr curve's mean pixel row, read from the rendered image, at a quarter, half and three quarters across. */
+    private static double[] curveY(org.jfree.chart.JFreeChart chart) {
+        var info = new org.jfree.chart.ChartRenderingInfo();
+        BufferedImage img = chart.createBufferedImage(dev.streamtrain.app.plot.Charts.WIDTH,
+                dev.streamtrain.app.plot.Charts.HEIGHT, info);
+        var area = info.getPlotInfo().getDataArea();
         double[] out = new double[3];
         for (int k = 1; k <= 3; k++) {
-            int x = left + width * k / 4;
+            int x = (int) (area.getX() + area.getWidth() * k / 4);
             double sum = 0;
             int count = 0;
-            for (int y = 51; y < 540 - 60; y++) { // inside the frame: not the legend's swatch
+            for (int y = (int) area.getY() + 1; y < area.getMaxY() - 1; y++) {
                 int rgb = img.getRGB(x, y);
                 if (((rgb >> 16) & 0xff) < 80 && ((rgb >> 8) & 0xff) > 90 && ((rgb >> 8) & 0xff) < 150
                         && (rgb & 0xff) > 150) {

@@ -48,12 +48,14 @@ public record RangeSuggestions(double steepest, double minimumTenth, double vall
     /**
      * Suggestions from a recorded curve.
      *
+     * @param steps the updates the sweep was to make (fastai trims by the requested count, also when divergence
+     *     ended the sweep sooner)
      * @throws IllegalStateException when the curve is too short once trimmed (too few updates before divergence)
      */
-    public static RangeSuggestions of(RangeCurve curve) {
+    public static RangeSuggestions of(RangeCurve curve, int steps) {
         double[] lrs = curve.lrs();
         double[] losses = curve.smoothed();
-        int from = lrs.length / 10;
+        int from = steps / 10;
         int to = lrs.length - 5;
         for (int i = from; i < to; i++) {
             if (!Double.isFinite(losses[i])) {
