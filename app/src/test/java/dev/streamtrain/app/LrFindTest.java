@@ -35,10 +35,17 @@ class LrFindTest {
                 """);
         LabeledRows[] split = CsvRows.digits().split(0.8, 7);
         RunJobTest.seed(cfg, split, 3);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", AppTestBroker.broker().bootstrapServers()))) {
+            admin.alterConsumerGroupOffsets(cfg.ingest().groupId(), Map.of(new org.apache.kafka.common.TopicPartition(
+                    cfg.ingest().trainTopic(), 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(5)))
+                    .all().get(); // where the job would resume
+        }
         Map<String, Long> committedBefore = committed(cfg);
+        assertEquals(Map.of(cfg.ingest().trainTopic() + "-0", 5L), committedBefore);
 
         RangeTest.Result r = RangeTest.run(cfg, AppTestBroker.broker().bootstrapServers(),
-                new RangeSweep(1e-7, 10, 100, "exp"), RangeReader.From.EARLIEST, 0, (n, m) -> { });
+                new RangeSweep(1e-7, 10, 100, "exp"), RangeReader.From.COMMITTED, 0, (n, m) -> { });
+        assertEquals("committed offsets", r.startedAt());
         assertTrue(r.stopReason().startsWith("diverged"), r.stopReason());
         assertTrue(r.curve().size() < 100, "divergence ended the sweep early: " + r.curve().size() + " updates");
         RangeSuggestions s = RangeSuggestions.of(r.curve(), 100);

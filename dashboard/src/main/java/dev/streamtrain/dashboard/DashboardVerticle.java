@@ -89,6 +89,7 @@ public final class DashboardVerticle extends VerticleBase {
                 on(Addresses.INGEST_METRICS, (IngestMetrics m) -> history.ingest(m)),
                 on(Addresses.ALERTS, (Alert a) -> history.alert(a)),
                 on(Addresses.LR_CHANGED, (LrChanged c) -> history.lrChanged(c)),
+                on(Addresses.LR_RANGE_FOUND, (dev.streamtrain.core.events.LrRangeFound f) -> history.rangeFound(f)),
                 on(Addresses.CHECKPOINT_SAVED, (CheckpointSaved c) -> history.checkpoint(c, clock.millis())),
                 on(Addresses.ROLLED_BACK, (RolledBack r) -> history.rolledBack(r)),
                 on(Addresses.TRAINING_FINISHED, (TrainingFinished f) -> history.finished(f, clock.millis())),

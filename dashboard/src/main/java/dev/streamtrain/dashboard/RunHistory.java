@@ -86,6 +86,12 @@ public final class RunHistory {
                 + Json.brief(c.newLr())));
     }
 
+    /** {@code schedule.auto-range} filled the schedule: an LR marker at the start. */
+    public List<JsonObject> rangeFound(dev.streamtrain.core.events.LrRangeFound f) {
+        return List.of(marker(window.update(), f.timeMillis(), "lr", "auto-range" + (f.reused() ? " (recorded)" : "")
+                + ": " + f.filled()));
+    }
+
     public List<JsonObject> checkpoint(CheckpointSaved c, long nowMillis) {
         return List.of(add("checkpoint", new JsonObject().put("u", c.update()).put("t", nowMillis)
                 .put("path", c.path()).put("write_ms", c.writeMillis() < 0 ? null : c.writeMillis())),
