@@ -53,18 +53,30 @@ def suggest(lrs, smoothed, num_it):  # Learner.lr_find: the first tenth and the 
             "valley": valley(lrs.tolist(), losses.tolist()), "loss_minimum": lrs[losses.argmin()].item()}
 
 
-def curve(name, n, loss_of):
+def curve(name, num_it, loss_of, recorded=None):
+    """num_it: the sweep's requested updates (fastai trims by it); recorded: how many it made before stopping."""
     start, end = 1e-7, 10.0
-    lrs = [start * (end / start) ** (i / (n - 1)) for i in range(n)]  # StreamTrain's sweep: last update at `end`
+    lrs = [start * (end / start) ** (i / (num_it - 1)) for i in range(num_it)]  # StreamTrain: last update at `end`
+    lrs = lrs[:recorded or num_it]
     losses = [loss_of(i, lr) for i, lr in enumerate(lrs)]
     smoothed = smooth(losses)
-    return {"name": name, "lrs": lrs, "losses": losses, "smoothed": smoothed,
-            "suggestions": suggest(lrs, smoothed, n)}
+    return {"name": name, "num_it": num_it, "lrs": lrs, "losses": losses, "smoothed": smoothed,
+            "suggestions": suggest(lrs, smoothed, num_it)}
 
 
 def bowl(i, lr):  # flat, a fall around 1e-2, a rise past 1: the textbook shape, with a deterministic wobble
     x = math.log10(lr)
     return 2.3 - 1.8 / (1 + math.exp(-3 * (x + 2))) + 0.9 * max(0.0, x) ** 2 + 0.02 * math.sin(7 * i)
+
+
+def diverged_early(i, lr):  # the bowl, cut short by a NaN: a sweep stopped at update 60 of 100
+    return float("nan") if i == 57 else bowl(i, lr)
+
+
+def short_valley(i, lr):  # the longest fall is the first two trimmed points: fastai's index -1 is the LAST point
+    if i < 11:
+        return 1.0
+    return 0.0 if i == 11 else 100.0 * (i - 11)
 
 
 def noisy_flat_start(i, lr):  # a long flat start whose noise strings a long "descending" run (valley's weakness)
@@ -73,7 +85,8 @@ def noisy_flat_start(i, lr):  # a long flat start whose noise strings a long "de
 
 
 if __name__ == "__main__":
-    golden = [curve("bowl", 100, bowl), curve("noisy_flat_start", 60, noisy_flat_start)]
+    golden = [curve("bowl", 100, bowl), curve("noisy_flat_start", 60, noisy_flat_start),
+              curve("diverged_early", 100, diverged_early, recorded=60), curve("short_valley", 100, short_valley)]
     with open("golden.json", "w") as f:
         json.dump(golden, f, indent=1)
     for g in golden:

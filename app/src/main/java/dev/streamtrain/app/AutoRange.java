@@ -40,15 +40,20 @@ final class AutoRange {
     static Outcome resolve(Path file, JobConfig cfg, String bootstrapServers, ConsoleProgress console)
             throws Exception {
         Path record = cfg.checkpoint().dir().resolve(RECORD);
-        if (Files.exists(record)) {
-            JsonNode saved = Events.mapper().readTree(record.toFile());
+        String fingerprint = fingerprint(cfg);
+        JsonNode saved = Files.exists(record) ? Events.mapper().readTree(record.toFile()) : null;
+        if (saved != null && fingerprint.equals(saved.path("fingerprint").asText())) {
             LrRange range = new LrRange(saved.path("base_lr").asDouble(), saved.path("max_lr").asDouble(),
                     saved.path("one_cycle_max_lr").asDouble());
             var resolved = JobConfigLoader.withRange(file, range);
             console.line("auto-range: the range recorded in " + record + " (" + resolved.filled() + ")");
             return new Outcome(resolved.config(), event(cfg, saved, resolved.filled(), true));
         }
-        RangeTest.Result r = RangeTest.run(cfg, bootstrapServers, SWEEP, RangeReader.From.COMMITTED, 0,
+        if (saved != null) {
+            console.line("auto-range: " + record + " was found for another model, optimizer, tricks, loss or batch"
+                    + " size: sweeping again");
+        }
+        RangeTest.Result r = RangeTest.run(cfg, bootstrapServers, SWEEP, RangeReader.From.COMMITTED, 0, 60_000,
                 (n, m) -> console.update(String.format(Locale.ROOT, "auto-range: range test %s %d/%d | lr %.3g"
                         + " | loss %.4f", ConsoleProgress.bar(n, SWEEP.steps()), n, SWEEP.steps(), m.lr(), m.loss()),
                         false));
@@ -61,21 +66,40 @@ final class AutoRange {
                     + "): " + e.getMessage());
         }
         LrRange range = new LrRange(s.clrBaseLr(), s.clrMaxLr(), s.oneCycleMaxLr());
-        Map<String, Object> saved = new LinkedHashMap<>();
-        saved.put("base_lr", range.clrBaseLr());
-        saved.put("max_lr", range.clrMaxLr());
-        saved.put("one_cycle_max_lr", range.oneCycleMaxLr());
-        saved.put("sweep", describe(SWEEP));
-        saved.put("stop_reason", r.stopReason());
-        saved.put("suggestions", suggestions(s));
-        saved.put("started_at", r.startedAt());
+        Map<String, Object> written = new LinkedHashMap<>();
+        written.put("base_lr", range.clrBaseLr());
+        written.put("max_lr", range.clrMaxLr());
+        written.put("one_cycle_max_lr", range.oneCycleMaxLr());
+        written.put("sweep", describe(SWEEP));
+        written.put("stop_reason", r.stopReason());
+        written.put("suggestions", suggestions(s));
+        written.put("started_at", r.startedAt());
+        written.put("fingerprint", fingerprint);
         Files.createDirectories(record.getParent());
-        AtomicFiles.write(record, Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(saved));
+        Path temp = record.resolveSibling(RECORD + ".tmp"); // whole or absent: a crash never leaves half a record
+        AtomicFiles.write(temp, Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(written));
+        Files.move(temp, record, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         var resolved = JobConfigLoader.withRange(file, range);
         console.line("auto-range: " + r.stopReason() + "; filled " + resolved.filled() + " (recorded in " + record
                 + ")");
-        return new Outcome(resolved.config(), event(cfg, Events.mapper().valueToTree(saved), resolved.filled(),
+        return new Outcome(resolved.config(), event(cfg, Events.mapper().valueToTree(written), resolved.filled(),
                 false));
+    }
+
+    /**
+     * What a range depends on: the model, the optimizer, the tricks, the loss and the minibatch size. A record made
+     * for other settings is not reused.
+     */
+    static String fingerprint(JobConfig cfg) throws java.io.IOException {
+        byte[] settings = Events.mapper().writeValueAsBytes(java.util.List.of(cfg.model(), cfg.optimizer(),
+                cfg.tricks(), cfg.training().loss(), cfg.ingest().batchSize()));
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(settings));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JVM has SHA-256
+        }
     }
 
     static Map<String, Double> suggestions(RangeSuggestions s) {

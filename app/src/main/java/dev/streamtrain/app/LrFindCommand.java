@@ -51,6 +51,10 @@ final class LrFindCommand implements Callable<Integer> {
             + " (overrides --from).")
     long last;
 
+    @Option(names = "--wait", defaultValue = "60", description = "--from latest: end once no new record came for this"
+            + " many seconds (default: ${DEFAULT-VALUE}).")
+    long waitSeconds;
+
     @Option(names = "--start", defaultValue = "1e-7", description = "First rate (default: ${DEFAULT-VALUE}).")
     double start;
 
@@ -70,7 +74,7 @@ final class LrFindCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Write the json or csv here instead of standard output.")
     Path out;
 
-    @Option(names = "--plot", defaultValue = "lr-find.png", description = "The plot's PNG; the SVG goes beside it"
+    @Option(names = "--plot", defaultValue = "lr-find.png", description = "The plot, written as FILE.png and FILE.svg"
             + " (default: ${DEFAULT-VALUE}; 'none': no plot).")
     String plot;
 
@@ -93,6 +97,9 @@ final class LrFindCommand implements Callable<Integer> {
         if (last < 0) {
             problems.add("--last must be >= 0, got " + last);
         }
+        if (waitSeconds < 1) {
+            problems.add("--wait must be >= 1 second, got " + waitSeconds);
+        }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
         }
@@ -100,8 +107,14 @@ final class LrFindCommand implements Callable<Integer> {
         RangeSweep sweep = new RangeSweep(start, end, steps, mode);
         PrintWriter console = spec.commandLine().getOut();
         try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
-            var progress = ConsoleProgress.forStdout();
+            // progress is status, not output: standard error, so --format json|csv can be piped
+            var progress = new ConsoleProgress(System.err, System.console() != null);
+            if (position == RangeReader.From.LATEST && last == 0) {
+                progress.line("waiting for new records on " + cfg.ingest().describeSources() + " (up to "
+                        + waitSeconds + " s without one)");
+            }
             RangeTest.Result r = RangeTest.run(cfg, cluster.bootstrapServers(), sweep, position, last,
+                    waitSeconds * 1000,
                     (n, m) -> progress.update(String.format(Locale.ROOT, "range test %s %d/%d | lr %.3g | loss %.4f",
                             ConsoleProgress.bar(n, sweep.steps()), n, sweep.steps(), m.lr(), m.loss()), false));
             progress.finish();
@@ -110,8 +123,9 @@ final class LrFindCommand implements Callable<Integer> {
             if (!plot.equals("none")) {
                 var chart = Charts.rangeTest("Range test: " + cfg.job() + " (" + r.stopReason() + ")", r.curve(),
                         suggestions);
-                Path png = Path.of(plot);
-                Path svg = Path.of(plot.replaceAll("\\.png$", "") + ".svg");
+                String base = plot.replaceAll("\\.(png|svg)$", "");
+                Path png = Path.of(base + ".png");
+                Path svg = Path.of(base + ".svg");
                 Files.write(png, Charts.png(chart));
                 Files.writeString(svg, Charts.svg(chart));
                 (fmt.equals("table") || out != null ? console : spec.commandLine().getErr())

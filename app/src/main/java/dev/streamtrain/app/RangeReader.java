@@ -42,14 +42,20 @@ final class RangeReader implements Runnable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Map<String, Long> passedOver = new TreeMap<>();
     private final Object resumed = new Object();
+    private final long idleMillis;
     private volatile String startedAt = "";
+    private volatile String failure;
+    private volatile boolean idle;
     private volatile long records;
 
     /**
      * @param settings consumer settings (bootstrap servers, the job's group for {@code committed}, pass-through)
      * @param last replay the last {@code last} records of each partition instead (0: off)
+     * @param idleMillis {@code latest}: end once no record arrived for this long
      */
-    RangeReader(Map<String, Object> settings, TopicRoutes routes, From from, long last, int batchSize) {
+    RangeReader(Map<String, Object> settings, TopicRoutes routes, From from, long last, int batchSize,
+            long idleMillis) {
+        this.idleMillis = idleMillis;
         this.settings = settings;
         this.routes = routes;
         this.from = from;
@@ -63,18 +69,45 @@ final class RangeReader implements Runnable {
         });
     }
 
+    /**
+     * Reads until stopped, the end offsets seen at the start, or (latest) an idle spell; a failure is kept for
+     * {@link #failure} and the trainer always gets its {@link EndOfStream}, so a sweep never waits forever.
+     */
     @Override
     public void run() {
+        try {
+            read();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure = e instanceof NothingToRead ? e.getMessage() : "reading the training topics failed: "
+                    + dev.streamtrain.core.events.Failures.describe(e);
+        } finally {
+            queue.put(new EndOfStream(Map.of()));
+        }
+    }
+
+    private void read() throws InterruptedException {
         try (var consumer = new KafkaConsumer<byte[], byte[]>(settings)) {
             List<TopicPartition> partitions = partitions(consumer);
             if (partitions.isEmpty()) {
-                throw new IllegalStateException("no training topic of the job exists yet (" + routes.describe() + ")");
+                throw new NothingToRead("no training topic of the job exists yet (" + routes.describe()
+                        + "); produce to it first");
             }
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = position(consumer, partitions);
             var assembler = routes.anyAssembles() ? new ExampleAssembler(batchSize, Long.MAX_VALUE) : null;
-            while (!stop.get() && (from == From.LATEST || !reachedEnds(consumer, ends))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+            boolean waitForNew = from == From.LATEST && last == 0;
+            long lastRecord = System.nanoTime();
+            while (!stop.get() && (waitForNew || !reachedEnds(consumer, ends))) {
+                var polled = consumer.poll(Duration.ofMillis(100));
+                if (!polled.isEmpty()) {
+                    lastRecord = System.nanoTime();
+                } else if (waitForNew && System.nanoTime() - lastRecord > idleMillis * 1_000_000) {
+                    idle = true;
+                    break;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : polled) {
                     records++;
                     var route = routes.routeFor(r.topic());
                     var outcome = route.validator().check(r.value() == null ? new byte[0] : r.value(),
@@ -90,10 +123,24 @@ final class RangeReader implements Runnable {
             if (assembler != null) {
                 hand(assembler.flushAll());
             }
-            queue.put(new EndOfStream(Map.of()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
+    }
+
+    /** The job's topics hold nothing to read; the message says so in the product's words. */
+    private static final class NothingToRead extends RuntimeException {
+        NothingToRead(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Why the reading failed, in the product's words, or null. */
+    String failure() {
+        return failure;
+    }
+
+    /** True when {@code latest} ended because no new record came for the idle limit. */
+    boolean idle() {
+        return idle;
     }
 
     /** Ends the reading (the sweep is done). */

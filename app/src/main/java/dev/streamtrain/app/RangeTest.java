@@ -48,7 +48,7 @@ final class RangeTest {
      * @param progress called on the trainer thread after each update with (updates done, the update's metrics)
      */
     static Result run(JobConfig job, String bootstrapServers, RangeSweep sweep, RangeReader.From from, long last,
-            BiConsumer<Integer, StepMetrics> progress) throws Exception {
+            long idleMillis, BiConsumer<Integer, StepMetrics> progress) throws Exception {
         Path scratch = Files.createTempDirectory("streamtrain-lr-find");
         try {
             JobConfig cfg = sweepConfig(job, sweep, scratch);
@@ -57,7 +57,7 @@ final class RangeTest {
             settings.put("allow.auto.create.topics", "false"); // a range test never creates the job's topics
             settings.put("enable.auto.commit", "false"); // the job's group is read, never written
             var reader = new RangeReader(settings, Pipeline.trainRoutes(job, Pipeline.ownTopics(job)), from, last,
-                    job.ingest().batchSize());
+                    job.ingest().batchSize(), idleMillis);
             RangeCurve curve = new RangeCurve();
             var done = new CompletableFuture<TrainingFinished>();
             String[] diverged = {null};
@@ -67,18 +67,36 @@ final class RangeTest {
                     events(curve, done, diverged, sweep, progress, stopSweep), System::nanoTime)) {
                 looping[0] = loop;
                 Thread readerThread = new Thread(reader, "lr-find-reader");
-                Thread trainer = new Thread(loop::run, "lr-find-trainer");
+                Thread trainer = new Thread(() -> {
+                    try {
+                        loop.run();
+                    } catch (RuntimeException | Error e) { // the sweep ends with the reason rather than waiting
+                        done.completeExceptionally(e);
+                    }
+                }, "lr-find-trainer");
                 readerThread.setDaemon(true);
                 readerThread.start();
                 trainer.start();
-                TrainingFinished finished = done.get();
-                reader.stop();
-                loop.stop();
-                trainer.join();
-                readerThread.join(10_000);
+                TrainingFinished finished;
+                try {
+                    finished = done.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("the range test's training failed: "
+                            + dev.streamtrain.core.events.Failures.describe(e.getCause()));
+                } finally {
+                    reader.stop();
+                    loop.stop();
+                    trainer.join();
+                    readerThread.join(10_000);
+                }
+                if (reader.failure() != null && curve.size() < dev.streamtrain.core.lrfind.RangeSuggestions
+                        .MIN_POINTS) {
+                    throw new IllegalStateException(reader.failure());
+                }
                 String reason = diverged[0] != null ? diverged[0] : curve.size() >= sweep.steps() ? "end of sweep"
-                        : "out of records after " + curve.size() + " of " + sweep.steps() + " updates ("
-                                + finished.stopReason() + ")";
+                        : reader.failure() != null ? reader.failure() + " after " + curve.size() + " updates"
+                        : (reader.idle() ? "no new records for " + idleMillis / 1000 + " s" : "out of records")
+                                + " after " + curve.size() + " of " + sweep.steps() + " updates";
                 return new Result(curve, reason, reader.records(), reader.passedOver(), reader.startedAt());
             }
         } finally {
@@ -105,9 +123,12 @@ final class RangeTest {
             RangeSweep sweep, BiConsumer<Integer, StepMetrics> progress, Runnable stopSweep) {
         return new TrainerEvents() {
             public void step(StepMetrics m) {
-                if (diverged[0] == null && curve.add(m.lr(), m.loss())) {
-                    diverged[0] = "diverged at lr " + String.format("%.3g", m.lr()) + " (update " + curve.size()
-                            + " of " + sweep.steps() + ")";
+                // the schedule's rate (what max_lr takes), not the applied one: linear scaling multiplies that by
+                // rows / reference, and the trainer would scale a suggested max_lr again
+                double lr = sweep.lr((int) Math.min(sweep.steps() - 1, Math.max(0, m.update() - 1)));
+                if (diverged[0] == null && curve.add(lr, m.loss())) {
+                    diverged[0] = "diverged at lr " + String.format(java.util.Locale.ROOT, "%.3g", lr) + " (update "
+                            + curve.size() + " of " + sweep.steps() + ")";
                     stopSweep.run(); // served between minibatches, on this thread
                 }
                 progress.accept(curve.size(), m);
@@ -115,11 +136,19 @@ final class RangeTest {
 
             public void updateRejected(UpdateRejected r) { // a non-finite loss or gradient: the sweep has diverged
                 if (diverged[0] == null) {
-                    curve.add(sweep.lr(Math.min(curve.size(), sweep.steps() - 1)), Double.NaN);
-                    diverged[0] = "diverged: " + r.reason() + " (update " + curve.size() + " of " + sweep.steps()
-                            + ")";
+                    boolean nonFinite = r.reason().startsWith("non_finite");
+                    if (nonFinite) {
+                        curve.add(sweep.lr(Math.min(curve.size(), sweep.steps() - 1)), Double.NaN);
+                    }
+                    diverged[0] = (nonFinite ? "diverged: " : "stopped: the trainer refused an update: ")
+                            + r.reason() + " (update " + (curve.size() + 1) + " of " + sweep.steps() + ")";
                     stopSweep.run();
                 }
+            }
+
+            @Override
+            public CompletableFuture<Void> quarantine(dev.streamtrain.core.batch.QuarantineRequest request) {
+                return CompletableFuture.completedFuture(null); // a range test writes nothing: no dead letters
             }
 
             public void validation(ValidationMetrics m) { }

@@ -44,8 +44,13 @@ class LrFindTest {
         assertEquals(Map.of(cfg.ingest().trainTopic() + "-0", 5L), committedBefore);
 
         RangeTest.Result r = RangeTest.run(cfg, AppTestBroker.broker().bootstrapServers(),
-                new RangeSweep(1e-7, 10, 100, "exp"), RangeReader.From.COMMITTED, 0, (n, m) -> { });
+                new RangeSweep(1e-7, 10, 100, "exp"), RangeReader.From.COMMITTED, 0, 60_000,
+                (n, m) -> { });
         assertEquals("committed offsets", r.startedAt());
+        var sweep = new RangeSweep(1e-7, 10, 100, "exp");
+        for (int i = 0; i < r.curve().size(); i++) {
+            assertEquals(sweep.lr(i), r.curve().lrs()[i], sweep.lr(i) * 1e-12, "update " + i + " ran at the sweep's rate");
+        }
         assertTrue(r.stopReason().startsWith("diverged"), r.stopReason());
         assertTrue(r.curve().size() < 100, "divergence ended the sweep early: " + r.curve().size() + " updates");
         RangeSuggestions s = RangeSuggestions.of(r.curve(), 100);
@@ -119,6 +124,22 @@ class LrFindTest {
         for (String problem : List.of("--start must be a rate > 0", "--steps must be at least 6",
                 "--from must be earliest, latest or committed")) {
             assertTrue(bad.err().contains(problem), bad.err());
+        }
+
+        // nothing new on the topic: --from latest ends after --wait, it never hangs
+        var idle = ScheduleCommandTest.run("lr-find", "--config", job.toString(), "--from", "latest", "--wait", "2",
+                "--plot", "none");
+        assertEquals(1, idle.code(), idle.out() + idle.err());
+        assertTrue(idle.out().contains("no new records for 2 s after 0 of 100 updates"), idle.out());
+        assertTrue(idle.err().contains("no suggestions"), idle.err());
+        // a job whose topic does not exist: a clear error, no topic created, no hang
+        Path missing = jobFile(dir, "lrnone", "");
+        var none = ScheduleCommandTest.run("lr-find", "--config", missing.toString(), "--plot", "none");
+        assertEquals(1, none.code());
+        assertTrue(none.err().contains("no training topic of the job exists yet (lrnone.train); produce to it first")
+                && !none.err().contains("Exception"), none.err());
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", AppTestBroker.broker().bootstrapServers()))) {
+            assertTrue(!admin.listTopics().names().get().contains("lrnone.train"), "the range test created no topic");
         }
     }
 

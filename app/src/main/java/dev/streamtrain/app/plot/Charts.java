@@ -74,8 +74,8 @@ public final class Charts {
                 new Color(31, 119, 180, 70));
         double best = java.util.Arrays.stream(curve.losses()).filter(Double::isFinite).min().orElse(0);
         double first = java.util.Arrays.stream(smoothed).filter(Double::isFinite).findFirst().orElse(1);
-        // a diverging tail would squash the curve: show up to the divergence rule's bound (4x the best)
-        loss.setRange(Math.max(0, best * 0.9), Math.max(first, best) * 1.15 + 1e-9); // the tail over 1.15x: cut
+        // a diverging tail would squash the curve: the axis ends a little above the starting loss
+        loss.setRange(Math.max(0, best * 0.9), Math.max(first, best) * 1.15 + 1e-9); // a diverging tail is cut
         if (suggestions != null) { // vertical dashed lines, named in the legend (labels on the plot would collide)
             var legend = new org.jfree.chart.LegendItemCollection();
             legend.addAll(plot.getLegendItems());

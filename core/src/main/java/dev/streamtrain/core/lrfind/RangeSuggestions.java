@@ -27,8 +27,6 @@ import java.util.Locale;
 public record RangeSuggestions(double steepest, double minimumTenth, double valley, double lossMinimum, int points) {
     /** Fewest points left after trimming for suggestions to mean anything. */
     public static final int MIN_POINTS = 5;
-    /** Fewest updates a sweep needs: a tenth and 5 points are left out, {@value #MIN_POINTS} must remain. */
-    public static final int MIN_UPDATES = 12;
 
     /** CyclicLR's {@code max_lr}: a tenth of the rate where the loss stops falling. */
     public double clrMaxLr() {
@@ -66,7 +64,7 @@ public record RangeSuggestions(double steepest, double minimumTenth, double vall
         int n = to - from;
         if (n < MIN_POINTS) {
             throw new IllegalStateException("the sweep recorded " + lrs.length + " updates; suggestions need at least "
-                    + MIN_UPDATES + " before the loss diverges or the records run out (lower --start, raise --steps,"
+                    + (from + 5 + MIN_POINTS) + " before the loss diverges or the records run out (lower --start,"
                     + " or read more records)");
         }
         int min = from;
@@ -106,7 +104,8 @@ public record RangeSuggestions(double steepest, double minimumTenth, double vall
             }
         }
         double sections = (maxEnd - maxStart) / 3.0;
-        return Math.min(n - 1, Math.max(0, maxStart + (int) sections + (int) (sections / 2)));
+        int idx = maxStart + (int) sections + (int) (sections / 2);
+        return idx < 0 ? idx + n : idx; // maxStart is one before the run: -1 indexes from the end, as in Python
     }
 
     /** The suggestions with what each means, one per line. */

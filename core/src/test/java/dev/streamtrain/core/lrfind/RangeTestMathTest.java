@@ -18,15 +18,17 @@ class RangeTestMathTest {
     @Test
     void smoothingAndSuggestionsMatchFastai() throws Exception {
         JsonNode golden = Events.mapper().readTree(getClass().getResourceAsStream("/lrfind/golden.json"));
-        assertEquals(2, golden.size());
+        assertEquals(4, golden.size()); // bowl, noisy flat start, stopped early at a NaN, a valley index of -1
         for (JsonNode g : golden) {
             RangeCurve curve = new RangeCurve();
             int n = g.get("lrs").size();
             for (int i = 0; i < n; i++) {
                 curve.add(g.get("lrs").get(i).asDouble(), g.get("losses").get(i).asDouble());
-                assertEquals(g.get("smoothed").get(i).asDouble(), curve.smoothed()[i], 1e-12, g.get("name") + " " + i);
+                double want = g.get("smoothed").get(i).asDouble(); // rounding differs a little: lerp vs EMA
+                assertEquals(want, curve.smoothed()[i], Double.isNaN(want) ? 0 : 1e-12 * Math.max(1, Math.abs(want)),
+                        g.get("name") + " " + i);
             }
-            RangeSuggestions s = RangeSuggestions.of(curve, n);
+            RangeSuggestions s = RangeSuggestions.of(curve, g.get("num_it").asInt());
             JsonNode want = g.get("suggestions");
             String name = g.get("name").asText();
             assertEquals(want.get("steepest").asDouble(), s.steepest(), 1e-12, name + " steepest");
