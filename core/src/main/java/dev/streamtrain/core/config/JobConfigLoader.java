@@ -50,6 +50,7 @@ public final class JobConfigLoader {
             throw new ConfigException(file.toString(), List.of("(file): cannot read: " + e.getMessage()));
         }
         JsonNode root = tree(text, file.toString());
+        normalize(root, new java.util.ArrayList<>()); // the bounds go into the spec as the loader reads it
         var schedule = (com.fasterxml.jackson.databind.node.ObjectNode) root.path("schedule");
         schedule.remove("auto-range");
         var filled = AutoRangeBounds.fill(schedule, "schedule", range, null);
@@ -64,6 +65,23 @@ public final class JobConfigLoader {
         public WithRange {
             filled = java.util.Map.copyOf(filled);
         }
+    }
+
+    /**
+     * PyTorch's and LightningCLI's ways of writing the optimizer and the schedule ({@link PyTorchSpecs}); a
+     * LightningCLI file's {@code lr_scheduler:} section is the job's {@code schedule:}. Idempotent.
+     */
+    private static void normalize(JsonNode root, List<String> problems) {
+        if (root instanceof com.fasterxml.jackson.databind.node.ObjectNode job && job.has("lr_scheduler")) {
+            if (job.has("schedule")) {
+                problems.add("lr_scheduler: is LightningCLI's name for schedule, and the job has both; keep one");
+                job.remove("lr_scheduler");
+            } else {
+                job.set("schedule", job.remove("lr_scheduler"));
+            }
+        }
+        dev.streamtrain.core.schedule.PyTorchSpecs.optimizer(root.get("optimizer"), "optimizer", problems);
+        dev.streamtrain.core.schedule.PyTorchSpecs.scheduler(root.get("schedule"), "schedule", problems);
     }
 
     private static JsonNode tree(String text, String source) {
@@ -114,7 +132,10 @@ public final class JobConfigLoader {
 
     /** Validates an already parsed tree. */
     public static JobConfig fromTree(JsonNode root, String source) {
+        List<String> pytorch = new java.util.ArrayList<>();
+        normalize(root, pytorch);
         ConfigReader r = new ConfigReader(root);
+        r.problems().addAll(pytorch);
         String job = r.string("job", "streamtrain");
         if (job == null || !job.matches("[A-Za-z0-9._-]+")) {
             r.problem("job", "must be a non-empty name of letters, digits, '.', '_' or '-', got '" + job + "'");

@@ -22,9 +22,19 @@ public final class LrController {
         return policy;
     }
 
-    /** The rate for the update at schedule step t. */
+    /**
+     * The rate for the update at schedule step t.
+     *
+     * @throws IllegalStateException when the policy yields a rate that is negative or not finite: no schedule may
+     *     hand one to the optimizer (a schedule's bug; the message names the step)
+     */
     public double lr(long t) {
-        return policy.lr(t, state);
+        double lr = policy.lr(t, state);
+        if (!(lr >= 0) || Double.isInfinite(lr)) {
+            throw new IllegalStateException("the schedule gave the rate " + lr + " at step " + t + "; a rate must be"
+                    + " finite and >= 0");
+        }
+        return lr;
     }
 
     /** The cycled momentum at schedule step t, if any. */

@@ -63,10 +63,9 @@ public record OneCycleLR(double maxLr, long totalSteps, double pctStart, String 
     /** {lr, momentum} at step t, following PyTorch's phase walk. */
     private double[] at(long t) {
         List<Phase> phases = phases();
-        long step = Math.min(t, totalSteps);
-        if (t > totalSteps) {
-            step = totalSteps - 1; // hold the final rate (PyTorch raises here)
-        }
+        // hold the final rate from the cycle's last step on: PyTorch raises past total_steps, and at exactly
+        // total_steps its phase walk overshoots (a linear three-phase cycle of 10 steps gives -8e-4 there)
+        long step = Math.min(t, totalSteps - 1);
         double start = 0;
         for (int i = 0; i < phases.size(); i++) {
             Phase p = phases.get(i);

@@ -36,6 +36,7 @@ public final class ScheduleSpecs {
     /** Parses a spec document: scheduler, params, base_lr (default 0.1), momentum (default 0.9), clock. */
     public static Document parseDocument(JsonNode root, String source) {
         List<String> problems = new ArrayList<>();
+        PyTorchSpecs.scheduler(root, "", problems);
         ConfigReader r = new ConfigReader(root, "", problems);
         double baseLr = r.decimal("base_lr", 0.1, 0, BIG, false);
         double momentum = r.decimal("momentum", 0.9, 0, 1, true);
@@ -127,7 +128,7 @@ public final class ScheduleSpecs {
             case "StepLR" -> req(p, "step_size") ? build(spec, () -> new StepLR(baseLr, whole(p, "step_size", 0),
                     num(p, "gamma", 0.1))) : null;
             case "MultiStepLR" -> req(p, "milestones") ? build(spec, () -> new MultiStepLR(baseLr,
-                    longs(p, "milestones"), num(p, "gamma", 0.1))) : null;
+                    sorted(longs(p, "milestones")), num(p, "gamma", 0.1))) : null;
             case "ExponentialLR" -> req(p, "gamma") ? build(spec, () -> new ExponentialLR(baseLr, num(p, "gamma", 0)))
                     : null;
             case "CosineAnnealingLR" -> req(p, "T_max") ? build(spec, () -> new CosineAnnealingLR(baseLr,
@@ -155,9 +156,10 @@ public final class ScheduleSpecs {
             }
             case "InverseTimeLR" -> req(p, "k") ? build(spec, () -> new InverseTimeLR(baseLr, num(p, "k", 0))) : null;
             case "WarmupCosine" -> req(p, "warmup_steps") & req(p, "total_steps") ? build(spec, () ->
-                    new WarmupCosine(baseLr, whole(p, "warmup_steps", 0), whole(p, "total_steps", 0))) : null;
+                    new WarmupCosine(baseLr, whole(p, "warmup_steps", 0), whole(p, "total_steps", 0),
+                            p.bool("hold_after_total", false))) : null;
             case "WarmupMultiStep" -> req(p, "warmup_steps") & req(p, "milestones") ? build(spec, () ->
-                    new WarmupMultiStep(baseLr, whole(p, "warmup_steps", 0), longs(p, "milestones"),
+                    new WarmupMultiStep(baseLr, whole(p, "warmup_steps", 0), sorted(longs(p, "milestones")),
                             num(p, "gamma", 0.1))) : null;
             case "HoldCosine" -> req(p, "hold_steps") & req(p, "total_steps") ? build(spec, () ->
                     new HoldCosine(baseLr, whole(p, "hold_steps", 0), whole(p, "total_steps", 0),
@@ -240,6 +242,11 @@ public final class ScheduleSpecs {
 
     private static long whole(ConfigReader p, String key, long def) {
         return p.integer(key, def, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** Milestones in order: PyTorch's MultiStepLR counts them as a set, so [40, 15] behaves as [15, 40]. */
+    private static List<Long> sorted(List<Long> milestones) {
+        return milestones.stream().sorted().toList();
     }
 
     private static List<Long> longs(ConfigReader p, String key) {

@@ -36,7 +36,10 @@ class SchedulesTest {
         assertEquals(0.5 * (Math.cos(1.0 / 8 * Math.PI) + 1), lr(wc, 5), EPS);
         assertEquals(0.5, lr(wc, 8), EPS);
         assertEquals(0.0, lr(wc, 12), EPS);
-        assertEquals(0.0, lr(wc, 40), EPS, "stays 0 past T");
+        assertEquals(0.5 * (Math.cos(36.0 / 8 * Math.PI) + 1), lr(wc, 40), EPS, "past T the formula goes on");
+        LrPolicy held = policy("{scheduler: WarmupCosine, base_lr: 1.0, params: {warmup_steps: 4, total_steps: 12,"
+                + " hold_after_total: true}}");
+        assertEquals(0.0, lr(held, 40), EPS, "hold_after_total: stays 0 past T");
 
         LrPolicy wms = policy("{scheduler: WarmupMultiStep, base_lr: 1.0, params: {warmup_steps: 2, milestones: [3, 5], gamma: 0.5}}");
         double[] expected = {0, 0.5, 1.0, 0.5, 0.5, 0.25, 0.25};
@@ -160,7 +163,7 @@ class SchedulesTest {
         assertEquals("gamma must be > 0 and finite, got -0.5",
                 assertThrows(IllegalArgumentException.class, () -> new ExponentialLR(0.1, -0.5)).getMessage());
         assertEquals("total_steps must be >= 11, got 10",
-                assertThrows(IllegalArgumentException.class, () -> new WarmupCosine(1, 10, 10)).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new WarmupCosine(1, 10, 10, false)).getMessage());
     }
 
     @Test
