@@ -40,6 +40,9 @@ final class Observability {
     static Vertx vertx(PrometheusMeterRegistry registry) {
         return Vertx.builder()
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        // vertx-micrometer keeps its backends in a static map by name: a name of its own per
+                        // Vert.x, so a second one in the JVM (tests, bench rounds) never reports into the first's
+                        .setRegistryName("streamtrain-" + java.util.UUID.randomUUID())
                         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE,
                                 Label.EB_ADDRESS, Label.POOL_TYPE, Label.POOL_NAME))))
                 .withMetrics(new MicrometerMetricsFactory(registry))

@@ -34,12 +34,14 @@ final class PredictJson {
         String shape = "expected {\"rows\": [[" + width + " numbers], ...]}";
         JsonArray rowsJson;
         try {
-            Object rows = new JsonObject(body).getValue("rows");
+            @SuppressWarnings("unchecked") // Python's json.dumps writes NaN bare: read it, then refuse it by row
+            Object rows = new JsonObject(dev.streamtrain.core.wire.PythonJson.MAPPER.readValue(body.getBytes(),
+                    java.util.Map.class)).getValue("rows");
             if (!(rows instanceof JsonArray array) || array.isEmpty()) {
                 throw new BadRequest("no rows: " + shape);
             }
             rowsJson = array;
-        } catch (DecodeException | ClassCastException | NullPointerException e) { // ("null" decodes to no object)
+        } catch (java.io.IOException | DecodeException | ClassCastException | NullPointerException e) { // "null" too
             throw new BadRequest("the body is not a JSON object: " + shape);
         }
         int rows = rowsJson.size();

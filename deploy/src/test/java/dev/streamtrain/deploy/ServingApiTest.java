@@ -54,6 +54,8 @@ class ServingApiTest {
                     "row 0 must hold 5 numbers, it holds 2");
             assertError(post(http, base + "/v1/predict", "{\"rows\": [[1, 2, 3, 4, \"5\"]]}", null), 400,
                     "row 0 column 4 is not a finite number");
+            assertError(post(http, base + "/v1/predict", "{\"rows\": [[1, 2, NaN, 4, 5]]}", null), 400,
+                    "row 0 column 2 is not a finite number"); // Python's json.dumps writes NaN bare
             assertError(post(http, base + "/v1/predict", "{\"rows\": [[0, 0, 0, 0, 0], [3e38, 3e38, 3e38, 3e38,"
                     + " 3e38]]}", null), 422, "row 1 makes the model's output not finite");
             HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/predict")).build(),

@@ -1,13 +1,11 @@
 package dev.streamtrain.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.streamtrain.core.batch.MiniBatch;
 import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.config.RecordFormatSettings;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import dev.streamtrain.core.wire.WireFormatException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -22,7 +20,6 @@ import java.util.List;
  * header lines (no numeric cell) are skipped, checked, or rejected as configured.
  */
 public final class ExampleDecoders {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ExampleDecoders() {
     }
@@ -168,9 +165,9 @@ public final class ExampleDecoders {
     private static JsonNode parseObject(byte[] value) {
         JsonNode root;
         try {
-            root = JSON.readTree(value);
-        } catch (IOException e) {
-            throw new WireFormatException("not a JSON object: " + firstLine(e.getMessage()));
+            root = dev.streamtrain.core.wire.PythonJson.read(value); // bare NaN/Infinity as Python writes them
+        } catch (dev.streamtrain.core.wire.PythonJson.NotJson e) {
+            throw new WireFormatException("not a JSON object: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new WireFormatException("not a JSON object");
@@ -224,9 +221,5 @@ public final class ExampleDecoders {
             return Float.parseFloat(n.asText());
         }
         throw new WireFormatException("field '" + field + "' is not a number: " + n);
-    }
-
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 }

@@ -43,9 +43,9 @@ public final class ExternalMetricRecords {
         }
         JsonNode root;
         try {
-            root = Events.mapper().readTree(value);
-        } catch (java.io.IOException | RuntimeException e) { // JacksonException is an IOException
-            throw new BadMetricRecord("not JSON: " + firstLine(e.getMessage()));
+            root = dev.streamtrain.core.wire.PythonJson.read(value);
+        } catch (dev.streamtrain.core.wire.PythonJson.NotJson e) {
+            throw new BadMetricRecord(e.getMessage());
         }
         if (root == null || !root.isObject()) {
             throw new BadMetricRecord("not a JSON object");
@@ -105,13 +105,5 @@ public final class ExternalMetricRecords {
             throw new BadMetricRecord("\"" + field + "\" must be a whole number >= 0, got " + v);
         }
         return v.asLong();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

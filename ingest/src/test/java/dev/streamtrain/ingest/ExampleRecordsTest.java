@@ -55,6 +55,16 @@ class ExampleRecordsTest {
         assertArrayEquals(new float[] {0.5f, -1}, reg.targets());
         MiniBatch nan = json.decode("{\"features\": [\"NaN\", 2], \"label\": 1}".getBytes(StandardCharsets.UTF_8), src);
         assertTrue(Float.isNaN(nan.x()[0]), "NaN arrives as NaN: the validator's policy decides");
+        // Python's json.dumps writes them bare: the same values as their string forms
+        MiniBatch bare = json.decode("{\"features\": [NaN, Infinity, -Infinity, 2], \"label\": 1}"
+                .getBytes(StandardCharsets.UTF_8), src);
+        assertTrue(Float.isNaN(bare.x()[0]));
+        assertArrayEquals(new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 2}, java.util.Arrays.copyOfRange(
+                bare.x(), 1, 4));
+        var broken = assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [1,, 2]}"
+                .getBytes(StandardCharsets.UTF_8), src));
+        assertEquals("not a JSON object: not valid JSON (line 1, column 16)", broken.getMessage(),
+                "the position, in the product's words (no parser text)");
         assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [1]}".getBytes(StandardCharsets.UTF_8), src));
         assertThrows(WireFormatException.class, () -> json.decode("[1, 2]".getBytes(StandardCharsets.UTF_8), src));
         assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [\"a\"], \"label\": 1}"

@@ -100,7 +100,7 @@ class ExternalMetricsVerticleTest {
                 assertEquals(ExternalMetricsVerticle.BAD_RECORD, headers.get("st-error-class"));
                 assertEquals("bad_metric_record", headers.get("st-error-class"));
                 assertEquals("2", headers.get("st-source-offset"));
-                assertTrue(headers.get("st-error-message").startsWith("not JSON"), headers.toString());
+                assertTrue(headers.get("st-error-message").startsWith("not valid JSON (line 1"), headers.toString());
             }
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
