@@ -71,6 +71,7 @@ public final class Pipeline implements AutoCloseable {
     private final CompletableFuture<Result> result = new CompletableFuture<>();
     private int servingPort;
     private String dashboardUrl;
+    private String sources = "the training topics";
     private boolean closed;
 
     private Pipeline(KafkaCluster cluster, Vertx vertx) {
@@ -124,6 +125,7 @@ public final class Pipeline implements AutoCloseable {
             pipeline.deploy(new TrainingProgress(console, expectedUpdates));
             pipeline.deploy(deploy);
             // a token from the job file or the environment is never printed; a generated one once, here
+            pipeline.sources = cfg.ingest().describeSources();
             pipeline.dashboardUrl = "http://" + cfg.serving().host() + ":" + deploy.port() + "/"
                     + (cfg.serving().protectViews() ? "?access_token=" + (generated ? token : "<token>") : "");
             console.line("dashboard: " + pipeline.dashboardUrl + (generated ? "  (control token, printed once: "
@@ -266,6 +268,11 @@ public final class Pipeline implements AutoCloseable {
     /** The model server's port (its actual one when the job asked for any free port). */
     int servingPort() {
         return servingPort;
+    }
+
+    /** The training topics, in words (for messages). */
+    String sources() {
+        return sources;
     }
 
     /** Publishes a fact on the job's event bus (forwarded to its topics like the others). */

@@ -10,6 +10,15 @@ public final class RunSummary {
 
     /** Renders the table for a finished run. */
     public static String render(Pipeline.Result r, String host) {
+        return render(r, host, true);
+    }
+
+    /**
+     * The summary table.
+     *
+     * @param staysServing false when the process ends after the export (no serving address is shown then)
+     */
+    public static String render(Pipeline.Result r, String host, boolean staysServing) {
         var t = r.training();
         var d = r.deployment();
         List<String[]> rows = new ArrayList<>();
@@ -48,8 +57,10 @@ public final class RunSummary {
                         + " rows: %s", d.parityMaxAbsDiff(), d.rowsCompared(), d.served() ? "OK" : "NOT SERVED")});
         rows.add(new String[] {"model", d.onnxPath()});
         rows.add(new String[] {"checkpoint", t.checkpoint()});
-        rows.add(new String[] {"serving", d.served() ? "http://" + host + ":" + r.servingPort() + "/v1/predict"
-                : "not served: " + d.message()});
+        rows.add(new String[] {"serving", !d.served() ? "not served: " + d.message()
+                : staysServing ? "http://" + host + ":" + r.servingPort() + "/v1/predict"
+                : "verified, not served: the run ends after the export (serve it: streamtrain serve, or run without"
+                        + " --exit-after-export)"});
         int w0 = rows.stream().mapToInt(x -> x[0].length()).max().orElse(0);
         int w1 = rows.stream().mapToInt(x -> x[1].length()).max().orElse(0);
         String line = "+" + "-".repeat(w0 + 2) + "+" + "-".repeat(w1 + 2) + "+\n";

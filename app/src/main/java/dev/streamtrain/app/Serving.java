@@ -24,7 +24,11 @@ final class Serving {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
         out.println();
-        out.print(RunSummary.render(result, host));
+        out.print(RunSummary.render(result, host, !exitAfterExport));
+        if (result.training().nothingTrained()) {
+            out.println("nothing was trained: " + pipeline.sources() + " held no record to train when the run reached"
+                    + " their end (a misspelled topic, or nothing produced yet?); no model is served");
+        }
         if (!result.deployment().served() || result.training().stopReason().startsWith("rollback_budget_exhausted")) {
             pipeline.close();
             return 1;

@@ -173,6 +173,8 @@ class RunJobTest {
         int code = Serving.finish(pipeline, "127.0.0.1", true, new java.io.PrintStream(out, true));
         assertEquals(1, code, out.toString());
         assertTrue(out.toString().contains("not served: nothing trained"), out.toString());
+        assertTrue(out.toString().contains("nothing was trained: " + cfg.ingest().describeSources()
+                + " held no record to train"), "the topics are named: " + out);
         var alerts = KafkaTopics.readUntil(broker.bootstrapServers(), "nothing.alerts",
                 v -> v.contains("nothing_trained"), Duration.ofSeconds(30));
         assertTrue(alerts.stream().anyMatch(v -> v.contains("nothing_trained") && v.contains("\"critical\"")),
@@ -405,6 +407,8 @@ class RunJobTest {
         assertTrue(printed.contains("using Kafka at " + broker.bootstrapServers()), printed);
         assertTrue(printed.matches("(?s).*\\| updates +\\| 90 +\\|.*"), printed);
         assertTrue(printed.contains(": OK"), printed);
+        assertTrue(printed.contains("verified, not served: the run ends after the export")
+                && !printed.contains("/v1/predict"), "no serving address when nothing will serve: " + printed);
         assertTrue(Files.exists(dir.resolve("cli-work/models/v000000090/model.onnx")));
     }
 
