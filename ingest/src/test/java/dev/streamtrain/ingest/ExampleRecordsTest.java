@@ -63,7 +63,7 @@ class ExampleRecordsTest {
                 bare.x(), 1, 4));
         var broken = assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [1,, 2]}"
                 .getBytes(StandardCharsets.UTF_8), src));
-        assertEquals("not a JSON object: not valid JSON (line 1, column 16)", broken.getMessage(),
+        assertEquals("not a JSON object: not valid JSON (line 1, column 17)", broken.getMessage(),
                 "the position, in the product's words (no parser text)");
         assertThrows(WireFormatException.class, () -> json.decode("{\"features\": [1]}".getBytes(StandardCharsets.UTF_8), src));
         assertThrows(WireFormatException.class, () -> json.decode("[1, 2]".getBytes(StandardCharsets.UTF_8), src));

@@ -36,8 +36,8 @@ class ExternalMetricRecordsTest {
     }
 
     @Test
-    void namesWhatIsWrongWithABadRecord() {
-        assertEquals("not valid JSON (line 1, column 4)", bad("not json at all"));
+    void namesWhatIsWrongWithABadRecord() throws Exception {
+        assertEquals("not valid JSON (line 1, column 5)", bad("not json at all"));
         assertTrue(Double.isNaN(parse("{\"metric\": \"val_loss\", \"value\": NaN}").get(0).value()),
                 "bare NaN, as Python's json.dumps writes it");
         assertEquals("not a JSON object", bad("[1, 2]"));
