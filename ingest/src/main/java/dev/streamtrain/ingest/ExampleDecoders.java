@@ -89,12 +89,11 @@ public final class ExampleDecoders {
 
     /** CSV example lines as configured by {@code f} (delimiter, label column, columns, header policy). */
     public static Decoder csv(RecordFormatSettings f) {
-        String split = java.util.regex.Pattern.quote(f.csvDelimiter());
+        CsvLines lines = new CsvLines(f.csvDelimiter().charAt(0));
         List<String> columns = f.csvColumns();
         int[] featureIndex = f.csvFeatureColumns().stream().mapToInt(columns::indexOf).toArray();
         return (value, source) -> {
-            String line = new String(value, StandardCharsets.UTF_8).strip();
-            String[] cells = line.split(split, -1);
+            String[] cells = lines.cells(value);
             if (isHeader(cells)) {
                 return header(f, cells);
             }
@@ -133,7 +132,9 @@ public final class ExampleDecoders {
         };
     }
 
-    /** A line is a header when none of its cells is a number. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExampleDecoders.class);
+
+    /** A line is a header when none of its cells is a number (quotes removed: {@code "0.5"} is a number). */
     private static boolean isHeader(String[] cells) {
         for (String c : cells) {
             try {
@@ -150,6 +151,8 @@ public final class ExampleDecoders {
         List<String> names = java.util.Arrays.stream(cells).map(String::strip).toList();
         switch (f.csvHeader()) {
             case "skip":
+                // never silent: counted as skipped (csv_header) in the ingest metrics, and logged
+                LOG.info("a CSV header line {} was skipped (not data: no cell is a number)", names);
                 throw new NotAnExample("csv_header", "header line " + names);
             case "check":
                 if (names.equals(f.csvColumns())) {

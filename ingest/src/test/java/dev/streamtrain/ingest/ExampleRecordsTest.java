@@ -126,6 +126,25 @@ class ExampleRecordsTest {
     }
 
     @Test
+    void csvLinesAreReadAsRfc4180() {
+        OffsetRange src = OffsetRange.single("t", 0, 0);
+        var skip = ExampleDecoders.csv(csvFormat(",", "-1", "skip", List.of(), List.of()));
+        MiniBatch quoted = skip.decode(utf8("\"0.5\",\"0.6\",\"0.7\",\"0.8\",\"2\""), src);
+        assertArrayEquals(new float[] {0.5f, 0.6f, 0.7f, 0.8f}, quoted.x(), "quoted numbers are data, not a header");
+        assertArrayEquals(new long[] {2}, quoted.y());
+        assertArrayEquals(new float[] {1, 2}, skip.decode(utf8(" 1 , 2 ,3\r\n"), src).x(), "spaces and CRLF");
+        var check = ExampleDecoders.csv(csvFormat(",", "label", "check", List.of("a", "b", "label"), List.of()));
+        var bom = assertThrows(ExampleDecoders.NotAnExample.class, () -> check.decode(utf8("\uFEFFa,b,label\r\n"),
+                src), "Excel's CSV UTF-8: the byte-order mark is not part of the first name");
+        assertEquals("csv_header", bom.reason());
+        var unclosed = assertThrows(WireFormatException.class, () -> skip.decode(utf8("\"1,2,3"), src));
+        assertEquals("not a CSV line (an unclosed quote?)", unclosed.getMessage());
+        var config = assertThrows(dev.streamtrain.core.config.ConfigException.class, () ->
+                dev.streamtrain.core.config.JobConfigLoader.parse("ingest: {format: csv, csv-delimiter: ';;'}", "t"));
+        assertTrue(config.getMessage().contains("ingest.csv-delimiter: must be one character"), config.getMessage());
+    }
+
+    @Test
     void csvColumnsByNameSelectFeaturesAndLabel() {
         OffsetRange src = OffsetRange.single("t", 0, 0);
         var f = csvFormat(",", "price", "check", List.of("id", "price", "rooms", "area"), List.of("area", "rooms"));

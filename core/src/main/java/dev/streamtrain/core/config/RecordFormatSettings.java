@@ -80,8 +80,9 @@ public record RecordFormatSettings(String format, String featuresTensor, String 
     }
 
     private void check(ConfigReader r) {
-        if (csvDelimiter.isEmpty()) {
-            r.problem("csv-delimiter", "must not be empty");
+        if (csvDelimiter.length() != 1) {
+            r.problem("csv-delimiter", "must be one character (RFC 4180: ',' ';' '\\t' ...), got '" + csvDelimiter
+                    + "'");
         }
         boolean numeric = csvLabelColumn.matches("-?\\d+");
         if (!numeric && !csvColumns.contains(csvLabelColumn)) {
