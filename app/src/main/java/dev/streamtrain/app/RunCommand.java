@@ -32,12 +32,13 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobConfig cfg = JobConfigLoader.load(config);
-        if (checkOnly) {
-            System.out.println(config + " is valid; resolved settings (defaults filled in):\n"
-                    + ResolvedConfig.yaml(cfg));
+        if (checkOnly) { // YAML that loads back as the same job (the control token left out)
+            var resolved = JobConfigLoader.resolved(config);
+            System.out.println("# " + config + " is valid; every setting, defaults filled in:\n"
+                    + ResolvedConfig.yaml(resolved.settings()));
             return 0;
         }
+        JobConfig cfg = JobConfigLoader.load(config);
         KafkaCluster cluster = KafkaCluster.forJob(cfg);
         System.out.println((cluster.embeddedBroker() != null ? "embedded Kafka broker at " : "using Kafka at ")
                 + cluster.bootstrapServers());

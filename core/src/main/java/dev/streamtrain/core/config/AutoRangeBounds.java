@@ -21,6 +21,7 @@ final class AutoRangeBounds {
     /** Fills the stand-ins, reporting bounds the job gave and a schedule with nothing to fill. */
     static void placeholders(JsonNode schedule, ConfigReader r) {
         Map<String, Double> filled = fill(schedule, "schedule", PLACEHOLDER, r);
+        filled.keySet().forEach(path -> r.leaveOut(path.substring("schedule.".length()))); // never printed
         if (filled.isEmpty()) {
             r.problem("auto-range", "fills the bounds of a CyclicLR or OneCycleLR schedule, and this schedule has"
                     + " neither");

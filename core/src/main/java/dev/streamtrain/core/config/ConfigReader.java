@@ -23,7 +23,30 @@ public final class ConfigReader {
 
     /** A reader of a whole document with its own problem list. */
     public ConfigReader(JsonNode root) {
-        this(root, "", new ArrayList<>());
+        this(root, "", new ResolvedSettings());
+    }
+
+    /** What the readers of this document read, with the values they took ({@link ResolvedSettings}). */
+    public ResolvedSettings resolved() {
+        return problems instanceof ResolvedSettings r ? r : new ResolvedSettings();
+    }
+
+    /** Keeps a value read (in the document's {@link ResolvedSettings}, when the problems list is one). */
+    private <T> T keep(String key, T value) {
+        if (problems instanceof ResolvedSettings r && value != null) {
+            r.record(prefix + key, VALUES.valueToTree(value));
+        }
+        return value;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper VALUES =
+            com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+
+    /** Leaves a key read by this reader out of the resolved settings (a stand-in filled later). */
+    public void leaveOut(String key) {
+        if (problems instanceof ResolvedSettings r) {
+            r.leaveOut(prefix + key);
+        }
     }
 
     /**
@@ -56,7 +79,11 @@ public final class ConfigReader {
 
     /** The raw node at a key (marked as known), or null when absent. */
     public JsonNode raw(String key) {
-        return node(key);
+        JsonNode n = node(key);
+        if (problems instanceof ResolvedSettings r && n != null) {
+            r.record(prefix + key, n); // a section's own readers add its defaults
+        }
+        return n;
     }
 
     /** Reports a missing key as required; returns whether it is present. */
@@ -89,6 +116,10 @@ public final class ConfigReader {
 
     /** A string, or {@code def} when absent. */
     public String string(String key, String def) {
+        return keep(key, stringValue(key, def));
+    }
+
+    private String stringValue(String key, String def) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -112,6 +143,10 @@ public final class ConfigReader {
 
     /** A boolean, or {@code def} when absent. */
     public boolean bool(String key, boolean def) {
+        return keep(key, boolValue(key, def));
+    }
+
+    private boolean boolValue(String key, boolean def) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -125,6 +160,10 @@ public final class ConfigReader {
 
     /** A whole number in [min, max], or {@code def} when absent. */
     public long integer(String key, long def, long min, long max) {
+        return keep(key, integerValue(key, def, min, max));
+    }
+
+    private long integerValue(String key, long def, long min, long max) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -143,6 +182,10 @@ public final class ConfigReader {
 
     /** A finite number in [min, max] (min exclusive unless minInclusive), or {@code def} when absent. */
     public double decimal(String key, double def, double min, double max, boolean minInclusive) {
+        return keep(key, decimalValue(key, def, min, max, minInclusive));
+    }
+
+    private double decimalValue(String key, double def, double min, double max, boolean minInclusive) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -162,6 +205,10 @@ public final class ConfigReader {
 
     /** A list of whole numbers >= min, or {@code def} when absent. */
     public List<Integer> intList(String key, List<Integer> def, int min) {
+        return keep(key, intListValue(key, def, min));
+    }
+
+    private List<Integer> intListValue(String key, List<Integer> def, int min) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -184,6 +231,10 @@ public final class ConfigReader {
 
     /** A list of non-empty strings, or {@code def} when absent. */
     public List<String> stringList(String key, List<String> def) {
+        return keep(key, stringListValue(key, def));
+    }
+
+    private List<String> stringListValue(String key, List<String> def) {
         JsonNode n = node(key);
         if (n == null) {
             return def;
@@ -206,7 +257,7 @@ public final class ConfigReader {
 
     /** A map whose entries are passed through unchecked (Kafka client settings). */
     public Map<String, String> passThroughMap(String key) {
-        JsonNode n = node(key);
+        JsonNode n = raw(key);
         passThrough.add(key);
         Map<String, String> out = new LinkedHashMap<>();
         if (n == null) {

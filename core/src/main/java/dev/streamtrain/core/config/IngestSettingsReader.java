@@ -36,6 +36,9 @@ final class IngestSettingsReader {
         } else if (pattern.isEmpty() || in.has("train-topic")) {
             topics.add(new TrainTopic(single, format, 1.0));
         }
+        if (named || !pattern.isEmpty() && !in.has("train-topic")) {
+            in.leaveOut("train-topic"); // its default is not a topic this job reads: never printed as one
+        }
         String interleave = in.choice("interleave", weighted ? "weighted" : "arrival", List.of("arrival", "weighted"));
         String validation = in.string("validation-topic", job + ".validation");
         for (TrainTopic t : topics) {

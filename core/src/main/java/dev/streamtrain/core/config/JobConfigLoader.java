@@ -132,6 +132,29 @@ public final class JobConfigLoader {
 
     /** Validates an already parsed tree. */
     public static JobConfig fromTree(JsonNode root, String source) {
+        return read(root, source).config();
+    }
+
+    /**
+     * A job file as it runs, every default filled in, in the job file's own keys: YAML of {@link Resolved#settings}
+     * loads back as the same job ({@code run --check}). The control token and auto-range's stand-ins are left out.
+     */
+    public static Resolved resolved(Path file) {
+        try {
+            return read(tree(Files.readString(file), file.toString()), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("(file): cannot read: " + e.getMessage()));
+        }
+    }
+
+    /**
+     * @param config the validated job
+     * @param settings every setting read, with the value taken
+     */
+    public record Resolved(JobConfig config, com.fasterxml.jackson.databind.node.ObjectNode settings) {
+    }
+
+    private static Resolved read(JsonNode root, String source) {
         List<String> pytorch = new java.util.ArrayList<>();
         normalize(root, pytorch);
         ConfigReader r = new ConfigReader(root);
@@ -232,7 +255,8 @@ public final class JobConfigLoader {
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());
         }
-        return new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training, checkpoint,
-                serving, monitor, remediation, rollback, earlyStopping, validation, deploy, autoRange);
+        return new Resolved(new JobConfig(job, workDir, kafka, ingest, model, optimizer, schedule, tricks, training,
+                checkpoint, serving, monitor, remediation, rollback, earlyStopping, validation, deploy, autoRange),
+                r.resolved().tree());
     }
 }
