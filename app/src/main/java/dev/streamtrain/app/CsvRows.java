@@ -44,42 +44,79 @@ public final class CsvRows {
         List<float[]> xs = new ArrayList<>();
         List<Long> ys = new ArrayList<>();
         int width = -1;
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        String line;
+        var reader = new java.io.PushbackReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), 1);
+        int first = reader.read();
+        if (first >= 0 && first != '\uFEFF') { // Excel's "CSV UTF-8" starts with a byte-order mark: not data
+            reader.unread(first);
+        }
+        var csv = com.fasterxml.jackson.dataformat.csv.CsvMapper.builder()
+                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
+                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.TRIM_SPACES)
+                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.SKIP_EMPTY_LINES).build();
         int lineNo = 0;
-        while ((line = reader.readLine()) != null) {
-            lineNo++;
-            if ((header && lineNo == 1) || line.isBlank()) {
-                continue;
-            }
-            String[] cells = line.split(",", -1);
-            if (width < 0) {
-                width = cells.length;
-            } else if (cells.length != width) {
-                throw new IOException(name + ":" + lineNo + ": " + cells.length + " columns, expected " + width);
-            }
-            int label = labelColumn < 0 ? width + labelColumn : labelColumn;
-            if (label < 0 || label >= width) {
-                throw new IOException(name + ": label column " + labelColumn + " is outside the " + width + " columns");
-            }
-            float[] x = new float[width - 1];
-            int at = 0;
-            try {
+        try (com.fasterxml.jackson.databind.MappingIterator<String[]> lines = csv.readerFor(String[].class)
+                .readValues(reader)) { // RFC 4180: quoted fields, CRLF
+            while (lines.hasNext()) {
+                String[] cells = lines.next();
+                lineNo++;
+                if (header && lineNo == 1) {
+                    continue;
+                }
+                if (width < 0) {
+                    width = cells.length;
+                } else if (cells.length != width) {
+                    throw new IOException(name + ":" + lineNo + ": " + cells.length + " columns, expected " + width);
+                }
+                int label = labelColumn < 0 ? width + labelColumn : labelColumn;
+                if (label < 0 || label >= width) {
+                    throw new IOException(name + ": label column " + labelColumn + " is outside the " + width
+                            + " columns");
+                }
+                float[] x = new float[width - 1];
+                int at = 0;
                 for (int c = 0; c < width; c++) {
                     if (c == label) {
-                        ys.add(Long.parseLong(cells[c].trim()));
+                        ys.add(classId(cells[c], name, lineNo, header));
                     } else {
-                        x[at++] = Float.parseFloat(cells[c].trim()) * scale;
+                        x[at++] = number(cells[c], name, lineNo, header) * scale;
                     }
                 }
-            } catch (NumberFormatException e) {
-                throw new IOException(name + ":" + lineNo + ": not a number: " + e.getMessage());
+                xs.add(x);
             }
-            xs.add(x);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(name + ":" + (lineNo + 1) + ": not a CSV line (an unclosed quote?)");
         }
         if (xs.isEmpty()) {
             throw new IOException(name + ": no data rows");
         }
         return new LabeledRows(width - 1, xs, ys);
+    }
+
+    private static float number(String cell, String name, int lineNo, boolean header) throws IOException {
+        try {
+            return Float.parseFloat(cell);
+        } catch (NumberFormatException e) {
+            throw notData(name, lineNo, header, "'" + cell + "' is not a number");
+        }
+    }
+
+    /** A class id: a whole number, also written as a decimal ({@code 2.0}, as pandas writes integer columns). */
+    private static long classId(String cell, String name, int lineNo, boolean header) throws IOException {
+        double v;
+        try {
+            v = Double.parseDouble(cell);
+        } catch (NumberFormatException e) {
+            throw notData(name, lineNo, header, "the label '" + cell + "' is not a class id");
+        }
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
+            throw new IOException(name + ":" + lineNo + ": the label " + cell + " is not a class id (a whole number"
+                    + " >= 0); produce streams classification data");
+        }
+        return (long) v;
+    }
+
+    private static IOException notData(String name, int lineNo, boolean header, String what) {
+        return new IOException(name + ":" + lineNo + ": " + what + (lineNo == 1 && !header
+                ? "; if the first line is a header (scikit-learn's files start with one), pass --header" : ""));
     }
 }

@@ -2,6 +2,7 @@ package dev.streamtrain.app;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,39 +50,88 @@ final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0", description = "Records per second (default: 0, unlimited).")
     double rate;
 
+    @Option(names = "--validation-fraction", defaultValue = "0", description = "Send this fraction of the rows (a"
+            + " seeded split) to --validation-topic instead (default: ${DEFAULT-VALUE}).")
+    double validationFraction;
+
+    @Option(names = "--validation-topic", description = "Where the validation rows go (with --validation-fraction).")
+    String validationTopic;
+
+    @Option(names = "--passes", defaultValue = "1", description = "Times the training rows are sent, reshuffled each"
+            + " pass (default: ${DEFAULT-VALUE}).")
+    int passes;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the split and the shuffles (default:"
+            + " ${DEFAULT-VALUE}).")
+    long seed;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
-        RecordFormat fmt;
+        RecordFormat fmt = arguments(); // every argument checked before the file is read or Kafka is asked
+        LabeledRows all = CsvRows.read(csv, labelColumn, scale, header);
+        Random rnd = new Random(seed);
+        LabeledRows[] split = validationFraction > 0 ? all.split(1 - validationFraction, seed)
+                : new LabeledRows[] {all, null};
+        ConsoleProgress console = ConsoleProgress.forStdout();
+        long records = 0;
+        try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
+            if (split[1] != null) {
+                producer.send(validationTopic, split[1], fmt, batchSize, null);
+            }
+            if (csvHeader) {
+                producer.sendCsvHeader(topic, all.features());
+            }
+            long total = (long) split[0].size() * passes;
+            for (int pass = 0; pass < passes; pass++) {
+                long before = (long) split[0].size() * pass;
+                LabeledRows rows = passes == 1 ? split[0] : split[0].shuffled(rnd);
+                records += producer.send(topic, rows, fmt, batchSize,
+                        sent -> console.update("producing " + ConsoleProgress.bar(before + sent, total), false),
+                        rate > 0 ? Pacer.perSecond(rate) : null);
+            }
+        }
+        console.finish();
+        System.out.printf("produced %,d rows (%d features) as %,d %s records to %s%s%n", (long) split[0].size() * passes,
+                all.features(), records, fmt.name().toLowerCase(java.util.Locale.ROOT), topic,
+                (passes > 1 ? " (" + passes + " passes, reshuffled)" : "") + (split[1] == null ? ""
+                        : "; " + split[1].size() + " validation rows to " + validationTopic));
+        return 0;
+    }
+
+    /** Checks every argument, all problems in one message (exit 2). */
+    private RecordFormat arguments() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        RecordFormat fmt = null;
         try {
             fmt = RecordFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--format must be safetensors, npz, json or csv, got '" + format + "'");
+            problems.add("--format must be safetensors, npz, json or csv, got '" + format + "'");
         }
         if (batchSize < 1) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--batch-size must be >= 1");
+            problems.add("--batch-size must be >= 1, got " + batchSize);
         }
-        LabeledRows rows = CsvRows.read(csv, labelColumn, scale, header);
-        ConsoleProgress console = ConsoleProgress.forStdout();
-        long records;
+        if (rate < 0) {
+            problems.add("--rate must be >= 0, got " + rate);
+        }
         if (csvHeader && fmt != RecordFormat.CSV) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--csv-header needs --format csv");
+            problems.add("--csv-header needs --format csv");
         }
-        try (RecordProducer producer = new RecordProducer(bootstrapServers, Map.of())) {
-            if (rate < 0) {
-                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--rate must be >= 0");
-            }
-            if (csvHeader) {
-                producer.sendCsvHeader(topic, rows.features());
-            }
-            records = producer.send(topic, rows, fmt, batchSize,
-                    sent -> console.update("producing " + ConsoleProgress.bar(sent, rows.size()), false),
-                    rate > 0 ? Pacer.perSecond(rate) : null);
+        if (passes < 1) {
+            problems.add("--passes must be >= 1, got " + passes);
         }
-        console.finish();
-        System.out.printf("produced %,d rows (%d features) as %,d %s records to %s%n", rows.size(), rows.features(),
-                records, fmt.name().toLowerCase(java.util.Locale.ROOT), topic);
-        return 0;
+        if (!(validationFraction >= 0 && validationFraction < 1)) {
+            problems.add("--validation-fraction must be in [0, 1), got " + validationFraction);
+        } else if (validationFraction > 0 && (validationTopic == null || validationTopic.isBlank())) {
+            problems.add("--validation-fraction needs --validation-topic");
+        } else if (validationFraction == 0 && validationTopic != null) {
+            problems.add("--validation-topic needs --validation-fraction (the share of rows to send there)");
+        }
+        if (!problems.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), String.join("\n", problems));
+        }
+        return fmt;
     }
 }
