@@ -65,7 +65,13 @@ class SafetensorsTest {
         assertMessage(Arrays.copyOf(good, good.length - 3), "outside");
         byte[] hugeHeader = good.clone();
         ByteBuffer.wrap(hugeHeader).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
-        assertMessage(hugeHeader, "header length");
+        assertMessage(hugeHeader, "does not fit the");
+        byte[] overLimit = new byte[Safetensors.MAX_HEADER_BYTES + 64]; // a header that is there, but too large to read
+        ByteBuffer.wrap(overLimit).order(ByteOrder.LITTLE_ENDIAN).putLong(0, Safetensors.MAX_HEADER_BYTES + 1L);
+        var limit = assertThrows(WireFormatException.class, () -> Safetensors.decode(overLimit));
+        assertEquals("too_large", limit.reason(), "a limit is reported as a limit, not as corruption");
+        assertTrue(limit.getMessage().contains("over the " + Safetensors.MAX_HEADER_BYTES + "-byte limit"),
+                limit.getMessage());
         byte[] notJson = good.clone();
         notJson[8] = 'Z';
         assertMessage(notJson, "not JSON");

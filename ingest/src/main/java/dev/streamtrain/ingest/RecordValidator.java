@@ -68,7 +68,9 @@ public final class RecordValidator {
 
     /** The message of an unexpected failure to read a record, in the product's words (no class names). */
     private static String unreadable(RuntimeException e) {
-        return "the record could not be read: " + dev.streamtrain.core.events.Failures.describe(e);
+        // a fault of the reader, not of the record's words: the log keeps the detail, the dead letter says what it is
+        org.slf4j.LoggerFactory.getLogger(RecordValidator.class).warn("a record could not be read", e);
+        return "the record could not be read (an unexpected fault of the reader; the job's log has the details)";
     }
 
     /**

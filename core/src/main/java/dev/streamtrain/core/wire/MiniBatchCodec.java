@@ -86,7 +86,7 @@ public record MiniBatchCodec(String featuresName, String labelsName) {
         try {
             labels = y.toLongs();
         } catch (IllegalArgumentException e) {
-            throw new WireFormatException("tensor '" + labelsName + "': " + e.getMessage());
+            throw new WireFormatException("tensor '" + labelsName + "': " + Tensor.problem(e));
         }
         return new MiniBatch((int) x.shape()[0], (int) x.shape()[1], x.toFloats(), labels, List.of(source));
     }

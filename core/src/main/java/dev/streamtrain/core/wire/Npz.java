@@ -157,12 +157,13 @@ public final class Npz {
                 }
                 byte[] npy = zip.readNBytes(MAX_ENTRY_BYTES + 1);
                 if (npy.length > MAX_ENTRY_BYTES) {
-                    throw new WireFormatException("npz: entry '" + name + "' exceeds " + MAX_ENTRY_BYTES + " bytes");
+                    throw new WireFormatException("too_large", "npz: array '" + name + "' is over the "
+                            + MAX_ENTRY_BYTES + "-byte limit per array (a limit, not a corrupt record)");
                 }
                 out.put(name.substring(0, name.length() - 4), npy(name, npy));
             }
         } catch (IOException e) {
-            throw new WireFormatException("npz: not a readable zip archive: " + e.getMessage());
+            throw new WireFormatException("npz: not a readable zip archive (truncated, or not an .npz)");
         }
         if (out.isEmpty()) {
             throw new WireFormatException("npz: the archive holds no arrays");
@@ -211,7 +212,7 @@ public final class Npz {
         try {
             expected = Tensor.elementCount(shape) * dtype.bytes();
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new WireFormatException("npz: '" + name + "': " + e.getMessage());
+            throw new WireFormatException("npz: '" + name + "': " + Tensor.problem(e));
         }
         if (expected != b.length - dataStart) {
             throw new WireFormatException("npz: '" + name + "' holds " + (b.length - dataStart) + " data bytes, its"

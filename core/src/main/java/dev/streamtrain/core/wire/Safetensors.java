@@ -104,9 +104,13 @@ public final class Safetensors {
             throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : bytes.length) + " bytes)");
         }
         long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > bytes.length - 8) {
-            throw new WireFormatException("safetensors: header length " + headerLen + " is invalid for a "
-                    + bytes.length + "-byte value");
+        if (headerLen > MAX_HEADER_BYTES && headerLen <= bytes.length - 8) {
+            throw new WireFormatException("too_large", "safetensors: the header is " + headerLen + " bytes, over the "
+                    + MAX_HEADER_BYTES + "-byte limit StreamTrain reads (a limit, not a corrupt record)");
+        }
+        if (headerLen <= 0 || headerLen > bytes.length - 8) {
+            throw new WireFormatException("safetensors: a header of " + headerLen + " bytes does not fit the "
+                    + bytes.length + "-byte value (a truncated or corrupt record)");
         }
         Header header = previous != null && previous.sameAs(bytes, (int) headerLen) ? previous
                 : parseHeader(bytes, (int) headerLen);
@@ -122,7 +126,7 @@ public final class Safetensors {
                 out.put(e.name(), new Tensor(e.dtype(), e.shape().clone(), bytes, dataStart + (int) e.begin(),
                         (int) (e.end() - e.begin())));
             } catch (IllegalArgumentException | ArithmeticException ex) {
-                throw new WireFormatException("safetensors: tensor '" + e.name() + "': " + ex.getMessage());
+                throw new WireFormatException("safetensors: tensor '" + e.name() + "': " + Tensor.problem(ex));
             }
         }
         return new Decoded(out, header);

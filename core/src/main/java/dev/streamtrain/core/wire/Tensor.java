@@ -10,6 +10,15 @@ import java.util.Arrays;
  * the arrays the trainer uses, which matters at tens of megabytes per second of ingest.
  */
 public final class Tensor {
+    /**
+     * What went wrong reading a tensor, in the product's words: this class's own checks say it themselves; an
+     * arithmetic overflow (a shape whose element count does not fit a long) is named as such, never as the JVM's text.
+     */
+    public static String problem(RuntimeException e) {
+        return e instanceof ArithmeticException ? "its shape holds more elements than a record can"
+                : dev.streamtrain.core.events.Failures.describe(e);
+    }
+
     private final DType dtype;
     private final long[] shape;
     private final byte[] bytes;
