@@ -53,13 +53,15 @@ public final class CsvRows {
                 .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
                 .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.TRIM_SPACES)
                 .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.SKIP_EMPTY_LINES).build();
+        int record = 0;
         int lineNo = 0;
         try (com.fasterxml.jackson.databind.MappingIterator<String[]> lines = csv.readerFor(String[].class)
                 .readValues(reader)) { // RFC 4180: quoted fields, CRLF
             while (lines.hasNext()) {
                 String[] cells = lines.next();
-                lineNo++;
-                if (header && lineNo == 1) {
+                record++;
+                lineNo = lines.getParser().currentTokenLocation().getLineNr(); // the file's line, not the record's
+                if (header && record == 1) {
                     continue;
                 }
                 if (width < 0) {
@@ -76,15 +78,18 @@ public final class CsvRows {
                 int at = 0;
                 for (int c = 0; c < width; c++) {
                     if (c == label) {
-                        ys.add(classId(cells[c], name, lineNo, header));
+                        ys.add(classId(cells[c], name, lineNo, record > 1));
                     } else {
-                        x[at++] = number(cells[c], name, lineNo, header) * scale;
+                        x[at++] = number(cells[c], name, lineNo, record > 1) * scale;
                     }
                 }
                 xs.add(x);
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(name + ":" + (lineNo + 1) + ": not a CSV line (an unclosed quote?)");
+        } catch (RuntimeException e) { // the iterator wraps the parser's own error
+            if (e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException) {
+                throw new IOException(name + ":" + (lineNo + 1) + ": not a CSV line (an unclosed quote?)");
+            }
+            throw e;
         }
         if (xs.isEmpty()) {
             throw new IOException(name + ": no data rows");
@@ -92,21 +97,21 @@ public final class CsvRows {
         return new LabeledRows(width - 1, xs, ys);
     }
 
-    private static float number(String cell, String name, int lineNo, boolean header) throws IOException {
+    private static float number(String cell, String name, int lineNo, boolean later) throws IOException {
         try {
             return Float.parseFloat(cell);
         } catch (NumberFormatException e) {
-            throw notData(name, lineNo, header, "'" + cell + "' is not a number");
+            throw notData(name, lineNo, later, "'" + cell + "' is not a number");
         }
     }
 
     /** A class id: a whole number, also written as a decimal ({@code 2.0}, as pandas writes integer columns). */
-    private static long classId(String cell, String name, int lineNo, boolean header) throws IOException {
+    private static long classId(String cell, String name, int lineNo, boolean later) throws IOException {
         double v;
         try {
             v = Double.parseDouble(cell);
         } catch (NumberFormatException e) {
-            throw notData(name, lineNo, header, "the label '" + cell + "' is not a class id");
+            throw notData(name, lineNo, later, "the label '" + cell + "' is not a class id");
         }
         if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
             throw new IOException(name + ":" + lineNo + ": the label " + cell + " is not a class id (a whole number"
@@ -115,8 +120,9 @@ public final class CsvRows {
         return (long) v;
     }
 
-    private static IOException notData(String name, int lineNo, boolean header, String what) {
-        return new IOException(name + ":" + lineNo + ": " + what + (lineNo == 1 && !header
-                ? "; if the first line is a header (scikit-learn's files start with one), pass --header" : ""));
+    /** @param later false for the first record, which may be a header the user did not mention */
+    private static IOException notData(String name, int lineNo, boolean later, String what) {
+        return new IOException(name + ":" + lineNo + ": " + what + (later ? ""
+                : "; if the first line is a header (scikit-learn's files start with one), pass --header"));
     }
 }

@@ -119,6 +119,12 @@ final class ProduceCommand implements Callable<Integer> {
         if (csvHeader && fmt != RecordFormat.CSV) {
             problems.add("--csv-header needs --format csv");
         }
+        if (!java.nio.file.Files.isReadable(csv)) {
+            problems.add("--csv: " + csv + " is not a readable file");
+        }
+        if (validationTopic != null && validationTopic.equals(topic)) {
+            problems.add("--validation-topic must differ from --topic (" + topic + ")");
+        }
         if (passes < 1) {
             problems.add("--passes must be >= 1, got " + passes);
         }

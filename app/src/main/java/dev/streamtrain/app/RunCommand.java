@@ -34,7 +34,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (checkOnly) { // YAML that loads back as the same job (the control token left out)
             var resolved = JobConfigLoader.resolved(config);
-            System.out.println("# " + config + " is valid; every setting, defaults filled in:\n"
+            System.out.println("# " + config + " is valid; every setting, defaults filled in (secrets show as "
+                    + dev.streamtrain.core.config.ResolvedSettings.REDACTED + "):\n"
                     + ResolvedConfig.yaml(resolved.settings()));
             return 0;
         }

@@ -29,7 +29,9 @@ final class Serving {
             out.println("nothing was trained: " + pipeline.sources() + " held no record to train when the run reached"
                     + " their end (a misspelled topic, or nothing produced yet?); no model is served");
         }
-        if (!result.deployment().served() || result.training().stopReason().startsWith("rollback_budget_exhausted")) {
+        String stop = result.training().stopReason();
+        if (!result.deployment().served() || stop.startsWith("rollback_budget_exhausted")
+                || stop.startsWith("invalid_learning_rate")) {
             pipeline.close();
             return 1;
         }

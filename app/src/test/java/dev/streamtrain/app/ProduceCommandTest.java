@@ -55,6 +55,11 @@ class ProduceCommandTest {
                 "--rate must be >= 0", "--passes must be >= 1", "--validation-fraction must be in [0, 1)")) {
             assertTrue(bad.err().contains(problem), bad.err());
         }
+        Path unclosed = Files.writeString(dir.resolve("unclosed.csv"), "1,2,0\n\"3,4,1\n");
+        var quote = ScheduleCommandTest.run("produce", "--csv", unclosed.toString(), "--topic", "t",
+                "--bootstrap-servers", AppTestBroker.broker().bootstrapServers());
+        assertTrue(quote.err().contains("unclosed.csv:2: not a CSV line (an unclosed quote?)")
+                && !quote.err().contains("Source"), quote.err());
         Path fractional = Files.writeString(dir.resolve("regression.csv"), "1,2,2.5\n");
         var notClass = ScheduleCommandTest.run("produce", "--csv", fractional.toString(), "--topic", "t",
                 "--bootstrap-servers", AppTestBroker.broker().bootstrapServers());

@@ -127,7 +127,7 @@ public final class ExampleDecoders {
                 }
                 return MiniBatch.withTargets(1, x.length, x, new float[] {Float.parseFloat(y)}, 1, List.of(source));
             } catch (NumberFormatException e) {
-                throw new WireFormatException("not a number in CSV line: " + e.getMessage());
+                throw new WireFormatException("a CSV cell is not a number: " + firstNonNumber(cells));
             }
         };
     }
@@ -145,6 +145,18 @@ public final class ExampleDecoders {
             }
         }
         return true;
+    }
+
+    /** The first cell that is not a number, named by its column and value. */
+    private static String firstNonNumber(String[] cells) {
+        for (int c = 0; c < cells.length; c++) {
+            try {
+                Double.parseDouble(cells[c]);
+            } catch (NumberFormatException e) {
+                return "column " + c + " holds '" + cells[c] + "'";
+            }
+        }
+        return "a value out of range";
     }
 
     private static MiniBatch header(RecordFormatSettings f, String[] cells) {

@@ -107,11 +107,35 @@ public final class RecordValidator {
             return new Rejected("wrong_shape", "records hold " + b.features() + " features, the model takes "
                     + expect.features());
         }
+        if (!expect.head().equals("identity") && wholeTargets(b)) {
+            b = asClassIds(b); // a class written 2.0 (pandas writes integer columns with NaN as floats) is class 2
+        }
         Rejected labels = checkLabels(b);
         if (labels != null) {
             return labels;
         }
         return finite(expect.head().equals("identity") && !b.hasTargets() ? asTargets(b) : b);
+    }
+
+    /** One target per row, each a whole number >= 0: class ids written as decimals. */
+    private static boolean wholeTargets(MiniBatch b) {
+        if (!b.hasTargets() || b.targetWidth() != 1) {
+            return false;
+        }
+        for (float t : b.targets()) {
+            if (!(t >= 0 && t == Math.rint(t) && t < Integer.MAX_VALUE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static MiniBatch asClassIds(MiniBatch b) {
+        long[] y = new long[b.rows()];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (long) b.targets()[i];
+        }
+        return new MiniBatch(b.rows(), b.features(), b.x(), y, b.sources()).producedAt(b.producedAtMillis());
     }
 
     /** Integer labels of a one-output regression as float targets ({@code "y": 3} means 3.0). */

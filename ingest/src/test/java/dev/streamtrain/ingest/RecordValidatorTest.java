@@ -3,6 +3,7 @@ package dev.streamtrain.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.streamtrain.core.batch.OffsetRange;
 import dev.streamtrain.core.wire.DType;
@@ -90,5 +91,25 @@ class RecordValidatorTest {
         assertEquals("csv_header_mismatch", reason(v, "a,b,z,y".getBytes(StandardCharsets.UTF_8)));
         var row = assertInstanceOf(RecordValidator.Accepted.class, v.check("1,2,3,7".getBytes(StandardCharsets.UTF_8), SRC));
         assertArrayEquals(new float[] {7}, row.batch().targets(), "the integer 7 is the regression target 7.0");
+    }
+
+    @Test
+    void aClassWrittenAsADecimalIsThatClassAndACellThatIsNoNumberIsNamed() {
+        var classes = new RecordValidator(ExampleDecoders.json("x", "y"),
+                new RecordValidator.Expectation(2, 3, "softmax", "reject", 5, 1 << 20));
+        var two = assertInstanceOf(RecordValidator.Accepted.class,
+                classes.check("{\"x\": [1, 2], \"y\": 2.0}".getBytes(StandardCharsets.UTF_8), SRC));
+        assertArrayEquals(new long[] {2}, two.batch().y(), "2.0 (as pandas writes class columns) is class 2");
+        assertEquals("wrong_labels", reason(classes, "{\"x\": [1, 2], \"y\": 1.5}".getBytes(StandardCharsets.UTF_8)),
+                "1.5 is no class");
+        var csv = new RecordValidator(ExampleDecoders.csv(ExampleRecordsTest.csvFormat(",", "-1", "skip",
+                java.util.List.of(), java.util.List.of())), new RecordValidator.Expectation(2, 3, "softmax", "reject",
+                5, 1 << 20));
+        var bad = assertInstanceOf(RecordValidator.Rejected.class, csv.check("1,abc,2".getBytes(StandardCharsets.UTF_8),
+                SRC));
+        assertEquals("a CSV cell is not a number: column 1 holds 'abc'", bad.message(), "no parser text");
+        var trailing = assertInstanceOf(RecordValidator.Rejected.class, classes.check(
+                "{\"x\": [1, 2], \"y\": 1} junk".getBytes(StandardCharsets.UTF_8), SRC));
+        assertTrue(trailing.message().startsWith("not a JSON object: not valid JSON"), "as Python: " + trailing);
     }
 }

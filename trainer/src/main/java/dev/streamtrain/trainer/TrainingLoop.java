@@ -160,6 +160,9 @@ public final class TrainingLoop implements AutoCloseable {
                 applyUpdate();
             }
             hooks.afterBatch(batch);
+        } catch (dev.streamtrain.core.schedule.InvalidRateException e) {
+            failed(unsettled, e); // the minibatches of the update not made are dead-lettered, as for any error
+            finish("invalid_learning_rate: " + e.getMessage()); // every later update would fail the same way
         } catch (RuntimeException e) {
             failed(unsettled, e);
         }

@@ -1,6 +1,7 @@
 package dev.streamtrain.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.streamtrain.core.batch.BackPressureQueue;
@@ -38,6 +39,40 @@ class GuardEdgeCasesTest {
         public java.util.concurrent.CompletableFuture<Void> quarantine(dev.streamtrain.core.batch.QuarantineRequest r) {
             return inner.quarantine(r);
         }
+    }
+
+    /**
+     * ExponentialLR with gamma 1e10 overflows to an infinite rate at step 31: the run ends there, with the step named,
+     * rather than dead-letter every later minibatch (the schedule would fail the same way on each).
+     */
+    @Test
+    void aScheduleThatOverflowsEndsTheRunWithTheStepNamed(@TempDir Path dir) throws Exception {
+        var cfg = dev.streamtrain.core.config.JobConfigLoader.parse("""
+                job: blobs
+                work-dir: %s
+                model: {inputs: 4, hidden: [16], classes: 3}
+                optimizer: {name: SGD, params: {lr: 1.0e-300}}
+                schedule: {scheduler: ExponentialLR, params: {gamma: 1.0e10}}
+                training: {eval-every: 1000, log-every: 1}
+                """.formatted(dir), "test");
+        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
+        Random rnd = new Random(1);
+        for (int i = 0; i < 100; i++) {
+            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
+        }
+        queue.put(new EndOfStream(Map.of("t-0", 100L)));
+        var events = new Counting();
+        TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
+        Thread t = new Thread(loop::run);
+        t.start();
+        RollbackTest.await(() -> !events.finished.isEmpty());
+        loop.stop();
+        t.join();
+        loop.close();
+        TrainingFinished f = events.finished.get(0);
+        assertTrue(f.stopReason().startsWith("invalid_learning_rate: the schedule gave the rate Infinity at step"),
+                f.stopReason());
+        assertTrue(f.updates() < 100, "the run ended at the overflow: " + f.updates() + " updates");
     }
 
     /**

@@ -50,7 +50,11 @@ public final class JobConfigLoader {
             throw new ConfigException(file.toString(), List.of("(file): cannot read: " + e.getMessage()));
         }
         JsonNode root = tree(text, file.toString());
-        normalize(root, new java.util.ArrayList<>()); // the bounds go into the spec as the loader reads it
+        List<String> problems = new java.util.ArrayList<>();
+        normalize(root, problems); // the bounds go into the spec as the loader reads it
+        if (!problems.isEmpty()) {
+            throw new ConfigException(file.toString(), problems);
+        }
         var schedule = (com.fasterxml.jackson.databind.node.ObjectNode) root.path("schedule");
         schedule.remove("auto-range");
         var filled = AutoRangeBounds.fill(schedule, "schedule", range, null);

@@ -18,6 +18,10 @@ public final class ResolvedSettings extends ArrayList<String> {
     private static final long serialVersionUID = 1L;
     /** Never printed. */
     private static final Set<String> SECRET = Set.of("serving.token");
+    /** What is printed instead of a secret (Kafka passwords, SASL's JAAS line, webhook URLs). */
+    public static final String REDACTED = "<redacted: supply it again>";
+    private static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "(?i).*(password|secret|jaas|token|credential|user\\.info|api[._-]?key).*");
     private final transient ObjectNode tree = JsonNodeFactory.instance.objectNode();
     private final Set<String> leftOut = new TreeSet<>();
 
@@ -42,9 +46,10 @@ public final class ResolvedSettings extends ArrayList<String> {
         leftOut.add(path);
     }
 
-    /** The settings read, as a job-file tree. */
+    /** The settings read, as a job-file tree, secrets redacted. */
     public ObjectNode tree() {
         ObjectNode out = tree.deepCopy();
+        redact(out, false);
         for (String path : leftOut) {
             int dot = path.lastIndexOf('.');
             JsonNode parent = dot < 0 ? out : at(out, path.substring(0, dot));
@@ -53,6 +58,31 @@ public final class ResolvedSettings extends ArrayList<String> {
             }
         }
         return out;
+    }
+
+    /** Replaces the values of secret-looking keys, and everything under {@code webhooks} (URLs carry secrets). */
+    private static void redact(JsonNode node, boolean under) {
+        if (node instanceof ObjectNode o) {
+            var names = new ArrayList<String>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String name : names) {
+                JsonNode v = o.get(name);
+                boolean secret = under || SECRET_KEY.matcher(name).matches() || name.equals("webhooks");
+                if (secret && v.isValueNode()) {
+                    o.put(name, REDACTED);
+                } else {
+                    redact(v, secret);
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                if (under && a.get(i).isValueNode()) {
+                    a.set(i, JsonNodeFactory.instance.textNode(REDACTED));
+                } else {
+                    redact(a.get(i), under);
+                }
+            }
+        }
     }
 
     /** Goes (or, with {@code value}, writes) one path segment down: {@code name} or {@code name[i]}. */

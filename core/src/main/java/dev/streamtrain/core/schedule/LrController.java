@@ -25,13 +25,13 @@ public final class LrController {
     /**
      * The rate for the update at schedule step t.
      *
-     * @throws IllegalStateException when the policy yields a rate that is negative or not finite: no schedule may
-     *     hand one to the optimizer (a schedule's bug; the message names the step)
+     * @throws InvalidRateException when the policy yields a rate that is negative or not finite: no schedule may
+     *     hand one to the optimizer (an exponential growth overflowing, a schedule's bug; the message names the step)
      */
     public double lr(long t) {
         double lr = policy.lr(t, state);
         if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalStateException("the schedule gave the rate " + lr + " at step " + t + "; a rate must be"
+            throw new InvalidRateException("the schedule gave the rate " + lr + " at step " + t + "; a rate must be"
                     + " finite and >= 0");
         }
         return lr;

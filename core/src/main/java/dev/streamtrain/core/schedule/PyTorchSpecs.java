@@ -13,20 +13,24 @@ import java.util.Map;
  *   <li>jsonargparse's {@code class_path} / {@code init_args} become {@code scheduler} (or the optimizer's
  *       {@code name}) / {@code params};</li>
  *   <li>full class names lose their module: {@code torch.optim.lr_scheduler.StepLR} is {@code StepLR},
- *       {@code torch.optim.SGD} is {@code SGD} (also Lightning's {@code lightning.pytorch.cli.ReduceLROnPlateau});</li>
+ *       {@code torch.optim.SGD} and {@code torch.optim.sgd.SGD} are {@code SGD} (also Lightning's
+ *       {@code lightning.pytorch.cli.ReduceLROnPlateau});</li>
  *   <li>an argument stated as {@code null} takes its default, as in PyTorch;</li>
  *   <li>PyTorch's bookkeeping arguments are accepted at their defaults and dropped: {@code last_epoch: -1},
- *       {@code verbose}; the optimizers' {@code foreach}, {@code fused}, {@code capturable}, {@code differentiable},
- *       {@code maximize: false}. Other values are refused with the reason, as are callables ({@code scale_fn},
- *       {@code lr_lambda}), which a job file cannot express.</li>
+ *       {@code verbose}; the optimizers' {@code foreach}, {@code fused}, {@code capturable} (implementation choices,
+ *       any value), {@code differentiable} and {@code maximize} at {@code false}; OneCycleLR's {@code epochs} and
+ *       {@code steps_per_epoch} beside {@code total_steps} (PyTorch ignores them). Other values are refused with the
+ *       reason, as are callables ({@code scale_fn}, {@code lr_lambda}), which a job file cannot express.</li>
  * </ul>
  */
 public final class PyTorchSpecs {
-    private static final List<String> MODULES = List.of("torch.optim.lr_scheduler.", "torch.optim.",
-            "lightning.pytorch.cli.", "pytorch_lightning.cli.");
-    /** Optimizer flags PyTorch has and StreamTrain's optimizers match only at these values. */
-    private static final Map<String, String> OPTIMIZER_FLAGS = Map.of("foreach", "null", "fused", "null or false",
-            "capturable", "false", "differentiable", "false", "maximize", "false");
+    /** Packages whose classes are named by their last segment ({@code torch.optim.adam.Adam} is {@code Adam}). */
+    private static final List<String> MODULES = List.of("torch.optim.", "lightning.pytorch.", "pytorch_lightning.");
+    /** Optimizer flags that change the arithmetic: StreamTrain's optimizers match PyTorch's only at these values. */
+    private static final Map<String, String> OPTIMIZER_FLAGS = Map.of("maximize", "false", "differentiable",
+            "false");
+    /** Optimizer flags that only choose PyTorch's implementation (same arithmetic): accepted whatever their value. */
+    private static final List<String> IMPLEMENTATION_FLAGS = List.of("foreach", "fused", "capturable");
 
     private PyTorchSpecs() {
     }
@@ -61,8 +65,14 @@ public final class PyTorchSpecs {
                 params.remove(callable);
             }
         }
-        if (params.has("monitor") && "val_loss".equals(params.get("monitor").asText())) {
-            params.remove("monitor"); // Lightning's ReduceLROnPlateau names its metric; plateau control reads val_loss
+        JsonNode monitor = params.remove("monitor"); // Lightning's ReduceLROnPlateau names the metric it watches
+        if (monitor != null && !"val_loss".equals(monitor.asText())) {
+            problems.add(at(path) + "params.monitor: plateau control watches val_loss (of validation.drive, or"
+                    + " validation.external-metric with drive: external); '" + monitor.asText() + "' is not supported");
+        }
+        if ("OneCycleLR".equals(node.path("scheduler").asText()) && params.has("total_steps")) {
+            params.remove("epochs"); // PyTorch ignores them when total_steps is given
+            params.remove("steps_per_epoch");
         }
         scheduler(params.get("schedule"), at(path) + "params.schedule", problems);
         JsonNode children = params.get("schedulers");
@@ -82,6 +92,7 @@ public final class PyTorchSpecs {
         if (!(node.get("params") instanceof ObjectNode params)) {
             return;
         }
+        IMPLEMENTATION_FLAGS.forEach(params::remove);
         List<String> flags = new ArrayList<>(OPTIMIZER_FLAGS.keySet());
         java.util.Collections.sort(flags);
         for (String flag : flags) {
@@ -115,8 +126,8 @@ public final class PyTorchSpecs {
         if (node.get(key) != null && node.get(key).isTextual()) {
             String name = node.get(key).asText();
             for (String module : MODULES) {
-                if (name.startsWith(module) && name.indexOf('.', module.length()) < 0) {
-                    node.put(key, name.substring(module.length()));
+                if (name.startsWith(module)) {
+                    node.put(key, name.substring(name.lastIndexOf('.') + 1));
                 }
             }
         }

@@ -16,7 +16,9 @@ import java.io.IOException;
 public final class PythonJson {
     /** The reader. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // as Python
+            .build();
 
     private PythonJson() {
     }

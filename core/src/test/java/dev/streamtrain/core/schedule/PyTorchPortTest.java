@@ -44,7 +44,7 @@ class PyTorchPortTest {
         LrSchedule broken = t -> t < 3 ? 0.1 : -0.001;
         var guarded = new LrController(new LrPolicy(broken, null, ScheduleClock.updates()));
         assertEquals(0.1, guarded.lr(2), 0);
-        var e = assertThrows(IllegalStateException.class, () -> guarded.lr(3));
+        var e = assertThrows(InvalidRateException.class, () -> guarded.lr(3));
         assertTrue(e.getMessage().contains("-0.001 at step 3"), e.getMessage());
     }
 
@@ -62,6 +62,16 @@ class PyTorchPortTest {
                   init_args: {step_size: 30, gamma: 0.1, last_epoch: -1, verbose: false}
                 """, "lightning.yaml");
         assertEquals("SGD", job.optimizer().name());
+        JobConfig defining = JobConfigLoader.parse("""
+                job: module-paths
+                model: {inputs: 4, hidden: [4], classes: 2}
+                optimizer: {class_path: torch.optim.adam.Adam, init_args: {lr: 0.01, foreach: true, fused: false}}
+                schedule:
+                  class_path: torch.optim.lr_scheduler.OneCycleLR
+                  init_args: {max_lr: 0.1, total_steps: 40, epochs: 4, steps_per_epoch: 7}
+                """, "module-paths.yaml");
+        assertEquals("Adam", defining.optimizer().name(), "the defining module's path, foreach/fused accepted");
+        assertEquals(0.1, new LrController(defining.schedule()).lr(11), 1e-12, "total_steps wins, as in PyTorch");
         assertEquals(0.9, job.optimizer().momentum(), 0);
         var rate = new LrController(job.schedule());
         assertEquals(0.1, rate.lr(29), 1e-15);
@@ -76,7 +86,7 @@ class PyTorchPortTest {
                 optimizer: {name: torch.optim.SGD, params: {lr: 0.1, maximize: true}}
                 schedule:
                   scheduler: CyclicLR
-                  params: {base_lr: 0.01, max_lr: 0.1, scale_fn: "lambda x: 0.5 ** x", last_epoch: 7}
+                  params: {base_lr: 0.01, max_lr: 0.1, scale_fn: "lambda x: 0.5 ** x", last_epoch: 7, monitor: val_acc}
                 lr_scheduler: {class_path: torch.optim.lr_scheduler.StepLR, init_args: {step_size: 3}}
                 """, "refused.yaml"));
         for (String problem : new String[] {
@@ -84,6 +94,7 @@ class PyTorchPortTest {
                     + " supported",
             "schedule.params.scale_fn: is a Python callable, which a job file cannot express; use mode",
             "schedule.params.last_epoch: 7 would resume a PyTorch scheduler part-way",
+            "schedule.params.monitor: plateau control watches val_loss",
             "lr_scheduler: is LightningCLI's name for schedule, and the job has both; keep one"}) {
             assertTrue(e.getMessage().contains(problem), "missing '" + problem + "' in " + e.getMessage());
         }
