@@ -454,6 +454,19 @@ class RunJobTest {
     }
 
     @Test
+    void theReadmesLightningCliBlockLoadsAsAJobFile() throws Exception {
+        String readme = Files.readString(Path.of("..", "README.md"));
+        int start = readme.indexOf("optimizer:                       # copied from a LightningCLI config.yaml");
+        assertTrue(start > 0, "the README shows a LightningCLI block");
+        String block = readme.substring(start, readme.indexOf("```", start));
+        JobConfig job = JobConfigLoader.parse("job: readme\nmodel: {inputs: 64, hidden: [128], classes: 10}\n" + block,
+                "README.md");
+        assertEquals("SGD", job.optimizer().name());
+        assertEquals(0.1, new dev.streamtrain.core.schedule.LrController(job.schedule()).lr(269), 1e-12,
+                "OneCycleLR at its peak");
+    }
+
+    @Test
     void whatCheckPrintsLoadsBackAsTheSameJobForEveryExample() throws Exception {
         try (var files = Files.list(Path.of("..", "examples"))) {
             for (Path example : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
