@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Stream a CSV file into a Kafka topic for a job to train on.",
             "",
-            "The file (optionally .gz) holds numeric features and an integer class.",
+            "The file (optionally .gz, RFC 4180 CSV) holds numeric features and a class id",
+            "(a whole number; 2.0 is class 2). A header line needs --header.",
             "safetensors: one minibatch per record (x float32 [rows, features],",
             "             y int64 [rows]);",
             "npz:         the same minibatch as a numpy .npz archive (np.load reads it);",
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
             "csv:         one line (features, then the class) per record;",
             "             --csv-header first sends a header line f0,...,label.", ""})
 final class ProduceCommand implements Callable<Integer> {
-    @Option(names = "--csv", required = true, description = "The CSV file: numeric features and an integer class column.")
+    @Option(names = "--csv", required = true, description = "The CSV file: numeric features and a class id column.")
     Path csv;
 
     @Option(names = "--topic", required = true, description = "Destination topic.")

@@ -121,7 +121,7 @@ class LrFindTest {
         var bad = ScheduleCommandTest.run("lr-find", "--config", job.toString(), "--start", "0", "--steps", "2",
                 "--from", "nowhere");
         assertEquals(2, bad.code());
-        for (String problem : List.of("--start must be a rate > 0", "--steps must be at least 6",
+        for (String problem : List.of("--start must be a rate > 0", "--steps must be at least 12",
                 "--from must be earliest, latest or committed")) {
             assertTrue(bad.err().contains(problem), bad.err());
         }

@@ -99,6 +99,12 @@ final class Checkpoints {
         if (latest.isEmpty()) {
             return dev.streamtrain.core.events.TrainingPosition.NONE;
         }
+        String owner = dev.streamtrain.core.checkpoint.CheckpointManifest.read(latest.get().dir()).job();
+        if (!cfg.job().equals(owner)) { // resuming another job's model would train it on this job's data, silently
+            throw new IllegalStateException("checkpoint.dir " + cfg.checkpoint().dir() + " holds the checkpoints of job"
+                    + " '" + owner + "', and this job is '" + cfg.job() + "': give this job a checkpoint.dir (or"
+                    + " work-dir) of its own, or name it '" + owner + "' to continue that run");
+        }
         TrainerState saved = store.restore(latest.get().dir());
         state.adopt(saved);
         state.lrScale = saved.lrScale();

@@ -41,6 +41,38 @@ class GuardEdgeCasesTest {
         }
     }
 
+    /** A job never resumes another job's checkpoints (a shared work-dir): it refuses to start, naming both. */
+    @Test
+    void aJobRefusesTheCheckpointsOfAnotherJob(@TempDir Path dir) throws Exception {
+        String yaml = """
+                job: %s
+                work-dir: %s
+                model: {inputs: 4, hidden: [16], classes: 3}
+                optimizer: {name: SGD, params: {lr: 0.1}}
+                training: {eval-every: 5, log-every: 1}
+                """;
+        var first = dev.streamtrain.core.config.JobConfigLoader.parse(yaml.formatted("first", dir), "test");
+        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
+        Random rnd = new Random(1);
+        for (int i = 0; i < 10; i++) {
+            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
+        }
+        queue.put(new EndOfStream(Map.of("t-0", 10L)));
+        var events = new Counting();
+        TrainingLoop loop = new TrainingLoop(first, queue, new ValidationSet(10), events, System::nanoTime);
+        Thread t = new Thread(loop::run);
+        t.start();
+        RollbackTest.await(() -> !events.finished.isEmpty());
+        loop.stop();
+        t.join();
+        loop.close();
+        var second = dev.streamtrain.core.config.JobConfigLoader.parse(yaml.formatted("second", dir), "test");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new TrainingLoop(second,
+                new BackPressureQueue<>(10, 5), new ValidationSet(10), new Counting(), System::nanoTime));
+        assertTrue(e.getMessage().contains("holds the checkpoints of job 'first', and this job is 'second'"),
+                e.getMessage());
+    }
+
     /**
      * ExponentialLR with gamma 1e10 overflows to an infinite rate at step 31: the run ends there, with the step named,
      * rather than dead-letter every later minibatch (the schedule would fail the same way on each).

@@ -65,7 +65,7 @@ public record RangeSuggestions(double steepest, double minimumTenth, double vall
         if (n < MIN_POINTS) {
             throw new IllegalStateException("the sweep recorded " + lrs.length + " updates; suggestions need at least "
                     + (from + 5 + MIN_POINTS) + " before the loss diverges or the records run out (lower --start,"
-                    + " or read more records)");
+                    + " raise --steps, or read more records)");
         }
         int min = from;
         int steep = from;

@@ -17,12 +17,13 @@ import java.util.List;
  *
  * @param start the first rate (&gt; 0)
  * @param end the last rate (&gt; start)
- * @param steps updates in the sweep (&gt;= 6, as fastai)
+ * @param steps updates in the sweep (&gt;= {@value #MIN_STEPS}: the suggestions leave out the first tenth and the last
+ *     five and read at least five)
  * @param mode {@code exp} or {@code linear}
  */
 public record RangeSweep(double start, double end, int steps, String mode) {
-    /** Fewest updates a sweep may have (fastai's floor). */
-    public static final int MIN_STEPS = 6;
+    /** Fewest updates a sweep may have: fewer leave the suggestions fewer than five points to read. */
+    public static final int MIN_STEPS = 12;
 
     /** Every problem with these settings, by option name; empty when they are fine. */
     public static List<String> problems(double start, double end, int steps, String mode) {

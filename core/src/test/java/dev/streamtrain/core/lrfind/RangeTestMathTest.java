@@ -51,7 +51,7 @@ class RangeTestMathTest {
         }
         assertEquals(1e-3, new RangeSweep(1e-6, 1.0, 61, "exp").lr(30), 1e-15, "exp: the middle is the geometric mean");
         assertEquals(List.of("--start must be a rate > 0, got 0.0", "--end must be a finite rate above --start (0.0),"
-                + " got -1.0", "--steps must be at least 6, got 2", "--mode must be exp or linear, got 'log'"),
+                + " got -1.0", "--steps must be at least 12, got 2", "--mode must be exp or linear, got 'log'"),
                 RangeSweep.problems(0, -1, 2, "log"));
     }
 
