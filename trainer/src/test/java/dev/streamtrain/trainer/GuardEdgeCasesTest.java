@@ -41,6 +41,20 @@ class GuardEdgeCasesTest {
         }
     }
 
+    /** Runs a loop over a filled queue until it finishes; its first TrainingFinished. */
+    private static TrainingFinished runToTheEnd(dev.streamtrain.core.config.JobConfig cfg,
+            BackPressureQueue<BatchQueueItem> queue) throws Exception {
+        var events = new Counting();
+        TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
+        Thread t = new Thread(loop::run);
+        t.start();
+        RollbackTest.await(() -> !events.finished.isEmpty());
+        loop.stop();
+        t.join();
+        loop.close();
+        return events.finished.get(0);
+    }
+
     /** A job never resumes another job's checkpoints (a shared work-dir): it refuses to start, naming both. */
     @Test
     void aJobRefusesTheCheckpointsOfAnotherJob(@TempDir Path dir) throws Exception {
@@ -58,14 +72,7 @@ class GuardEdgeCasesTest {
             queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
         }
         queue.put(new EndOfStream(Map.of("t-0", 10L)));
-        var events = new Counting();
-        TrainingLoop loop = new TrainingLoop(first, queue, new ValidationSet(10), events, System::nanoTime);
-        Thread t = new Thread(loop::run);
-        t.start();
-        RollbackTest.await(() -> !events.finished.isEmpty());
-        loop.stop();
-        t.join();
-        loop.close();
+        runToTheEnd(first, queue);
         var second = dev.streamtrain.core.config.JobConfigLoader.parse(yaml.formatted("second", dir), "test");
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new TrainingLoop(second,
                 new BackPressureQueue<>(10, 5), new ValidationSet(10), new Counting(), System::nanoTime));
@@ -93,15 +100,7 @@ class GuardEdgeCasesTest {
             queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
         }
         queue.put(new EndOfStream(Map.of("t-0", 100L)));
-        var events = new Counting();
-        TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
-        Thread t = new Thread(loop::run);
-        t.start();
-        RollbackTest.await(() -> !events.finished.isEmpty());
-        loop.stop();
-        t.join();
-        loop.close();
-        TrainingFinished f = events.finished.get(0);
+        TrainingFinished f = runToTheEnd(cfg, queue);
         assertTrue(f.stopReason().startsWith("invalid_learning_rate: the schedule gave the rate Infinity at step"),
                 f.stopReason());
         assertTrue(f.updates() < 100, "the run ended at the overflow: " + f.updates() + " updates");
