@@ -106,6 +106,11 @@ final class DecodeStage {
         return out;
     }
 
+    /** True while a poll's records are being decoded: polled, not yet delivered. */
+    boolean busy() {
+        return inFlight > 0;
+    }
+
     /** Drops whatever is still being decoded, stops the thread, and the stream holds ({@link ReadHolds#close}). */
     void close() {
         closed = true;

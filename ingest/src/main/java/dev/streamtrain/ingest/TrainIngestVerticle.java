@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +57,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private DeadLetterPublisher deadLetters;
     private final BackPressureQueue<BatchQueueItem> queue;
     private final boolean stopAtEnd;
-    private final Map<TopicPartition, Long> resumeAt = new HashMap<>();
+    private final Map<TopicPartition, Long> resumeAt = new java.util.HashMap<>();
     private String start = "committed";
     /** Offsets with no record (transaction markers, aborted or compacted records) are handled, as skipped. */
     private final PartitionProgressTracker tracker = new PartitionProgressTracker(
@@ -372,7 +371,8 @@ public final class TrainIngestVerticle extends VerticleBase {
 
     /** Publishes rates and lags; a bounded run asks where partitions short of their end are (markers, gaps). */
     private void report() {
-        if (stopAtEnd && !endHandedOver && !deadLetters.backlogged()) { // (a paused stream holds records back)
+        // paused or decoding, the position passes records polled but not delivered: never report those as gaps
+        if (stopAtEnd && !endHandedOver && !deadLetters.backlogged() && !queue.isPaused() && !decoding.busy()) {
             tracker.probeEnds(consumer, this::handOverEndIfReached);
         }
         IngestCounters.Interval interval = counters.interval(System.nanoTime());
