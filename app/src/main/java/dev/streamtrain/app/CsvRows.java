@@ -1,9 +1,7 @@
 package dev.streamtrain.app;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,14 +47,11 @@ public final class CsvRows {
         if (first >= 0 && first != '\uFEFF') { // Excel's "CSV UTF-8" starts with a byte-order mark: not data
             reader.unread(first);
         }
-        var csv = com.fasterxml.jackson.dataformat.csv.CsvMapper.builder()
-                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.WRAP_AS_ARRAY)
-                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.TRIM_SPACES)
-                .enable(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.SKIP_EMPTY_LINES).build();
         int record = 0;
         int lineNo = 0;
-        try (com.fasterxml.jackson.databind.MappingIterator<String[]> lines = csv.readerFor(String[].class)
-                .readValues(reader)) { // RFC 4180: quoted fields, CRLF
+        try (com.fasterxml.jackson.databind.MappingIterator<String[]> lines = dev.streamtrain.ingest.CsvLines
+                .reader(',').with(com.fasterxml.jackson.dataformat.csv.CsvParser.Feature.SKIP_EMPTY_LINES)
+                .readValues(reader)) { // as ingest reads a CSV record: RFC 4180, quoted fields, CRLF
             while (lines.hasNext()) {
                 String[] cells = lines.next();
                 record++;

@@ -178,10 +178,11 @@ final class LrFindCommand implements Callable<Integer> {
         var lr = root.putArray("lr");
         var loss = root.putArray("loss");
         var smoothed = root.putArray("smoothed");
-        for (int i = 0; i < r.curve().size(); i++) {
-            lr.add(r.curve().lrs()[i]);
-            loss.add(r.curve().losses()[i]);
-            smoothed.add(r.curve().smoothed()[i]);
+        double[][] curve = {r.curve().lrs(), r.curve().losses(), r.curve().smoothed()}; // each a copy: take them once
+        for (int i = 0; i < curve[0].length; i++) {
+            lr.add(curve[0][i]);
+            loss.add(curve[1][i]);
+            smoothed.add(curve[2][i]);
         }
         if (s != null) {
             root.putObject("suggestions").put("steepest", s.steepest()).put("minimum_tenth", s.minimumTenth())
@@ -194,9 +195,12 @@ final class LrFindCommand implements Callable<Integer> {
 
     static String csv(RangeCurve c) {
         StringBuilder sb = new StringBuilder("update,lr,loss,smoothed_loss\n");
-        for (int i = 0; i < c.size(); i++) {
-            sb.append(i).append(',').append(c.lrs()[i]).append(',').append(c.losses()[i]).append(',')
-                    .append(c.smoothed()[i]).append('\n');
+        double[] lrs = c.lrs();
+        double[] losses = c.losses();
+        double[] smoothed = c.smoothed();
+        for (int i = 0; i < lrs.length; i++) {
+            sb.append(i).append(',').append(lrs[i]).append(',').append(losses[i]).append(',').append(smoothed[i])
+                    .append('\n');
         }
         return sb.toString();
     }

@@ -100,7 +100,11 @@ final class RangeTest {
                 return new Result(curve, reason, reader.records(), reader.passedOver(), reader.startedAt());
             }
         } finally {
-            deleteTree(scratch);
+            try {
+                dev.streamtrain.core.model.AtomicFiles.deleteTree(scratch);
+            } catch (java.io.IOException e) {
+                // a scratch directory left in the temp dir is harmless
+            }
         }
     }
 
@@ -158,13 +162,5 @@ final class RangeTest {
                 done.complete(f);
             }
         };
-    }
-
-    static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // a scratch directory left in the temp dir is harmless
-        }
     }
 }

@@ -14,15 +14,23 @@ import java.util.Arrays;
  * {@code "a, b"}, {@code ""} for a quote), the line may end in CRLF, spaces around a cell are trimmed, and a UTF-8
  * byte-order mark (Excel's "CSV UTF-8") is not part of the first cell. A record value holds one line.
  */
-final class CsvLines {
+public final class CsvLines {
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private final ObjectReader reader;
 
     /** @param delimiter the one separator character */
     CsvLines(char delimiter) {
+        this.reader = reader(delimiter);
+    }
+
+    /**
+     * Reads CSV rows as StreamTrain does everywhere (each row a {@code String[]}; RFC 4180 quoting, CRLF, spaces
+     * around a cell trimmed): one record's line here, a whole file in {@code streamtrain produce}.
+     */
+    public static ObjectReader reader(char delimiter) {
         CsvMapper mapper = CsvMapper.builder().enable(CsvParser.Feature.WRAP_AS_ARRAY)
                 .enable(CsvParser.Feature.TRIM_SPACES).build();
-        this.reader = mapper.readerFor(String[].class)
+        return mapper.readerFor(String[].class)
                 .with(CsvSchema.emptySchema().withColumnSeparator(delimiter).withQuoteChar('"'));
     }
 

@@ -41,10 +41,20 @@ class GuardEdgeCasesTest {
         }
     }
 
+    /** {@code n} minibatches of blobs on partition t-0 (seed 1), then the end of the stream. */
+    private static BackPressureQueue<BatchQueueItem> blobsThenEnd(int n) {
+        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
+        Random rnd = new Random(1);
+        for (int i = 0; i < n; i++) {
+            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
+        }
+        queue.put(new EndOfStream(Map.of("t-0", (long) n)));
+        return queue;
+    }
+
     /** Runs a loop over a filled queue until it finishes; its first TrainingFinished. */
     private static TrainingFinished runToTheEnd(dev.streamtrain.core.config.JobConfig cfg,
-            BackPressureQueue<BatchQueueItem> queue) throws Exception {
-        var events = new Counting();
+            BackPressureQueue<BatchQueueItem> queue, Counting events) throws Exception {
         TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
         Thread t = new Thread(loop::run);
         t.start();
@@ -66,13 +76,7 @@ class GuardEdgeCasesTest {
                 training: {eval-every: 5, log-every: 1}
                 """;
         var first = dev.streamtrain.core.config.JobConfigLoader.parse(yaml.formatted("first", dir), "test");
-        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
-        Random rnd = new Random(1);
-        for (int i = 0; i < 10; i++) {
-            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
-        }
-        queue.put(new EndOfStream(Map.of("t-0", 10L)));
-        runToTheEnd(first, queue);
+        runToTheEnd(first, blobsThenEnd(10), new Counting());
         var second = dev.streamtrain.core.config.JobConfigLoader.parse(yaml.formatted("second", dir), "test");
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> new TrainingLoop(second,
                 new BackPressureQueue<>(10, 5), new ValidationSet(10), new Counting(), System::nanoTime));
@@ -94,13 +98,7 @@ class GuardEdgeCasesTest {
                 schedule: {scheduler: ExponentialLR, params: {gamma: 1.0e10}}
                 training: {eval-every: 1000, log-every: 1}
                 """.formatted(dir), "test");
-        var queue = new BackPressureQueue<BatchQueueItem>(1000, 500);
-        Random rnd = new Random(1);
-        for (int i = 0; i < 100; i++) {
-            queue.put(TrainingLoopTest.blobs(rnd, 16, "t", i));
-        }
-        queue.put(new EndOfStream(Map.of("t-0", 100L)));
-        TrainingFinished f = runToTheEnd(cfg, queue);
+        TrainingFinished f = runToTheEnd(cfg, blobsThenEnd(100), new Counting());
         assertTrue(f.stopReason().startsWith("invalid_learning_rate: the schedule gave the rate Infinity at step"),
                 f.stopReason());
         assertTrue(f.updates() < 100, "the run ended at the overflow: " + f.updates() + " updates");
@@ -218,13 +216,7 @@ class GuardEdgeCasesTest {
                         : super.quarantine(r);
             }
         };
-        TrainingLoop loop = new TrainingLoop(cfg, queue, new ValidationSet(10), events, System::nanoTime);
-        Thread t = new Thread(loop::run);
-        t.start();
-        RollbackTest.await(() -> !events.finished.isEmpty());
-        loop.stop();
-        t.join();
-        loop.close();
+        runToTheEnd(cfg, queue, events);
         assertEquals(2, attempts.get(), "one retry");
         var audit = events.finished.get(0).progress().get(0);
         assertEquals(1, audit.deadLettered(), "counted once, after the write that succeeded");
