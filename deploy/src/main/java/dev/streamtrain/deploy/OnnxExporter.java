@@ -4,11 +4,13 @@ import ai.onnx.proto.OnnxMl;
 import com.google.protobuf.ByteString;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.model.Normalization;
 import dev.streamtrain.core.wire.Tensor;
 import java.util.List;
 
 /**
- * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): for each layer {@code Gemm(transB=1)}, then
+ * Writes a {@link ModelSnapshot} as an ONNX model (IR 8, opset 13): the input normalization ({@code Sub}, {@code Mul}
+ * with the frozen shift and scale) when the model has one, then for each layer {@code Gemm(transB=1)}, then
  * {@code BatchNormalization} (running statistics), {@code Add} for residual blocks and the activation, and the head
  * ({@code Softmax(axis=1)}, {@code Sigmoid} or {@code Identity}) (the
  * weights keep PyTorch's {@code [out, in]} layout) then the activation, and a final {@code Softmax(axis=1)}. Input
@@ -38,7 +40,7 @@ public final class OnnxExporter {
         OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder().setName("streamtrain_mlp");
         graph.addInput(valueInfo(INPUT, spec.inputs()));
         graph.addOutput(valueInfo(OUTPUT, spec.classes()));
-        String current = INPUT;
+        String current = spec.normalization().enabled() ? normalize(graph, snapshot) : INPUT;
         for (int i = 0; i < spec.layerCount(); i++) {
             String blockInput = current;
             current = gemm(graph, snapshot, i, current);
@@ -89,6 +91,18 @@ public final class OnnxExporter {
         graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Gemm").setName("gemm_" + layer)
                 .addAllInput(List.of(input, w, b)).addOutput(out).addAttribute(intAttribute("transB", 1)));
         return out;
+    }
+
+    /** {@code Mul(Sub(input, normalize.shift), normalize.scale)}: the input normalization, frozen. */
+    private static String normalize(OnnxMl.GraphProto.Builder graph, ModelSnapshot snapshot) {
+        for (String name : List.of(Normalization.SHIFT, Normalization.SCALE)) {
+            graph.addInitializer(initializer(name, snapshot.parameters().get(name)));
+        }
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Sub").setName("normalize_shift").addInput(INPUT)
+                .addInput(Normalization.SHIFT).addOutput("shifted"));
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setOpType("Mul").setName("normalize_scale").addInput("shifted")
+                .addInput(Normalization.SCALE).addOutput("normalized"));
+        return "normalized";
     }
 
     /** Inference-mode BatchNormalization with the running statistics (PyTorch eps). */

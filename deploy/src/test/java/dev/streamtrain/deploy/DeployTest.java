@@ -72,7 +72,8 @@ class DeployTest {
 
     @Test
     void batchNormAndResidualBlocksExportExactly() throws Exception {
-        ModelSpec spec = new ModelSpec(5, List.of(6, 6, 6), 3, "relu", true, 0.3, true, "softmax");
+        ModelSpec spec = new ModelSpec(5, List.of(6, 6, 6), 3, "relu", true, 0.3, true, "softmax",
+                dev.streamtrain.core.model.Normalization.none());
         Random rnd = new Random(4);
         Map<String, Tensor> p = new LinkedHashMap<>();
         List<Integer> w = spec.widths();
@@ -99,10 +100,41 @@ class DeployTest {
     }
 
     @Test
+    void inputNormalizationIsPartOfTheGraphSoServingTakesRawUnits() throws Exception {
+        var standard = new dev.streamtrain.core.model.Normalization("standard", null);
+        ModelSnapshot plain = randomSnapshot("relu", 5);
+        float[] units = {1e-3f, 1f, 300f, 5e4f, -2e6f};
+        float[] raw = gauss(new Random(10), 64 * 5);
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (raw[i] + 3) * units[i % 5];
+        }
+        var stats = new dev.streamtrain.core.model.FeatureStatistics(standard, 5);
+        stats.observe(raw, 64);
+        Map<String, Tensor> p = new LinkedHashMap<>(plain.parameters());
+        p.put(dev.streamtrain.core.model.Normalization.SHIFT, Tensor.ofFloats(new long[] {5}, stats.shift()));
+        p.put(dev.streamtrain.core.model.Normalization.SCALE, Tensor.ofFloats(new long[] {5}, stats.scale()));
+        p.putAll(stats.toTensors());
+        ModelSnapshot s = new ModelSnapshot(plain.spec().withNormalization(standard), p, 42);
+        // the same rows standardised by hand go through the model without the normalization
+        float[] scaled = new float[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            scaled[i] = (raw[i] - stats.shift()[i % 5]) * stats.scale()[i % 5];
+        }
+        try (OnnxModel model = new OnnxModel(OnnxExporter.export(s, "test"), 5)) {
+            float[] ort = model.predict(raw, 64);
+            var verdict = Parity.judge(ort, ReferenceForward.withRoundingBound(s, raw, 64), 3);
+            assertTrue(verdict.passed() && verdict.rowsJudged() == 64, "ONNX Runtime within rounding: " + verdict);
+            double byHand = Parity.maxAbsDiff(ort, ReferenceForward.probabilities(plain, scaled, 64));
+            assertTrue(byHand < 1e-5, "serving raw units equals serving hand-standardised rows: " + byHand);
+        }
+    }
+
+    @Test
     void sigmoidAndIdentityHeadsExportExactly() throws Exception {
         for (String head : List.of("sigmoid", "identity")) {
             ModelSnapshot base = randomSnapshot("tanh", 12);
-            ModelSnapshot s = new ModelSnapshot(new ModelSpec(5, List.of(7, 6), 3, "tanh", false, 0, false, head),
+            ModelSnapshot s = new ModelSnapshot(new ModelSpec(5, List.of(7, 6), 3, "tanh", false, 0, false, head,
+                    dev.streamtrain.core.model.Normalization.none()),
                     base.parameters(), 1);
             float[] x = gauss(new Random(13), 3 * 5);
             try (OnnxModel model = new OnnxModel(OnnxExporter.export(s, "test"), 5)) {

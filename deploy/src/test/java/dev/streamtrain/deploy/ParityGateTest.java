@@ -21,7 +21,8 @@ class ParityGateTest {
     /** A regression on raw-unit features (values in the thousands), the kind a fixed 1e-5 gate refused. */
     private static ModelSnapshot rawUnitRegression() {
         ModelSnapshot base = DeployTest.randomSnapshot("relu", 5);
-        return new ModelSnapshot(new ModelSpec(5, List.of(7, 6), 3, "relu", false, 0, false, "identity"),
+        return new ModelSnapshot(new ModelSpec(5, List.of(7, 6), 3, "relu", false, 0, false, "identity",
+                dev.streamtrain.core.model.Normalization.none()),
                 base.parameters(), 1);
     }
 

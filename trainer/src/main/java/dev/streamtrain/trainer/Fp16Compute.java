@@ -45,6 +45,7 @@ final class Fp16Compute implements AutoCloseable {
     void storeRunningStatistics(Map<String, NDArray> masters) {
         Map<String, NDArray> stats = new LinkedHashMap<>(half.arraysByName());
         stats.keySet().removeAll(half.trainableArraysByName().keySet());
+        stats.keySet().removeIf(name -> name.startsWith("normalize.")); // set from float64 statistics, not fp16
         copy(stats, masters, DataType.FLOAT32);
     }
 

@@ -14,6 +14,7 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import dev.streamtrain.core.model.ModelSnapshot;
 import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.model.Normalization;
 import dev.streamtrain.core.wire.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A DJL multilayer perceptron built from a {@link ModelSpec} (dense layers, optional batch norm, dropout and residual
+ * A DJL multilayer perceptron built from a {@link ModelSpec} (input normalization, dense layers, optional batch norm, dropout and residual
  * blocks), which keeps its layers in order so their parameters can be exported under the spec's engine-neutral,
  * PyTorch-style names.
  */
@@ -31,11 +32,17 @@ final class MlpNetwork {
     private final SequentialBlock block = new SequentialBlock();
     private final List<Linear> layers = new ArrayList<>();
     private final List<BatchNorm> norms = new ArrayList<>();
+    private final InputNormalization normalization;
     private final Map<String, Parameter> parameters;
 
     MlpNetwork(ModelSpec spec) {
         this.spec = spec;
         List<Integer> widths = spec.widths();
+        this.normalization = spec.normalization().enabled()
+                ? new InputNormalization(spec.normalization(), spec.inputs()) : null;
+        if (normalization != null) {
+            block.add(normalization);
+        }
         for (int i = 0; i < spec.hidden().size(); i++) {
             Linear linear = Linear.builder().setUnits(widths.get(i + 1)).build();
             layers.add(linear);
@@ -96,6 +103,10 @@ final class MlpNetwork {
 
     private Map<String, Parameter> nameParameters() {
         Map<String, Parameter> out = new LinkedHashMap<>();
+        if (normalization != null) {
+            out.put(Normalization.SHIFT, normalization.shift());
+            out.put(Normalization.SCALE, normalization.scale());
+        }
         for (int i = 0; i < layers.size(); i++) {
             out.put(ModelSpec.weightName(i), layers.get(i).getParameters().get("weight"));
             out.put(ModelSpec.biasName(i), layers.get(i).getParameters().get("bias"));
@@ -150,11 +161,40 @@ final class MlpNetwork {
         }
     }
 
-    /** Copies the current parameters out as an engine-neutral snapshot. */
+    /** Before a training minibatch's forward pass (see {@link InputNormalization#prepare}); nothing without one. */
+    void prepareInputs(dev.streamtrain.core.batch.MiniBatch batch) {
+        if (normalization != null) {
+            normalization.prepare(batch);
+        }
+    }
+
+    /**
+     * After an update: its minibatches join the input statistics when it was applied, and are forgotten when not;
+     * nothing without an input normalization.
+     */
+    void settleInputs(List<dev.streamtrain.core.batch.MiniBatch> batches, boolean applied) {
+        if (normalization != null && applied) {
+            normalization.commit(batches);
+        } else if (normalization != null) {
+            normalization.discard(batches);
+        }
+    }
+
+    /** Takes the input normalization's statistics from a checkpoint's parameters; nothing without one. */
+    void restoreStatistics(Map<String, Tensor> parameters) {
+        if (normalization != null) {
+            normalization.restore(parameters);
+        }
+    }
+
+    /** Copies the current parameters (and the input statistics) out as an engine-neutral snapshot. */
     ModelSnapshot snapshot(long updates) {
         Map<String, Tensor> params = new LinkedHashMap<>();
         arraysByName().forEach((name, a) -> params.put(name, Tensor.ofFloats(a.getShape().getShape(),
                 a.toFloatArray())));
+        if (normalization != null) {
+            params.putAll(normalization.statistics());
+        }
         return new ModelSnapshot(spec, params, updates);
     }
 }

@@ -239,7 +239,7 @@ final class StateStore {
     }
 
     /**
-     * Restores a checkpoint in place: parameters, optimizer buffers, weight average and loss scaler.
+     * Restores a checkpoint in place: parameters, input statistics, optimizer buffers, weight average and loss scaler.
      *
      * @return its state record (counters, rate control, offsets) for the caller to adopt
      * @throws IllegalStateException when it holds a different model than the job's
@@ -256,6 +256,7 @@ final class StateStore {
         var training = CheckpointWriter.readTrainingWeights(dir); // training continues from the live weights
         NoGrad.run(() -> arrays.forEach((name, a) -> a.set(java.nio.FloatBuffer.wrap(training.isEmpty()
                 ? snapshot.values(name) : training.get(name).toFloats()))));
+        parts.network.restoreStatistics(snapshot.parameters());
         parts.optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (parts.ema != null) {
             parts.ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);

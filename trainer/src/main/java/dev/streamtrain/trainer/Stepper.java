@@ -69,6 +69,7 @@ final class Stepper {
     Verdict forwardBackward(MiniBatch batch) {
         var tricks = cfg.tricks();
         Mixup mixup = parts.mixup;
+        parts.network.prepareInputs(batch);
         try (NDManager m = parts.trainer.getManager().newSubManager()) {
             Mixup.Mixed mixed = mixup == null ? null : mixup.mix(batch.x(), batch.rows(), batch.features());
             NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
@@ -89,7 +90,9 @@ final class Stepper {
                 float value = l.getFloat();
                 LossEvent event = new LossEvent(batch, value, l);
                 Verdict verdict = hooks.afterLoss(event);
-                if (!verdict.cancels()) {
+                if (verdict.cancels()) {
+                    parts.network.settleInputs(List.of(batch), false);
+                } else {
                     NDArray objective = event.objective();
                     if (tricks.accumulate() > 1) {
                         objective = objective.div(tricks.accumulate());
@@ -179,8 +182,13 @@ final class Stepper {
         return stepping;
     }
 
-    /** Ends the accumulation: the update's record. */
+    /** Ends the accumulation: the update's record; its minibatches join the input statistics when it applied. */
     private Update consume(double gradNorm, Verdict verdict) {
+        parts.network.settleInputs(pending, !verdict.cancels());
+        return drain(gradNorm, verdict);
+    }
+
+    private Update drain(double gradNorm, Verdict verdict) {
         stepping = false;
         Update u = new Update(List.copyOf(pending), pending.isEmpty() ? Double.NaN : pendingLoss / pending.size(),
                 gradNorm, verdict);
@@ -199,7 +207,8 @@ final class Stepper {
                 parts.fp16.takeUnscaledGradients(1, m); // zeroes the fp16 copy's gradients
             }
         }
-        return consume(Double.NaN, Verdict.proceed()).batches();
+        parts.network.settleInputs(pending, false);
+        return drain(Double.NaN, Verdict.proceed()).batches();
     }
 
     /** Resets gradient buffers themselves (NaN * 0 would stay NaN), as the optimizer does after a step. */

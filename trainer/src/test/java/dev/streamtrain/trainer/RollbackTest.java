@@ -222,7 +222,7 @@ class RollbackTest {
         try (Running run = Running.start(config(dir, "early-stopping: {monitor: val_loss, restore_best: true}"))) {
             run.feed(rnd, 0, 30);
             await(() -> run.events().checkpoints.size() >= 4); // 0, 10, 20, 30
-            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.SetLr(50, "make it worse")));
+            assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.SetLr(5, "make it worse"))); // worse, still finite
             run.feed(rnd, 30, 20);
             await(() -> run.events().steps.size() >= 50);
             assertInstanceOf(CommandReply.Accepted.class, run.send(new TrainerCommand.Stop("test", true)));

@@ -203,6 +203,15 @@ public final class ConfigReader {
         return v;
     }
 
+    /** A finite number in [min, max] (min exclusive unless minInclusive), or null when absent or null. */
+    public Double optionalDecimal(String key, double min, double max, boolean minInclusive) {
+        if (node(key) == null) {
+            return null;
+        }
+        double v = decimalValue(key, Double.NaN, min, max, minInclusive);
+        return Double.isNaN(v) ? null : keep(key, v);
+    }
+
     /** A list of whole numbers >= min, or {@code def} when absent. */
     public List<Integer> intList(String key, List<Integer> def, int min) {
         return keep(key, intListValue(key, def, min));

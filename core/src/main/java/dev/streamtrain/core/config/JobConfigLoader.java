@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.streamtrain.core.model.ModelSpec;
+import dev.streamtrain.core.model.Normalization;
 import dev.streamtrain.core.schedule.LrPolicy;
 import dev.streamtrain.core.schedule.ScheduleSpecs;
 import java.io.IOException;
@@ -192,7 +193,15 @@ public final class JobConfigLoader {
             r.problem("model.residual", "needs at least two hidden layers of equal width, got " + hidden);
             residual = false;
         }
-        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head);
+        String normalize = r.choice("model.normalize", "standard", Normalization.KINDS);
+        Double normalizeMomentum = r.optionalDecimal("model.normalize-momentum", 0, 1, false);
+        if (normalizeMomentum != null && normalize.equals("none")) {
+            r.problem("model.normalize-momentum", "has no effect with model.normalize: none (remove it, or choose"
+                    + " standard or minmax)");
+            normalizeMomentum = null;
+        }
+        ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head,
+                new Normalization(normalize, normalizeMomentum));
 
         ConfigReader opt = new ConfigReader(r.raw("optimizer"), "optimizer", r.problems());
         var optimizer = OptimizerSettings.read(opt);

@@ -17,6 +17,14 @@ public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long
     public ModelSnapshot {
         parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
         List<Integer> w = spec.widths();
+        if (spec.normalization().enabled()) {
+            check(parameters, Normalization.SHIFT, new long[] {spec.inputs()});
+            check(parameters, Normalization.SCALE, new long[] {spec.inputs()});
+            check(parameters, Normalization.COUNT, new long[] {1});
+            for (String name : spec.normalization().statisticNames()) {
+                check(parameters, name, new long[] {spec.inputs()});
+            }
+        }
         for (int i = 0; i < spec.layerCount(); i++) {
             check(parameters, ModelSpec.weightName(i), new long[] {w.get(i + 1), w.get(i)});
             check(parameters, ModelSpec.biasName(i), new long[] {w.get(i + 1)});

@@ -35,6 +35,8 @@ public final class ModelSnapshotFiles {
         json.put("dropout", snapshot.spec().dropout());
         json.put("residual", snapshot.spec().residual());
         json.put("head", snapshot.spec().head());
+        json.put("normalize", snapshot.spec().normalization().kind());
+        json.putPOJO("normalize_momentum", snapshot.spec().normalization().momentum());
         json.put("updates", snapshot.updates());
         AtomicFiles.write(dir.resolve(SPEC_FILE), Events.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         AtomicFiles.write(dir.resolve(PARAMETERS_FILE), Safetensors.encode(snapshot.parameters()));
@@ -52,13 +54,17 @@ public final class ModelSnapshotFiles {
         return spec(Events.mapper().readTree(dir.resolve(SPEC_FILE).toFile()));
     }
 
-    /** The model's shape from the JSON of a {@value #SPEC_FILE}. */
+    /**
+     * The model's shape from the JSON of a {@value #SPEC_FILE}; one written before input normalization existed has
+     * none.
+     */
     public static ModelSpec spec(JsonNode json) {
         List<Integer> hidden = new ArrayList<>();
         json.path("hidden").forEach(h -> hidden.add(h.asInt()));
         return new ModelSpec(json.path("inputs").asInt(), hidden, json.path("classes").asInt(),
                 json.path("activation").asText(), json.path("batch_norm").asBoolean(false),
                 json.path("dropout").asDouble(0), json.path("residual").asBoolean(false),
-                json.path("head").asText("softmax"));
+                json.path("head").asText("softmax"), new Normalization(json.path("normalize").asText("none"),
+                        json.path("normalize_momentum").isNumber() ? json.get("normalize_momentum").asDouble() : null));
     }
 }

@@ -14,6 +14,8 @@ import java.util.List;
  * number of targets). With no hidden layers and an identity head the model is linear regression; with softmax or
  * sigmoid it is logistic regression.
  *
+ * <p>With {@link #normalization} enabled the input first becomes {@code (x - normalize.shift) * normalize.scale}.
+ *
  * <p>Parameters use PyTorch's names and layouts: {@code layers.<i>.weight} ({@code [out, in]}, {@code nn.Linear}) and
  * {@code layers.<i>.bias} for {@code i = 0 .. hidden.size()}; with batch norm {@code norms.<i>.weight} (gamma),
  * {@code norms.<i>.bias} (beta), {@code norms.<i>.running_mean} and {@code norms.<i>.running_var}
@@ -27,9 +29,11 @@ import java.util.List;
  * @param dropout dropout probability after each hidden activation (0: none)
  * @param residual hidden layers after the first are residual blocks (all hidden widths equal)
  * @param head softmax, sigmoid or identity
+ * @param normalization input feature scaling before the first layer ({@code normalize.shift},
+ *     {@code normalize.scale} and the statistics {@link Normalization} names)
  */
 public record ModelSpec(int inputs, List<Integer> hidden, int classes, String activation, boolean batchNorm,
-        double dropout, boolean residual, String head) {
+        double dropout, boolean residual, String head, Normalization normalization) {
     /** Output heads. */
     public static final List<String> HEADS = List.of("softmax", "sigmoid", "identity");
     /** Batch-norm epsilon (PyTorch's default), shared by the trainer, the ONNX writer and the reference. */
@@ -39,6 +43,7 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
 
     public ModelSpec {
         hidden = List.copyOf(hidden);
+        java.util.Objects.requireNonNull(normalization, "normalization");
         if (!HEADS.contains(head)) {
             throw new IllegalArgumentException("head must be one of " + HEADS + ", got " + head);
         }
@@ -60,7 +65,12 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
 
     /** A plain MLP: no batch norm, no dropout, no residual blocks. */
     public ModelSpec(int inputs, List<Integer> hidden, int classes, String activation) {
-        this(inputs, hidden, classes, activation, false, 0, false, "softmax");
+        this(inputs, hidden, classes, activation, false, 0, false, "softmax", Normalization.none());
+    }
+
+    /** The same model with another input normalization. */
+    public ModelSpec withNormalization(Normalization n) {
+        return new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head, n);
     }
 
     /** Batch-norm gamma of hidden layer i. */

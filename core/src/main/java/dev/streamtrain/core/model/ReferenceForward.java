@@ -3,7 +3,7 @@ package dev.streamtrain.core.model;
 import java.util.List;
 
 /**
- * A plain-Java, double-precision forward pass of a {@link ModelSnapshot}: dense layers ({@code W x + b} with
+ * A plain-Java, double-precision forward pass of a {@link ModelSnapshot}: input normalization, dense layers ({@code W x + b} with
  * {@code W} as {@code [out, in]}), batch norm, residual sums and the activation between them, and the head at the end
  * (softmax, sigmoid or identity). Independent of DJL and ONNX
  * Runtime, it is the oracle the parity tests compare both engines with.
@@ -53,6 +53,9 @@ public final class ReferenceForward {
                 a[f] = x[r * inputs + f];
             }
             double[] e = new double[inputs]; // float32 inputs are exact
+            if (spec.normalization().enabled()) {
+                normalize(s, a, e);
+            }
             for (int l = 0; l < spec.hidden().size(); l++) {
                 double[] z = dense(s, l, a);
                 double[] ez = denseError(s, l, a, e);
@@ -160,6 +163,20 @@ public final class ReferenceForward {
             out[o] = sum;
         }
         return out;
+    }
+
+    /**
+     * The input normalization {@code (x - shift) * scale} in place, with its float32 rounding: the subtraction and
+     * the product each round by at most u of their result.
+     */
+    private static void normalize(ModelSnapshot s, double[] a, double[] e) {
+        float[] shift = s.values(Normalization.SHIFT);
+        float[] scale = s.values(Normalization.SCALE);
+        for (int f = 0; f < a.length; f++) {
+            double shifted = a[f] - shift[f];
+            a[f] = shifted * scale[f];
+            e[f] = U * Math.abs(shifted) * Math.abs(scale[f]) + U * Math.abs(a[f]);
+        }
     }
 
     /** Batch norm in evaluation mode: running statistics. */

@@ -1,0 +1,205 @@
+package dev.streamtrain.core.model;
+
+import dev.streamtrain.core.wire.DType;
+import dev.streamtrain.core.wire.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Running per-feature statistics of the training stream and the {@code shift} and {@code scale} they give the
+ * model's input normalization ({@link Normalization}). Updated from each training minibatch, never from evaluation
+ * rows (the statistics are frozen for evaluation and serving); kept in float64 so a stream of billions of examples
+ * neither loses count nor drifts by rounding. Not thread-safe: the trainer thread owns it.
+ *
+ * <p>Cumulative standard statistics combine each minibatch's mean and population variance with the running ones
+ * by Chan, Golub and LeVeque's pairwise update (1979), the form scikit-learn's {@code StandardScaler.partial_fit}
+ * uses; with a momentum {@code m}, each statistic becomes {@code (1 - m) * running + m * batch} as PyTorch's
+ * {@code BatchNorm1d} running statistics do, except that the first minibatch sets them outright (starting from 0
+ * and 1 would take hundreds of minibatches to forget for raw-unit features). Minmax keeps the running minimum and
+ * maximum, or their exponential averages with a momentum.
+ *
+ * <p>A minibatch holding a non-finite feature value is left out of the statistics: one NaN would otherwise poison
+ * them for the rest of the run.
+ */
+public final class FeatureStatistics {
+    /** Below this spread relative to the feature's magnitude a feature counts as constant (float32 resolution). */
+    private static final double CONSTANT = 1e-7;
+    private final Normalization normalization;
+    private final int features;
+    private double count;
+    private final double[] first;
+    private final double[] second;
+
+    /**
+     * @param normalization an enabled kind
+     * @param features inputs per example
+     */
+    public FeatureStatistics(Normalization normalization, int features) {
+        if (!normalization.enabled()) {
+            throw new IllegalArgumentException("no statistics for normalize: none");
+        }
+        this.normalization = normalization;
+        this.features = features;
+        this.first = new double[features];
+        this.second = new double[features];
+    }
+
+    /** Training examples seen so far. */
+    public double count() {
+        return count;
+    }
+
+    /**
+     * Folds {@code rows} row-major examples of {@code x} into the statistics.
+     *
+     * @return false when the minibatch was left out (a non-finite value or no rows)
+     */
+    public boolean observe(float[] x, int rows) {
+        if (rows < 1) {
+            return false;
+        }
+        for (int i = 0; i < rows * features; i++) {
+            if (!Float.isFinite(x[i])) {
+                return false;
+            }
+        }
+        double[] a = new double[features];
+        double[] b = new double[features];
+        boolean standard = normalization.kind().equals("standard");
+        for (int f = 0; f < features; f++) {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                double v = x[r * features + f];
+                sum += v;
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            if (standard) {
+                double mean = sum / rows;
+                double squares = 0;
+                for (int r = 0; r < rows; r++) {
+                    double d = x[r * features + f] - mean;
+                    squares += d * d;
+                }
+                a[f] = mean;
+                b[f] = squares / rows;
+            } else {
+                a[f] = lo;
+                b[f] = hi;
+            }
+        }
+        fold(a, b, rows, standard);
+        return true;
+    }
+
+    private void fold(double[] a, double[] b, int rows, boolean standard) {
+        Double m = normalization.momentum();
+        double n = count + rows;
+        for (int f = 0; f < features; f++) {
+            if (count == 0) {
+                first[f] = a[f];
+                second[f] = b[f];
+            } else if (m != null) {
+                first[f] = (1 - m) * first[f] + m * a[f];
+                second[f] = (1 - m) * second[f] + m * b[f];
+            } else if (standard) {
+                double delta = a[f] - first[f];
+                double m2 = second[f] * count + b[f] * rows + delta * delta * count * rows / n;
+                first[f] += delta * rows / n;
+                second[f] = m2 / n;
+            } else {
+                first[f] = Math.min(first[f], a[f]);
+                second[f] = Math.max(second[f], b[f]);
+            }
+        }
+        count = n;
+    }
+
+    /** Forgets every example: the statistics of a new model. */
+    public void reset() {
+        count = 0;
+        Arrays.fill(first, 0);
+        Arrays.fill(second, 0);
+    }
+
+    /** What the model subtracts from each feature: the mean or the minimum (0 before any example). */
+    public float[] shift() {
+        float[] out = new float[features];
+        for (int f = 0; f < features; f++) {
+            out[f] = (float) first[f];
+        }
+        return out;
+    }
+
+    /** What the model multiplies each shifted feature by: 1 / spread, 1 for a constant feature or before any example. */
+    public float[] scale() {
+        float[] out = new float[features];
+        boolean standard = normalization.kind().equals("standard");
+        for (int f = 0; f < features; f++) {
+            double spread = standard ? Math.sqrt(second[f]) : second[f] - first[f];
+            boolean constant = count == 0 || spread <= CONSTANT * Math.max(1, Math.abs(first[f]));
+            out[f] = constant ? 1f : (float) (1 / spread);
+        }
+        return out;
+    }
+
+    /** The statistics as float64 tensors named as {@link Normalization} documents, for checkpoints. */
+    public Map<String, Tensor> toTensors() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        out.put(Normalization.COUNT, doubles(new double[] {count}));
+        var names = normalization.statisticNames();
+        out.put(names.get(0), doubles(first));
+        out.put(names.get(1), doubles(second));
+        return out;
+    }
+
+    /**
+     * Takes the statistics from a checkpoint's tensors (as {@link #toTensors} wrote them).
+     *
+     * @throws IllegalArgumentException when one is missing or has another width
+     */
+    public void restore(Map<String, Tensor> tensors) {
+        var names = normalization.statisticNames();
+        double[] c = doubles(tensors, Normalization.COUNT, 1);
+        double[] a = doubles(tensors, names.get(0), features);
+        double[] b = doubles(tensors, names.get(1), features);
+        count = c[0];
+        System.arraycopy(a, 0, first, 0, features);
+        System.arraycopy(b, 0, second, 0, features);
+    }
+
+    private static double[] doubles(Map<String, Tensor> tensors, String name, int length) {
+        Tensor t = tensors.get(name);
+        if (t == null || t.size() != length) {
+            throw new IllegalArgumentException("the checkpoint's input statistics lack " + name + " of " + length
+                    + " values");
+        }
+        double[] out = new double[length];
+        if (t.dtype() == DType.F64) {
+            ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(out);
+        } else {
+            float[] f = t.toFloats();
+            for (int i = 0; i < length; i++) {
+                out[i] = f[i];
+            }
+        }
+        return out;
+    }
+
+    private static Tensor doubles(double[] values) {
+        ByteBuffer buf = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asDoubleBuffer().put(values);
+        return new Tensor(DType.F64, new long[] {values.length}, buf.array());
+    }
+
+    @Override
+    public String toString() {
+        return normalization.kind() + " statistics of " + (long) count + " examples: " + Arrays.toString(shift())
+                + " / " + Arrays.toString(scale());
+    }
+}
