@@ -204,7 +204,9 @@ class RunJobTest {
             assertEquals(2 * firstRecords, second.training().updates(), "update count continues");
             assertTrue(second.training().validation().accuracy() >= first.training().validation().accuracy() - 0.02,
                     "the resumed model kept what it learned: " + second.training().validation());
-            assertTrue(second.deployment().served(), second.deployment().message());
+            // served when it beats the first run's version on today's validation rows, else that one keeps serving
+            assertTrue(second.deployment().served() || second.deployment().message().contains(" keeps serving"),
+                    second.deployment().message());
         }
         // a third start with nothing new: it finishes at once from its checkpoint, exports and exits 0
         long started = System.nanoTime();

@@ -90,7 +90,23 @@ class JobConfigLoaderTest {
     @Test
     void syntaxErrorsAreReportedNotThrownRaw() {
         var e = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("model: [unclosed", "x.yaml"));
-        assertTrue(e.problems().get(0).startsWith("(syntax)"), e.getMessage());
+        assertTrue(e.problems().get(0).startsWith("(syntax): not valid YAML (line "), e.getMessage());
+        var tab = assertThrows(ConfigException.class, () -> JobConfigLoader.parse("model:\n\tinputs: 4\n", "t.yaml"));
+        assertEquals(List.of("(syntax): not valid YAML: line 2 is indented with a tab, and YAML indents with spaces"),
+                tab.problems());
+        // the parser's own words (SnakeYAML's, Jackson's) and Java class names stay out of what the user reads
+        var unknown = assertThrows(IllegalArgumentException.class, () -> dev.streamtrain.core.events.Events.fromJson(
+                "{\"job\": \"j\", \"update\": \"many\"}", dev.streamtrain.core.events.LrChanged.class));
+        assertEquals("not a LrChanged event: field 'update' has the wrong type or is missing", unknown.getMessage());
+        var header = assertThrows(dev.streamtrain.core.wire.WireFormatException.class,
+                () -> dev.streamtrain.core.wire.Safetensors.decode(safetensorsWithHeader("{\"x\" 1}")));
+        assertEquals("safetensors: header is not JSON (line 1, column 6)", header.getMessage());
+    }
+
+    private static byte[] safetensorsWithHeader(String header) {
+        byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var buf = java.nio.ByteBuffer.allocate(8 + h.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return buf.putLong(h.length).put(h).array();
     }
 
     @Test

@@ -93,8 +93,15 @@ public final class JobConfigLoader {
         JsonNode root;
         try {
             root = YAML.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            List<String> lines = text.lines().toList();
+            int tab = java.util.stream.IntStream.range(0, lines.size())
+                    .filter(i -> lines.get(i).replaceAll("^( *)\t.*", "\t").equals("\t")).findFirst().orElse(-1);
+            throw new ConfigException(source, List.of("(syntax): not valid YAML" + (tab >= 0
+                    ? ": line " + (tab + 1) + " is indented with a tab, and YAML indents with spaces"
+                    : dev.streamtrain.core.wire.PythonJson.where(e))));
         } catch (IOException e) {
-            throw new ConfigException(source, List.of("(syntax): " + e.getMessage().lines().findFirst().orElse("")));
+            throw new ConfigException(source, List.of("(syntax): not valid YAML"));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = JsonNodeFactory.instance.objectNode();

@@ -61,7 +61,8 @@ public final class Events {
             JsonNode node = MAPPER.readTree(json);
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a " + type.getSimpleName() + " event: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + " event: "
+                    + dev.streamtrain.core.wire.PythonJson.problem(e), e);
         }
     }
 

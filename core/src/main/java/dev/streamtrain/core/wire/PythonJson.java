@@ -31,6 +31,35 @@ public final class PythonJson {
     }
 
     /**
+     * Where a JSON or YAML parser stopped, in the product's words: {@code " (line L, column C)"}, or empty when the
+     * parser did not say. The parser's own message (Jackson's or SnakeYAML's text) is left out on purpose.
+     */
+    public static String where(JsonProcessingException e) {
+        var at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr()
+                + ")";
+    }
+
+    /**
+     * What is wrong with a JSON document read into a typed value, without the library's text or a Java class name:
+     * an unknown field, a field of the wrong type, or the place the text stops being JSON.
+     */
+    public static String problem(JsonProcessingException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return "unknown field '" + u.getPropertyName() + "'";
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && !m.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (var ref : m.getPath()) {
+                path.append(ref.getFieldName() != null ? (path.length() == 0 ? "" : ".") + ref.getFieldName()
+                        : "[" + ref.getIndex() + "]");
+            }
+            return "field '" + path + "' has the wrong type or is missing";
+        }
+        return "not valid JSON" + where(e);
+    }
+
+    /**
      * Parses a document.
      *
      * @throws NotJson with {@code not valid JSON (line L, column C)} or {@code empty}
@@ -43,9 +72,7 @@ public final class PythonJson {
             }
             return root;
         } catch (JsonProcessingException e) {
-            var at = e.getLocation();
-            throw new NotJson("not valid JSON" + (at == null ? "" : " (line " + at.getLineNr() + ", column "
-                    + at.getColumnNr() + ")"));
+            throw new NotJson("not valid JSON" + where(e));
         } catch (IOException e) {
             throw new NotJson("not valid JSON");
         }

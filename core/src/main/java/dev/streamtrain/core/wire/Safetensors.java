@@ -137,7 +137,7 @@ public final class Safetensors {
         try {
             header = JSON.readTree(bytes, 8, headerLen); // UTF-8, as the format says
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new WireFormatException("safetensors: header is not JSON: " + e.getOriginalMessage());
+            throw new WireFormatException("safetensors: header is not JSON" + PythonJson.where(e));
         } catch (java.io.IOException e) { // (reading from memory: only malformed text gets here)
             throw new WireFormatException("safetensors: header is not UTF-8 JSON");
         }
