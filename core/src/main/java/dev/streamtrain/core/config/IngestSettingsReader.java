@@ -39,6 +39,10 @@ final class IngestSettingsReader {
         if (named || !pattern.isEmpty() && !in.has("train-topic")) {
             in.leaveOut("train-topic"); // its default is not a topic this job reads: never printed as one
         }
+        java.util.Set<String> formats = new java.util.HashSet<>();
+        topics.forEach(t -> formats.add(t.format().format()));
+        formats.add(format.format()); // the validation topic and pattern-matched topics read the section's format
+        format.refuseForeignKeys(in, RecordFormatSettings.defaults(), formats);
         String interleave = in.choice("interleave", weighted ? "weighted" : "arrival", List.of("arrival", "weighted"));
         String validation = in.string("validation-topic", job + ".validation");
         for (TrainTopic t : topics) {
@@ -86,6 +90,7 @@ final class IngestSettingsReader {
                 weighted |= item.has("weight");
                 t = new TrainTopic(item.string("topic", ""), RecordFormatSettings.read(item, format),
                         item.decimal("weight", 1.0, 0, 1e6, false));
+                t.format().refuseForeignKeys(item, format, java.util.Set.of(t.format().format()));
                 item.reportUnknownKeys();
             } else {
                 in.problem(at, "must be a topic name or a map with 'topic', got " + e);

@@ -271,6 +271,7 @@ public final class JobConfigLoader {
         var deploy = DeploySettings.read(deployReader, ingest.stopAtEnd(), validation);
         deployReader.reportUnknownKeys();
 
+        CrossSectionChecks.check(r, model, optimizer, schedule, tricks, training, validation);
         r.reportUnknownKeys();
         if (!r.problems().isEmpty()) {
             throw new ConfigException(source, r.problems());

@@ -79,6 +79,39 @@ public record RecordFormatSettings(String format, String featuresTensor, String 
         return s;
     }
 
+    /** Keys that only some record formats read, with those formats and the value each key sets. */
+    private record FormatKey(String key, List<String> readers,
+            java.util.function.Function<RecordFormatSettings, Object> value) {
+    }
+
+    private static final List<FormatKey> FORMAT_KEYS = List.of(
+            new FormatKey("csv-columns", List.of("csv"), RecordFormatSettings::csvColumns),
+            new FormatKey("csv-delimiter", List.of("csv"), RecordFormatSettings::csvDelimiter),
+            new FormatKey("csv-feature-columns", List.of("csv"), RecordFormatSettings::csvFeatureColumns),
+            new FormatKey("csv-header", List.of("csv"), RecordFormatSettings::csvHeader),
+            new FormatKey("csv-label-column", List.of("csv"), RecordFormatSettings::csvLabelColumn),
+            new FormatKey("features-tensor", List.of("safetensors", "npz"), RecordFormatSettings::featuresTensor),
+            new FormatKey("json-features", List.of("json"), RecordFormatSettings::jsonFeatures),
+            new FormatKey("json-x-field", List.of("json"), RecordFormatSettings::jsonXField),
+            new FormatKey("json-y-field", List.of("json"), RecordFormatSettings::jsonYField),
+            new FormatKey("labels-tensor", List.of("safetensors", "npz"), RecordFormatSettings::labelsTensor));
+
+    /**
+     * Refuses the record-format keys this section changed from {@code parent} (the defaults, or the section it
+     * inherits from) that none of {@code formats} reads: a {@code csv-columns} beside {@code format: json}. A key
+     * left at the inherited value is never refused ({@code run --check} prints them all).
+     */
+    void refuseForeignKeys(ConfigReader r, RecordFormatSettings parent, java.util.Set<String> formats) {
+        for (FormatKey k : FORMAT_KEYS) {
+            boolean changed = !k.value().apply(this).equals(k.value().apply(parent));
+            if (changed && k.readers().stream().noneMatch(formats::contains)) {
+                r.problem(k.key(), "is read by the " + String.join(" and ", k.readers()) + " format"
+                        + (k.readers().size() > 1 ? "s" : "") + " only; the records here are "
+                        + String.join(", ", new java.util.TreeSet<>(formats)));
+            }
+        }
+    }
+
     private void check(ConfigReader r) {
         if (csvDelimiter.length() != 1) {
             r.problem("csv-delimiter", "must be one character (RFC 4180: ',' ';' '\\t' ...), got '" + csvDelimiter
