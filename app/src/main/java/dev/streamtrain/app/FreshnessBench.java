@@ -165,6 +165,9 @@ final class FreshnessBench {
         var trainedAll = new CompletableFuture<Void>();
         long total = (long) ROWS * values.size();
         long[] produced = new long[2];
+        try (KafkaCluster cluster = KafkaCluster.forJob(cfg)) {
+            cluster.ensureTopics(List.of(topic), 1); // the job reads it before it is produced to
+        }
         try (Pipeline pipeline = Pipeline.start(cfg, KafkaCluster.forJob(cfg), ConsoleProgress.silent(), 0)) {
             pipeline.vertx().eventBus().<StepMetricsBatch>consumer(Addresses.STEP_METRICS, m -> {
                 m.body().steps().forEach(onUpdate);

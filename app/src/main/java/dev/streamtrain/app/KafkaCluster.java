@@ -55,6 +55,13 @@ public final class KafkaCluster implements AutoCloseable {
         return Admin.create(p);
     }
 
+    /** The names of the topics on the cluster. */
+    public Set<String> topicNames() throws ExecutionException, InterruptedException {
+        try (Admin admin = admin()) {
+            return admin.listTopics().names().get();
+        }
+    }
+
     /** Creates the topics that do not exist yet. */
     public void ensureTopics(Collection<String> topics, int partitions) throws ExecutionException, InterruptedException {
         try (Admin admin = admin()) {

@@ -80,7 +80,10 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Creates the topics, deploys every verticle and starts training.
+     * Creates the job's own topics (and, on the embedded broker, its training topics), deploys every verticle and
+     * starts training.
+     *
+     * @throws IllegalStateException when a training topic does not exist on a cluster of the user's
      *
      * @param expectedUpdates total updates if known (progress bar), else 0
      */
@@ -90,7 +93,11 @@ public final class Pipeline implements AutoCloseable {
         var checks = cfg.validation();
         List<String> own = ownTopics(cfg);
         List<String> topics = new java.util.ArrayList<>(own);
-        ingest.trainTopics().forEach(t -> topics.add(t.topic()));
+        if (cluster.embeddedBroker() != null) {
+            ingest.trainTopics().forEach(t -> topics.add(t.topic()));
+        } else {
+            InputTopics.requireExisting(cfg, cluster.topicNames(), cluster.bootstrapServers());
+        }
         cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
         cluster.ensureCompactedTopic(ModelRecords.topic(cfg.job()), ModelRecords.MAX_BYTES);
         if (!cfg.serving().requestTopic().isEmpty()) {

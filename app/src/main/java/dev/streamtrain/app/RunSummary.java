@@ -54,7 +54,8 @@ public final class RunSummary {
                         t.validation().rows())});
         rows.add(new String[] {"ONNX parity", d.rowsCompared() == 0 ? "not verified: " + d.message()
                 : String.format("ONNX Runtime and the trainer vs a float64 reference: largest difference %.2e over %,d"
-                        + " rows: %s", d.parityMaxAbsDiff(), d.rowsCompared(), d.served() ? "OK" : "NOT SERVED")});
+                        + " rows: %s", d.parityMaxAbsDiff(), d.rowsCompared(), "failed".equals(d.decision())
+                        ? "NOT SERVED" : "OK")});
         rows.add(new String[] {"model", d.onnxPath()});
         rows.add(new String[] {"checkpoint", t.checkpoint()});
         rows.add(new String[] {"serving", !d.served() ? "not served: " + d.message()

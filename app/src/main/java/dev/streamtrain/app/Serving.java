@@ -30,7 +30,8 @@ final class Serving {
                     + " their end (a misspelled topic, or nothing produced yet?); no model is served");
         }
         String stop = result.training().stopReason();
-        if (!result.deployment().served() || stop.startsWith("rollback_budget_exhausted")
+        // a final model that did not beat the version serving is a decision, not a failure: that version serves
+        if (!result.deployment().modelServes() || stop.startsWith("rollback_budget_exhausted")
                 || stop.startsWith("invalid_learning_rate")) {
             pipeline.close();
             return 1;

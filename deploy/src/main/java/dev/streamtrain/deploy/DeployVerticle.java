@@ -162,7 +162,7 @@ public final class DeployVerticle extends VerticleBase {
         if (finished.nothingTrained() || finished.checkpoint().isEmpty()) {
             LOG.error("nothing trained ({}): no model exported", finished.stopReason());
             publish(new ModelDeployed(job, VersionStore.label(0), 0, "", 0, Double.NaN, false,
-                    "nothing trained: no update was applied, so no model is exported", url()));
+                    "nothing trained: no update was applied, so no model is exported", url(), "not_exported"));
             return;
         }
         Candidate c = new Candidate(Path.of(finished.checkpoint()), modelUpdates(finished), false, finished);
@@ -301,7 +301,7 @@ public final class DeployVerticle extends VerticleBase {
             }
             ModelDeployed outcome = new ModelDeployed(job, info.version(), info.updates(),
                     store.onnxPath(info.version()).toString(), info.rows(), info.parityMaxAbsDiff(), served,
-                    served ? "ok" : info.reason(), url());
+                    served ? "ok" : info.reason(), url(), info.status());
             publish(outcome);
             return Future.succeededFuture(outcome);
         });
@@ -316,7 +316,7 @@ public final class DeployVerticle extends VerticleBase {
                 || !java.nio.file.Files.exists(c.checkpoint())); // the final model is always answered for
         String why = ExportFailures.describe(e);
         ModelDeployed outcome = new ModelDeployed(job, version, c.updates(), store.onnxPath(version).toString(), 0,
-                Double.NaN, false, why, url());
+                Double.NaN, false, why, url(), "not_exported");
         if (notOne) {
             LOG.debug("{}: {}", version, why);
         } else {

@@ -94,6 +94,9 @@ class ContinuousDeployTest {
 
             List<ModelDeployed> outcomes = List.of(deployed.take(), deployed.take(), deployed.take());
             assertEquals(List.of(true, false, true), outcomes.stream().map(ModelDeployed::served).toList());
+            assertEquals(List.of("promoted", "rejected", "promoted"), outcomes.stream().map(ModelDeployed::decision)
+                    .toList(), "the rejected one leaves the better version serving: a decision, not a failure");
+            assertTrue(outcomes.stream().allMatch(ModelDeployed::modelServes));
             assertTrue(outcomes.stream().allMatch(d -> d.parityMaxAbsDiff() < 1e-6 && d.rowsCompared() == 256));
             assertEquals(0, deployed.size());
 

@@ -188,6 +188,7 @@ class DeployTest {
                     validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertTrue(ok.served(), ok.message());
+            assertEquals("promoted", ok.decision());
             assertEquals(6, ok.rowsCompared());
             assertTrue(ok.parityMaxAbsDiff() <= Parity.TOLERANCE);
             assertTrue(Files.exists(Path.of(ok.onnxPath())));
@@ -219,6 +220,8 @@ class DeployTest {
                     validationMetrics,
                     checkpoint.toString(), List.of(), "end_of_stream"));
             assertFalse(refused.served());
+            assertEquals("failed", refused.decision());
+            assertFalse(refused.modelServes(), "a version that failed verification is a failure, whatever else serves");
             assertTrue(refused.message().contains("disagree"), refused.message());
             var alert = alerts.poll(10, TimeUnit.SECONDS);
             assertEquals("export_failed", alert.kind(), "a failed verification is an alert too");
@@ -230,6 +233,7 @@ class DeployTest {
                     checkpoint.toString(),
                     List.of(), "end_of_stream"));
             assertFalse(nothing.served());
+            assertEquals("not_exported", nothing.decision());
             assertTrue(nothing.message().startsWith("nothing trained"), nothing.message());
             assertFalse(Files.exists(dir.resolve("models").resolve("v000000000")), "nothing exported");
             assertEquals("v000000042", new JsonObject(get(http, base + "/v1/model").body()).getString("version"));

@@ -6,7 +6,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Kafka consumer properties for StreamTrain's readers: byte-array records, manual commits, committed transactions
- * only ({@code isolation.level=read_committed}), large fetches for minibatch records; the user's
+ * only ({@code isolation.level=read_committed}), large fetches for minibatch records, no topic created by reading it; the user's
  * {@code kafka.consumer.*} settings are applied last and win.
  */
 public final class ConsumerSettings {
@@ -37,6 +37,8 @@ public final class ConsumerSettings {
         // minibatch records are tens of KB: fetch many per request
         p.put("max.partition.fetch.bytes", String.valueOf(16 * 1024 * 1024));
         p.put("fetch.max.bytes", String.valueOf(64 * 1024 * 1024));
+        // reading a misspelled topic must never create it (a broker's auto.create.topics.enable would)
+        p.put("allow.auto.create.topics", "false");
         if (groupId != null) {
             p.put("group.id", groupId);
         }
