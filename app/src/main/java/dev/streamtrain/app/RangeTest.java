@@ -54,7 +54,7 @@ final class RangeTest {
             JobConfig cfg = sweepConfig(job, sweep, scratch);
             Map<String, Object> settings = new HashMap<>(ConsumerSettings.of(bootstrapServers,
                     job.ingest().groupId(), job.kafka().consumer()));
-            settings.put("allow.auto.create.topics", "false"); // a range test never creates the job's topics
+            settings.put("allow.auto.create.topics", "false"); // never, whatever kafka.consumer says
             settings.put("enable.auto.commit", "false"); // the job's group is read, never written
             var reader = new RangeReader(settings, Pipeline.trainRoutes(job, Pipeline.ownTopics(job)), from, last,
                     job.ingest().batchSize(), idleMillis);

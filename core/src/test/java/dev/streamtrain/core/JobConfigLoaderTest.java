@@ -97,7 +97,7 @@ class JobConfigLoaderTest {
         // the parser's own words (SnakeYAML's, Jackson's) and Java class names stay out of what the user reads
         var unknown = assertThrows(IllegalArgumentException.class, () -> dev.streamtrain.core.events.Events.fromJson(
                 "{\"job\": \"j\", \"update\": \"many\"}", dev.streamtrain.core.events.LrChanged.class));
-        assertEquals("not a LrChanged event: field 'update' has the wrong type or is missing", unknown.getMessage());
+        assertEquals("not a lr_changed event: field 'update' has the wrong type or is missing", unknown.getMessage());
         var header = assertThrows(dev.streamtrain.core.wire.WireFormatException.class,
                 () -> dev.streamtrain.core.wire.Safetensors.decode(safetensorsWithHeader("{\"x\" 1}")));
         assertEquals("safetensors: header is not JSON (line 1, column 6)", header.getMessage());

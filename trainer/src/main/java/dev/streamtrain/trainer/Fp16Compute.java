@@ -30,34 +30,38 @@ final class Fp16Compute implements AutoCloseable {
 
     Fp16Compute(ModelSpec spec, NDManager parent, Device device) {
         this.manager = parent.newSubManager(device);
-        this.half = new MlpNetwork(spec);
+        // the input normalization stays in fp32 (raw units overflow fp16): the masters' block scales x first
+        this.half = new MlpNetwork(spec.withNormalization(dev.streamtrain.core.model.Normalization.none()));
         half.block().initialize(manager, DataType.FLOAT16, new Shape(1, spec.inputs()));
         this.store = new ParameterStore(manager, false);
     }
 
-    /** Copies the fp32 masters (running statistics included) into the fp16 parameters. */
+    /** Copies the fp32 masters (running statistics included; not the input normalization) into the fp16 copy. */
     void loadMasters(Map<String, NDArray> masters) {
-        Map<String, NDArray> halves = half.arraysByName();
-        copy(masters, halves, DataType.FLOAT16);
+        copy(masters, half.arraysByName(), DataType.FLOAT16);
     }
 
     /** Copies the running statistics the fp16 forward updated back into the masters. */
     void storeRunningStatistics(Map<String, NDArray> masters) {
         Map<String, NDArray> stats = new LinkedHashMap<>(half.arraysByName());
         stats.keySet().removeAll(half.trainableArraysByName().keySet());
-        stats.keySet().removeIf(name -> name.startsWith("normalize.")); // set from float64 statistics, not fp16
-        copy(stats, masters, DataType.FLOAT32);
+        Map<String, NDArray> targets = new LinkedHashMap<>(masters);
+        targets.keySet().retainAll(stats.keySet());
+        copy(stats, targets, DataType.FLOAT32);
     }
 
     private static void copy(Map<String, NDArray> from, Map<String, NDArray> to, DataType type) {
         NoGrad.run(() -> {
             try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
-                from.forEach((name, source) -> to.get(name).set(new NDIndex("..."), source.toType(type, false)));
+                to.forEach((name, target) -> target.set(new NDIndex("..."), from.get(name).toType(type, false)));
             }
         });
     }
 
-    /** The training forward pass in fp16; returns the logits as fp32, still in the autograd graph. */
+    /**
+     * The training forward pass in fp16 of inputs the masters' normalization already scaled in fp32; returns the
+     * logits as fp32, still in the autograd graph.
+     */
     NDArray forward(NDArray x) {
         NDArray x16 = x.toType(DataType.FLOAT16, false);
         NDArray out = half.block().forward(store, new NDList(x16), true).singletonOrThrow();

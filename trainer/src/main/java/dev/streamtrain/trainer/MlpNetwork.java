@@ -180,6 +180,11 @@ final class MlpNetwork {
         }
     }
 
+    /** {@code (x - shift) * scale} with the current parameters, outside the block (the fp16 path); x without one. */
+    NDArray scaleInputs(NDArray x) {
+        return normalization == null ? x : x.sub(normalization.shift().getArray()).mul(normalization.scale().getArray());
+    }
+
     /** Takes the input normalization's statistics from a checkpoint's parameters; nothing without one. */
     void restoreStatistics(Map<String, Tensor> parameters) {
         if (normalization != null) {

@@ -238,6 +238,19 @@ final class StateStore {
         return saved.stream().mapToLong(Saved::update).min().orElse(-1);
     }
 
+    /** Why a checkpoint cannot be resumed as the job's model, in the job file's keys. */
+    private String differentModel(Path dir, dev.streamtrain.core.model.ModelSpec saved) {
+        String kind = saved.normalization().kind();
+        if (saved.withNormalization(spec.normalization()).equals(spec)) {
+            return "checkpoint " + dir + " was trained with model.normalize: " + kind + " and the job says "
+                    + spec.normalization().kind() + " (checkpoints written before model.normalize existed have none):"
+                    + " set model.normalize: " + kind + " to resume it, or point checkpoint.dir elsewhere to start a"
+                    + " new model";
+        }
+        return "checkpoint " + dir + " holds a different model (" + saved.describe() + ") than the job's model:"
+                + " section (" + spec.describe() + "); point checkpoint.dir elsewhere to start a new model";
+    }
+
     /**
      * Restores a checkpoint in place: parameters, input statistics, optimizer buffers, weight average and loss scaler.
      *
@@ -247,10 +260,8 @@ final class StateStore {
     TrainerState restore(Path dir) throws IOException {
         io.await(); // the directory as the checkpoint thread leaves it
         ModelSnapshot snapshot = ModelSnapshotFiles.read(dir);
-        if (!snapshot.spec().equals(spec)) {
-            throw new IllegalStateException("checkpoint " + dir + " holds a different model (" + snapshot.spec()
-                    + ") than the job's model: section (" + spec + "); point checkpoint.dir elsewhere to start"
-                    + " a new model");
+        if (!snapshot.spec().sameModelAs(spec)) {
+            throw new IllegalStateException(differentModel(dir, snapshot.spec()));
         }
         Map<String, NDArray> arrays = parts.network.arraysByName();
         var training = CheckpointWriter.readTrainingWeights(dir); // training continues from the live weights

@@ -67,9 +67,20 @@ final class Stepper {
      * @return the hooks' verdict; its value is the loss when cancelled
      */
     Verdict forwardBackward(MiniBatch batch) {
+        parts.network.prepareInputs(batch);
+        try {
+            return forwardAndBack(batch);
+        } catch (RuntimeException | Error e) { // an engine error: the minibatch is dead-lettered, never trained
+            if (!pending.contains(batch)) {
+                parts.network.settleInputs(List.of(batch), false);
+            }
+            throw e;
+        }
+    }
+
+    private Verdict forwardAndBack(MiniBatch batch) {
         var tricks = cfg.tricks();
         Mixup mixup = parts.mixup;
-        parts.network.prepareInputs(batch);
         try (NDManager m = parts.trainer.getManager().newSubManager()) {
             Mixup.Mixed mixed = mixup == null ? null : mixup.mix(batch.x(), batch.rows(), batch.features());
             NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
@@ -79,7 +90,7 @@ final class Stepper {
                 parts.fp16.loadMasters(parts.network.arraysByName()); // the masters moved at the last update
             }
             try (GradientCollector collector = parts.trainer.newGradientCollector()) {
-                NDArray logits = parts.fp16 != null ? parts.fp16.forward(x)
+                NDArray logits = parts.fp16 != null ? parts.fp16.forward(parts.network.scaleInputs(x))
                         : parts.trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray l = parts.loss.evaluate(new NDList(y), new NDList(logits));
                 if (mixed != null) {

@@ -75,6 +75,22 @@ class InputNormalizationTest {
     }
 
     @Test
+    void aRefusedMinibatchNeverMovesTheStatistics(@TempDir Path dir) throws Exception {
+        List<MiniBatch> data = new ArrayList<>(rawUnits(40, 6));
+        MiniBatch poison = rawUnits(1, 7).get(0);
+        float[] x = poison.x().clone();
+        for (int i = 0; i < x.length; i++) {
+            x[i] = x[i] * 1e30f; // finite, so ingest lets it through; scaled by the stream's statistics: an inf loss
+        }
+        data.add(20, new MiniBatch(poison.rows(), poison.features(), x, poison.y(), poison.sources()));
+        var run = TricksInTrainingTest.train(dir, "model: {inputs: 4, hidden: [16], classes: 3}\n"
+                + "training: {eval-every: 1000, log-every: 1}", data);
+        assertEquals(1, run.events().rejected.size(), "the guard refused it: " + run.events().rejected);
+        assertEquals(40 * 16, run.model().values(Normalization.COUNT)[0], "40 trained minibatches, not 41");
+        assertTrue(run.model().values(Normalization.SCALE)[3] > 1e-6, "no 1e30 in the variance");
+    }
+
+    @Test
     void withoutNormalizationTheSameRawUnitsDoNotTrain(@TempDir Path dir) throws Exception {
         var run = TricksInTrainingTest.train(dir, "model: {inputs: 4, hidden: [16], classes: 3, normalize: none}\n"
                 + "training: {eval-every: 1000, log-every: 1}", rawUnits(120, 5));

@@ -69,6 +69,16 @@ class MixedPrecisionTest {
     }
 
     @Test
+    void rawUnitsBeyondTheFp16RangeAreScaledInFp32First(@TempDir Path dir) throws Exception {
+        // features up to ~6e5: past fp16's largest value (65504), so scaling them in fp16 would make every loss inf
+        var run = train(dir, "{precision: fp16}", InputNormalizationTest.rawUnits(80, 5));
+        assertEquals(80, run.done().updates(), "every minibatch trained: " + run.done());
+        assertEquals(0, run.done().skippedUpdates());
+        double accuracy = InputNormalizationTest.accuracy(run.model(), InputNormalizationTest.rawUnits(10, 99));
+        assertTrue(accuracy > 0.9, "learns raw units in fp16: " + accuracy);
+    }
+
+    @Test
     void overflowingStepsAreSkippedAndTheScaleBacksOffUntilGradientsAreFinite(@TempDir Path dir) throws Exception {
         List<MiniBatch> data = TricksInTrainingTest.stream(60, 32, 8);
         var run = train(dir, "{precision: fp16, grad-scaler: {init_scale: 1.0e9, growth_interval: 20}}", data);

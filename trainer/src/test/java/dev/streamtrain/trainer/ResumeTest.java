@@ -195,6 +195,21 @@ class ResumeTest {
         JobConfig other = config(dir, "{inputs: 4, hidden: [8], classes: 3}");
         var e = assertThrows(IllegalStateException.class, () -> new TrainingLoop(other, new BackPressureQueue<>(2, 1),
                 new ValidationSet(10), new TrainingLoopTest.Recorder(), System::nanoTime));
-        assertTrue(e.getMessage().contains("holds a different model"), e.getMessage());
+        assertTrue(e.getMessage().contains("holds a different model (inputs 4, hidden [16], classes 3, activation relu,"
+                + " head softmax, normalize standard) than the job's model: section (inputs 4, hidden [8],"), e.getMessage());
+
+        // a checkpoint from before model.normalize (none) under the new default: told what to set
+        JobConfig standard = config(dir.resolve("old"), "{inputs: 4, hidden: [16], classes: 3, normalize: none}");
+        run(standard, TricksInTrainingTest.stream(2, 16, 1), new java.util.ArrayList<>());
+        JobConfig upgraded = config(dir.resolve("old"), "{inputs: 4, hidden: [16], classes: 3}");
+        var told = assertThrows(IllegalStateException.class, () -> new TrainingLoop(upgraded,
+                new BackPressureQueue<>(2, 1), new ValidationSet(10), new TrainingLoopTest.Recorder(), System::nanoTime));
+        assertTrue(told.getMessage().endsWith("was trained with model.normalize: none and the job says standard"
+                + " (checkpoints written before model.normalize existed have none): set model.normalize: none to"
+                + " resume it, or point checkpoint.dir elsewhere to start a new model"), told.getMessage());
+        // the momentum only weighs future minibatches: a new one resumes the same model
+        JobConfig drifting = config(dir, "{inputs: 4, hidden: [16], classes: 3, normalize-momentum: 0.01}");
+        new TrainingLoop(drifting, new BackPressureQueue<>(2, 1), new ValidationSet(10),
+                new TrainingLoopTest.Recorder(), System::nanoTime).close();
     }
 }

@@ -26,10 +26,6 @@ final class CrossSectionChecks {
             r.problem("training.huber-delta", "is HuberLoss's delta; training.loss is " + loss + " (use loss: huber,"
                     + " or leave huber-delta out)");
         }
-        if (t.clipNormType() != 2 && t.clipGradNorm() == 0) {
-            r.problem("tricks.clip-norm-type", "is the norm_type of clip-grad-norm, which is off (set"
-                    + " tricks.clip-grad-norm)");
-        }
         if (!t.gradScaler().equals(GradScalerSettings.defaults()) && !t.precision().equals("fp16")) {
             r.problem("tricks.grad-scaler", "scales fp16 losses (PyTorch's GradScaler); tricks.precision is "
                     + t.precision());

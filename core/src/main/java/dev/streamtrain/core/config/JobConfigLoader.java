@@ -202,9 +202,9 @@ public final class JobConfigLoader {
         }
         String normalize = r.choice("model.normalize", "standard", Normalization.KINDS);
         Double normalizeMomentum = r.optionalDecimal("model.normalize-momentum", 0, 1, false);
-        if (normalizeMomentum != null && normalize.equals("none")) {
-            r.problem("model.normalize-momentum", "has no effect with model.normalize: none (remove it, or choose"
-                    + " standard or minmax)");
+        if (normalizeMomentum != null && !normalize.equals("standard")) {
+            r.problem("model.normalize-momentum", "applies to model.normalize: standard only, and it is " + normalize
+                    + (normalize.equals("minmax") ? " (one-row minibatches would collapse an averaged range)" : ""));
             normalizeMomentum = null;
         }
         ModelSpec model = new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head,

@@ -61,8 +61,10 @@ public final class Events {
             JsonNode node = MAPPER.readTree(json);
             return MAPPER.treeToValue(node, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a " + type.getSimpleName() + " event: "
-                    + dev.streamtrain.core.wire.PythonJson.problem(e), e);
+            String name = type.getSimpleName().replaceAll("([a-z0-9])([A-Z])", "$1_$2")
+                    .toLowerCase(java.util.Locale.ROOT); // the event's type as it travels (lr_changed)
+            throw new IllegalArgumentException("not a " + name + " event: " + dev.streamtrain.core.wire.PythonJson
+                    .problem(e), e);
         }
     }
 

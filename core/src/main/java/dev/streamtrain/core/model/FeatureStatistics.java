@@ -16,16 +16,21 @@ import java.util.Map;
  *
  * <p>Cumulative standard statistics combine each minibatch's mean and population variance with the running ones
  * by Chan, Golub and LeVeque's pairwise update (1979), the form scikit-learn's {@code StandardScaler.partial_fit}
- * uses; with a momentum {@code m}, each statistic becomes {@code (1 - m) * running + m * batch} as PyTorch's
- * {@code BatchNorm1d} running statistics do, except that the first minibatch sets them outright (starting from 0
- * and 1 would take hundreds of minibatches to forget for raw-unit features). Minmax keeps the running minimum and
- * maximum, or their exponential averages with a momentum.
+ * uses. With a momentum {@code m} they are those of a mixture that weighs the running distribution {@code 1 - m}
+ * and the minibatch {@code m}: {@code mean += m * d} and {@code var = (1 - m) * var + m * batchVar
+ * + m * (1 - m) * d^2} with {@code d = batchMean - mean} (an exponentially weighted variance, which stays right for
+ * minibatches of one row and for minibatches whose means differ); the first minibatch sets them outright. Minmax
+ * keeps the running minimum and maximum (a momentum is refused for it: one-row minibatches would collapse the
+ * range).
  *
  * <p>A minibatch holding a non-finite feature value is left out of the statistics: one NaN would otherwise poison
  * them for the rest of the run.
  */
 public final class FeatureStatistics {
-    /** Below this spread relative to the feature's magnitude a feature counts as constant (float32 resolution). */
+    /**
+     * At or below this spread relative to the feature's own magnitude a feature counts as constant (float32
+     * resolution; relative, as scikit-learn's {@code _is_constant_feature}, so a feature in units of 1e-9 is not).
+     */
     private static final double CONSTANT = 1e-7;
     private final Normalization normalization;
     private final int features;
@@ -104,9 +109,10 @@ public final class FeatureStatistics {
             if (count == 0) {
                 first[f] = a[f];
                 second[f] = b[f];
-            } else if (m != null) {
-                first[f] = (1 - m) * first[f] + m * a[f];
-                second[f] = (1 - m) * second[f] + m * b[f];
+            } else if (m != null) { // standard only (Normalization refuses minmax with a momentum)
+                double delta = a[f] - first[f];
+                first[f] += m * delta;
+                second[f] = (1 - m) * second[f] + m * b[f] + m * (1 - m) * delta * delta;
             } else if (standard) {
                 double delta = a[f] - first[f];
                 double m2 = second[f] * count + b[f] * rows + delta * delta * count * rows / n;
@@ -142,7 +148,8 @@ public final class FeatureStatistics {
         boolean standard = normalization.kind().equals("standard");
         for (int f = 0; f < features; f++) {
             double spread = standard ? Math.sqrt(second[f]) : second[f] - first[f];
-            boolean constant = count == 0 || spread <= CONSTANT * Math.max(1, Math.abs(first[f]));
+            double magnitude = standard ? Math.abs(first[f]) : Math.max(Math.abs(first[f]), Math.abs(second[f]));
+            boolean constant = count == 0 || spread == 0 || spread <= CONSTANT * magnitude;
             out[f] = constant ? 1f : (float) (1 / spread);
         }
         return out;
@@ -179,16 +186,7 @@ public final class FeatureStatistics {
             throw new IllegalArgumentException("the checkpoint's input statistics lack " + name + " of " + length
                     + " values");
         }
-        double[] out = new double[length];
-        if (t.dtype() == DType.F64) {
-            ByteBuffer.wrap(t.data()).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(out);
-        } else {
-            float[] f = t.toFloats();
-            for (int i = 0; i < length; i++) {
-                out[i] = f[i];
-            }
-        }
-        return out;
+        return t.toDoubles();
     }
 
     private static Tensor doubles(double[] values) {

@@ -7,10 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A trained model as data: its spec and float32 parameters by name. What checkpoints hold and deploy exports.
+ * A trained model as data: its spec and parameters by name. What checkpoints hold and deploy exports.
  *
  * @param spec architecture
- * @param parameters float32 tensors named as {@link ModelSpec} documents, in layer order
+ * @param parameters tensors named as {@link ModelSpec} documents, in layer order: float32 weights, and the input
+ *     normalization's float64 statistics ({@link Normalization}) when it has one
  * @param updates optimizer updates the weights have seen
  */
 public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long updates) {
@@ -56,8 +57,8 @@ public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long
     /** True when every parameter value is finite: a model with NaN or Inf weights must never be served. */
     public boolean isFinite() {
         for (Tensor t : parameters.values()) {
-            for (float v : t.toFloats()) {
-                if (!Float.isFinite(v)) {
+            for (double v : t.toDoubles()) { // float64 statistics as they are: a variance past 3.4e38 is finite
+                if (!Double.isFinite(v)) {
                     return false;
                 }
             }

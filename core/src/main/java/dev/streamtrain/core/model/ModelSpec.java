@@ -68,6 +68,26 @@ public record ModelSpec(int inputs, List<Integer> hidden, int classes, String ac
         this(inputs, hidden, classes, activation, false, 0, false, "softmax", Normalization.none());
     }
 
+    /**
+     * What a job file says of this model, in its keys: {@code inputs 64, hidden [128], classes 10, activation relu,
+     * head softmax, normalize standard} (batch norm, dropout and residual blocks when on).
+     */
+    public String describe() {
+        return "inputs " + inputs + ", hidden " + hidden + ", classes " + classes + ", activation " + activation
+                + (batchNorm ? ", batch-norm" : "") + (dropout > 0 ? ", dropout " + dropout : "")
+                + (residual ? ", residual" : "") + ", head " + head + ", normalize " + normalization.kind();
+    }
+
+    /**
+     * True when a checkpoint of {@code other} can be trained on as this model: the same layers and input
+     * normalization kind (its momentum only weighs future minibatches, so it may change between runs).
+     */
+    public boolean sameModelAs(ModelSpec other) {
+        Normalization kindOnly = new Normalization(normalization.kind(), null);
+        return withNormalization(kindOnly).equals(other.withNormalization(new Normalization(
+                other.normalization().kind(), null)));
+    }
+
     /** The same model with another input normalization. */
     public ModelSpec withNormalization(Normalization n) {
         return new ModelSpec(inputs, hidden, classes, activation, batchNorm, dropout, residual, head, n);

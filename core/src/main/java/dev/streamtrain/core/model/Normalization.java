@@ -17,8 +17,8 @@ import java.util.List;
  *
  * @param kind none, standard or minmax
  * @param momentum null for a cumulative average over every training example (Welford/Chan, as
- *     {@code StandardScaler.partial_fit}); otherwise the weight in (0, 1] of each minibatch's statistics in an
- *     exponential average (PyTorch's {@code BatchNorm1d} momentum), so the statistics follow a drifting stream
+ *     {@code StandardScaler.partial_fit}); otherwise (standard only) the weight in (0, 1] of each minibatch in an
+ *     exponentially weighted mean and variance, so the statistics follow a drifting stream
  */
 public record Normalization(String kind, Double momentum) {
     /** The kinds a job may choose. */
@@ -36,6 +36,10 @@ public record Normalization(String kind, Double momentum) {
         }
         if (momentum != null && !(momentum > 0 && momentum <= 1)) {
             throw new IllegalArgumentException("normalize momentum must be in (0, 1] or null, got " + momentum);
+        }
+        if (momentum != null && kind.equals("minmax")) {
+            throw new IllegalArgumentException("normalize momentum applies to standard only: a minimum and maximum"
+                    + " have no exponential average that one-row minibatches would not collapse");
         }
     }
 

@@ -56,7 +56,8 @@ public final class PythonJson {
             }
             return "field '" + path + "' has the wrong type or is missing";
         }
-        return "not valid JSON" + where(e);
+        return e instanceof com.fasterxml.jackson.core.exc.StreamReadException ? "not valid JSON" + where(e)
+                : "valid JSON, but not the expected shape" + where(e);
     }
 
     /**

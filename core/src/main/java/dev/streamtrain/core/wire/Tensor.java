@@ -111,6 +111,20 @@ public final class Tensor {
         return out;
     }
 
+    /** The values as float64: float64 tensors exactly, any other type through {@link #toFloats()}. */
+    public double[] toDoubles() {
+        double[] out = new double[size()];
+        if (dtype == DType.F64) {
+            view().asDoubleBuffer().get(out);
+        } else {
+            float[] f = toFloats();
+            for (int i = 0; i < out.length; i++) {
+                out[i] = f[i];
+            }
+        }
+        return out;
+    }
+
     /** The values as int64; only integer types convert. */
     public long[] toLongs() {
         ByteBuffer buf = view();

@@ -18,7 +18,7 @@ class CrossSectionChecksTest {
                 model: {inputs: 4, hidden: [], classes: 1, head: identity, batch-norm: true, dropout: 0.2}
                 optimizer: {name: Adagrad, params: {lr: 0.01}}
                 schedule: {scheduler: OneCycleLR, params: {max_lr: 0.1, total_steps: 100}}
-                tricks: {label-smoothing: 0.1, clip-norm-type: 1, grad-scaler: {init_scale: 1024}, no-bias-decay: true}
+                tricks: {label-smoothing: 0.1, clip-norm-type: inf, grad-scaler: {init_scale: 1024}, no-bias-decay: true}
                 training: {huber-delta: 2}
                 validation: {top-k: 3}
                 """);
@@ -27,7 +27,6 @@ class CrossSectionChecksTest {
                         + " training.loss is mse",
                 "training.huber-delta: is HuberLoss's delta; training.loss is mse (use loss: huber, or leave"
                         + " huber-delta out)",
-                "tricks.clip-norm-type: is the norm_type of clip-grad-norm, which is off (set tricks.clip-grad-norm)",
                 "tricks.grad-scaler: scales fp16 losses (PyTorch's GradScaler); tricks.precision is fp32",
                 "tricks.no-bias-decay: has no effect: optimizer.params.weight_decay is 0",
                 "model.batch-norm: acts on hidden layers, and model.hidden is [] (the model is one dense layer)",

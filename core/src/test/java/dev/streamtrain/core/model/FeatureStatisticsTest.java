@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The input statistics against scikit-learn's {@code StandardScaler.partial_fit} and {@code MinMaxScaler.partial_fit}
- * (and the documented momentum rule), from {@code normalize/golden.json} ({@code generate_golden.py} beside it).
+ * The input statistics and the scale applied against scikit-learn's {@code StandardScaler.partial_fit} and
+ * {@code MinMaxScaler.partial_fit} (their {@code scale_}), and the documented momentum rule, from
+ * {@code normalize/golden.json} ({@code generate_golden.py} beside it).
  */
 class FeatureStatisticsTest {
     private static final int FEATURES = 5;
@@ -80,25 +81,21 @@ class FeatureStatisticsTest {
                 assertTrue(s.observe(batches.get(i), batches.get(i).length / FEATURES));
                 assertEquals(step.get("count").asDouble(), s.count(), what);
                 Map<String, Tensor> t = s.toTensors();
-                close(step.get("first"), toDoubles(t.get(n.statisticNames().get(0))), 1e-9, what + " " + "first");
-                close(step.get("second"), toDoubles(t.get(n.statisticNames().get(1))), 1e-9, what + " second");
+                close(step.get("first"), t.get(n.statisticNames().get(0)).toDoubles(), 1e-9, what + " " + "first");
+                close(step.get("second"), t.get(n.statisticNames().get(1)).toDoubles(), 1e-9, what + " second");
                 close(step.get("shift"), widen(s.shift()), 1e-7, what + " shift");
                 close(step.get("scale"), widen(s.scale()), 1e-7, what + " scale");
             }
             assertEquals(1f, s.scale()[4], "a constant feature keeps scale 1, as scikit-learn's scalers do");
+            assertTrue(s.scale()[0] > 1e8, "a feature in units of 1e-9 is scaled, not taken for a constant");
         }
-    }
-
-    private static double[] toDoubles(Tensor t) {
-        double[] out = new double[t.size()];
-        java.nio.ByteBuffer.wrap(t.data()).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(out);
-        return out;
     }
 
     @Test
     void restoredStatisticsContinueAsIfNeverStopped(@TempDir Path dir) throws Exception {
         List<float[]> batches = batches(golden());
-        for (Normalization n : List.of(new Normalization("standard", null), new Normalization("minmax", 0.1))) {
+        for (Normalization n : List.of(new Normalization("standard", null), new Normalization("minmax", null),
+                new Normalization("standard", 0.1))) {
             FeatureStatistics straight = new FeatureStatistics(n, FEATURES);
             FeatureStatistics first = new FeatureStatistics(n, FEATURES);
             for (int i = 0; i < 2; i++) {
@@ -136,6 +133,7 @@ class FeatureStatisticsTest {
         assertThrows(IllegalArgumentException.class, () -> new Normalization("zscore", null));
         assertThrows(IllegalArgumentException.class, () -> new Normalization("standard", 0.0));
         assertThrows(IllegalArgumentException.class, () -> new Normalization("standard", 1.5));
+        assertThrows(IllegalArgumentException.class, () -> new Normalization("minmax", 0.1), "one-row minibatches");
         FeatureStatistics s = new FeatureStatistics(new Normalization("minmax", null), 3);
         var e = assertThrows(IllegalArgumentException.class, () -> s.restore(Map.of()));
         assertTrue(e.getMessage().contains("normalize.count"), e.getMessage());
