@@ -46,6 +46,7 @@ final class TrainBench {
     private static Map<String, String> setups() {
         Map<String, String> s = new LinkedHashMap<>();
         s.put("SGD", "optimizer: {name: SGD, params: {lr: 0.05}}");
+        s.put("SGD, normalize: none", "optimizer: {name: SGD, params: {lr: 0.05}}\nmodel: {normalize: none}");
         s.put("SGD momentum, nesterov", "optimizer: {name: SGD, params: {lr: 0.05, momentum: 0.9, nesterov: true}}");
         s.put("Adam", "optimizer: {name: Adam, params: {lr: 0.001}}");
         s.put("AdamW amsgrad", "optimizer: {name: AdamW, params: {lr: 0.001, amsgrad: true}}");

@@ -24,7 +24,9 @@ import java.util.Map;
  * range).
  *
  * <p>A minibatch holding a non-finite feature value is left out of the statistics: one NaN would otherwise poison
- * them for the rest of the run.
+ * them for the rest of the run. For the same reason, so is a minibatch holding a value a thousand times its
+ * feature's largest magnitude so far (a corrupted record: {@link #farBeyondSeen}); the model still trains on it,
+ * under the trainer's own guards.
  */
 public final class FeatureStatistics {
     /**
@@ -32,11 +34,26 @@ public final class FeatureStatistics {
      * resolution; relative, as scikit-learn's {@code _is_constant_feature}, so a feature in units of 1e-9 is not).
      */
     private static final double CONSTANT = 1e-7;
+    /** How many times its feature's largest magnitude so far a value may be before its minibatch is left out. */
+    static final double MAGNITUDE = 1e3;
+    /**
+     * A spread below this counts as none, whatever the feature's magnitude: no unit a feature is measured in is that
+     * small, while a zero with a flipped bit is a denormal near 1e-38 whose inverse would overflow float32.
+     */
+    static final double SMALLEST_SPREAD = 1e-30;
+    /** Z_MAX / range caps a standard scale: no value inside the range seen reaches the model beyond +-Z_MAX. */
+    static final double Z_MAX = 10;
+    /** Minibatches in a row left out as corrupted before the stream is taken to have moved. */
+    static final int PATIENCE = 8;
     private final Normalization normalization;
     private final int features;
     private double count;
     private final double[] first;
     private final double[] second;
+    /** The smallest and largest value taken per feature (minmax: the same arrays as first and second). */
+    private final double[] low;
+    private final double[] high;
+    private int refusedInARow; // not checkpointed: a restart judges afresh
 
     /**
      * @param normalization an enabled kind
@@ -50,6 +67,9 @@ public final class FeatureStatistics {
         this.features = features;
         this.first = new double[features];
         this.second = new double[features];
+        boolean standard = normalization.kind().equals("standard");
+        this.low = standard ? new double[features] : first;
+        this.high = standard ? new double[features] : second;
     }
 
     /** Training examples seen so far. */
@@ -60,7 +80,7 @@ public final class FeatureStatistics {
     /**
      * Folds {@code rows} row-major examples of {@code x} into the statistics.
      *
-     * @return false when the minibatch was left out (a non-finite value or no rows)
+     * @return false when the minibatch was left out (no rows, a non-finite value, or one far beyond the stream's)
      */
     public boolean observe(float[] x, int rows) {
         if (rows < 1) {
@@ -70,6 +90,9 @@ public final class FeatureStatistics {
             if (!Float.isFinite(x[i])) {
                 return false;
             }
+        }
+        if (farBeyondSeen(x, rows)) {
+            return false;
         }
         double[] a = new double[features];
         double[] b = new double[features];
@@ -93,6 +116,8 @@ public final class FeatureStatistics {
                 }
                 a[f] = mean;
                 b[f] = squares / rows;
+                low[f] = count == 0 ? lo : Math.min(low[f], lo);
+                high[f] = count == 0 ? hi : Math.max(high[f], hi);
             } else {
                 a[f] = lo;
                 b[f] = hi;
@@ -100,6 +125,30 @@ public final class FeatureStatistics {
         }
         fold(a, b, rows, standard);
         return true;
+    }
+
+    /**
+     * True when a value of the minibatch is more than {@link #MAGNITUDE} times the largest magnitude its feature has
+     * taken (from the second minibatch on): a corrupted record (a flipped exponent bit, a 1e30) rather than the
+     * stream. One such value among raw units would otherwise set the variance or the range for the rest of a
+     * cumulative run, and every later row would reach the model as 0. A feature that was 0 so far has no magnitude
+     * to judge by; a sparse feature's rare values, many standard deviations out, are far inside the limit. When
+     * {@link #PATIENCE} minibatches in a row are that far, the stream itself has moved and they are taken.
+     */
+    private boolean farBeyondSeen(float[] x, int rows) {
+        if (count == 0) {
+            return false;
+        }
+        for (int f = 0; f < features; f++) {
+            double limit = MAGNITUDE * Math.max(Math.abs(low[f]), Math.abs(high[f]));
+            for (int r = 0; limit > 0 && r < rows; r++) {
+                if (Math.abs(x[r * features + f]) > limit) {
+                    return ++refusedInARow < PATIENCE; // the PATIENCE-th in a row is taken
+                }
+            }
+        }
+        refusedInARow = 0;
+        return false;
     }
 
     private void fold(double[] a, double[] b, int rows, boolean standard) {
@@ -131,6 +180,8 @@ public final class FeatureStatistics {
         count = 0;
         Arrays.fill(first, 0);
         Arrays.fill(second, 0);
+        Arrays.fill(low, 0);
+        Arrays.fill(high, 0);
     }
 
     /** What the model subtracts from each feature: the mean or the minimum (0 before any example). */
@@ -149,8 +200,10 @@ public final class FeatureStatistics {
         for (int f = 0; f < features; f++) {
             double spread = standard ? Math.sqrt(second[f]) : second[f] - first[f];
             double magnitude = standard ? Math.abs(first[f]) : Math.max(Math.abs(first[f]), Math.abs(second[f]));
-            boolean constant = count == 0 || spread == 0 || spread <= CONSTANT * magnitude;
-            out[f] = constant ? 1f : (float) (1 / spread);
+            boolean constant = count == 0 || spread < SMALLEST_SPREAD || spread <= CONSTANT * magnitude;
+            double range = high[f] - low[f];
+            // a sparse or heavy-tailed feature (its range many deviations wide) maps its range to at most +-Z_MAX
+            out[f] = constant ? 1f : (float) Math.min(1 / spread, range > 0 ? Z_MAX / range : 1 / spread);
         }
         return out;
     }
@@ -162,6 +215,10 @@ public final class FeatureStatistics {
         var names = normalization.statisticNames();
         out.put(names.get(0), doubles(first));
         out.put(names.get(1), doubles(second));
+        if (names.size() == 4) {
+            out.put(names.get(2), doubles(low));
+            out.put(names.get(3), doubles(high));
+        }
         return out;
     }
 
@@ -175,9 +232,13 @@ public final class FeatureStatistics {
         double[] c = doubles(tensors, Normalization.COUNT, 1);
         double[] a = doubles(tensors, names.get(0), features);
         double[] b = doubles(tensors, names.get(1), features);
+        double[] lo = names.size() == 4 ? doubles(tensors, names.get(2), features) : a;
+        double[] hi = names.size() == 4 ? doubles(tensors, names.get(3), features) : b;
         count = c[0];
         System.arraycopy(a, 0, first, 0, features);
         System.arraycopy(b, 0, second, 0, features);
+        System.arraycopy(lo, 0, low, 0, features); // minmax: the same arrays, copied onto themselves
+        System.arraycopy(hi, 0, high, 0, features);
     }
 
     private static double[] doubles(Map<String, Tensor> tensors, String name, int length) {

@@ -54,12 +54,13 @@ public record Normalization(String kind, Double momentum) {
     }
 
     /**
-     * Names of the two float64 {@code [inputs]} statistics the kind keeps: {@code normalize.mean} and
-     * {@code normalize.var} for standard, {@code normalize.min} and {@code normalize.max} for minmax; none for none.
+     * Names of the float64 {@code [inputs]} statistics the kind keeps: {@code normalize.mean}, {@code normalize.var}
+     * and the range taken ({@code normalize.min}, {@code normalize.max}) for standard; {@code normalize.min} and
+     * {@code normalize.max} for minmax; none for none.
      */
     public List<String> statisticNames() {
         return switch (kind) {
-            case "standard" -> List.of("normalize.mean", "normalize.var");
+            case "standard" -> List.of("normalize.mean", "normalize.var", "normalize.min", "normalize.max");
             case "minmax" -> List.of("normalize.min", "normalize.max");
             default -> List.of();
         };

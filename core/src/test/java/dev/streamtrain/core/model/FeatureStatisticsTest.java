@@ -128,6 +128,37 @@ class FeatureStatisticsTest {
     }
 
     @Test
+    void aCorruptedValueFarBeyondTheStreamIsLeftOutButASparseFeaturesRareValueIsNot() {
+        for (Normalization n : List.of(new Normalization("standard", null), new Normalization("minmax", null))) {
+            FeatureStatistics s = new FeatureStatistics(n, 2);
+            java.util.Random rnd = new java.util.Random(1);
+            float[] x = new float[2 * 300];
+            for (int r = 0; r < 300; r++) {
+                x[2 * r] = (float) (5e4 + 1e4 * rnd.nextGaussian()); // raw units
+                x[2 * r + 1] = 0; // a sparse feature, all zero so far
+            }
+            assertTrue(s.observe(x, 300));
+            var before = s.toTensors();
+            assertFalse(s.observe(new float[] {1e30f, 0, 5e4f, 0}, 2), n + ": a bit-flipped record");
+            assertEquals(before, s.toTensors(), "left out whole");
+            assertTrue(s.observe(new float[] {9e4f, 16, 5e4f, 0}, 2), n + ": four sigma, and a first non-zero");
+            assertTrue(s.scale()[1] != 1f, "the sparse feature now has a spread: " + java.util.Arrays.toString(s.scale()));
+            for (int i = 0; i < 7; i++) {
+                assertFalse(s.observe(new float[] {1e9f, 0, 5e4f, 0}, 2), n + ": still corrupted, " + i);
+            }
+            assertTrue(s.observe(new float[] {1e9f, 0, 5e4f, 0}, 2), n + ": eight in a row: the stream has moved");
+        }
+    }
+
+    @Test
+    void aDenormalFromACorruptedZeroNeverGivesAnInfiniteScale() {
+        FeatureStatistics s = new FeatureStatistics(new Normalization("standard", null), 1);
+        s.observe(new float[] {0, 0, 0, Float.MIN_VALUE * 3}, 4); // 0.0 with bits flipped: 4e-45
+        assertEquals(1f, s.scale()[0], "no spread worth the name: a constant");
+        assertTrue(Float.isFinite(s.scale()[0]));
+    }
+
+    @Test
     void refusesWhatItCannotHold() {
         assertThrows(IllegalArgumentException.class, () -> new FeatureStatistics(Normalization.none(), 3));
         assertThrows(IllegalArgumentException.class, () -> new Normalization("zscore", null));
