@@ -30,7 +30,7 @@ final class Fp16Compute implements AutoCloseable {
 
     Fp16Compute(ModelSpec spec, NDManager parent, Device device) {
         this.manager = parent.newSubManager(device);
-        // the input normalization stays in fp32 (raw units overflow fp16): the masters' block scales x first
+        // the input normalization stays in fp32 (raw units overflow fp16): the trainer scales x as it copies it in
         this.half = new MlpNetwork(spec.withNormalization(dev.streamtrain.core.model.Normalization.none()));
         half.block().initialize(manager, DataType.FLOAT16, new Shape(1, spec.inputs()));
         this.store = new ParameterStore(manager, false);
@@ -59,7 +59,7 @@ final class Fp16Compute implements AutoCloseable {
     }
 
     /**
-     * The training forward pass in fp16 of inputs the masters' normalization already scaled in fp32; returns the
+     * The training forward pass in fp16 of inputs the trainer already scaled in fp32; returns the
      * logits as fp32, still in the autograd graph.
      */
     NDArray forward(NDArray x) {

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * The model's first block: {@code (x - shift) * scale} per feature, input and output {@code [batch, inputs]}. Shift
  * and scale are parameters without gradients (like batch norm's running statistics), so checkpoints, rollbacks, the
- * weight average and the export carry them with the weights; they are derived from {@link FeatureStatistics}.
+ * export carry them with the weights; they are derived from {@link FeatureStatistics}. In training the block passes
+ * its input through: the trainer scales each minibatch in Java as it copies it in ({@link #scaled}), and the arrays
+ * are written only when something reads them ({@link #flush}); evaluation and serving scale in the block.
  *
  * <p>The statistics hold the minibatches the model was trained on: a minibatch is folded in once its update is
  * applied ({@link #commit}), so one the guard refuses or the trainer drops (a spike of 1e12 values, a poisoned
@@ -31,6 +33,9 @@ final class InputNormalization extends AbstractBlock {
     private final Parameter scale;
     private final FeatureStatistics statistics;
     private MiniBatch primed;
+    private float[] shiftValues;
+    private float[] scaleValues;
+    private boolean dirty; // the parameter arrays lag the statistics until something reads them
 
     InputNormalization(Normalization normalization, int inputs) {
         this.statistics = new FeatureStatistics(normalization, inputs);
@@ -38,14 +43,20 @@ final class InputNormalization extends AbstractBlock {
                 .optShape(new Shape(inputs)).optRequiresGrad(false).build());
         this.scale = addParameter(Parameter.builder().setName("scale").setType(Parameter.Type.RUNNING_VAR)
                 .optShape(new Shape(inputs)).optRequiresGrad(false).build());
+        this.shiftValues = statistics.shift();
+        this.scaleValues = statistics.scale();
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
+        if (training) {
+            return inputs; // the trainer scaled the minibatch as it copied it in (scaled)
+        }
+        flush();
         NDArray x = inputs.singletonOrThrow();
-        return new NDList(x.sub(store.getValue(shift, x.getDevice(), training))
-                .mul(store.getValue(scale, x.getDevice(), training)));
+        return new NDList(x.sub(store.getValue(shift, x.getDevice(), false))
+                .mul(store.getValue(scale, x.getDevice(), false)));
     }
 
     @Override
@@ -93,10 +104,35 @@ final class InputNormalization extends AbstractBlock {
     }
 
     private void write() {
-        NoGrad.run(() -> {
-            shift.getArray().set(FloatBuffer.wrap(statistics.shift()));
-            scale.getArray().set(FloatBuffer.wrap(statistics.scale()));
-        });
+        shiftValues = statistics.shift();
+        scaleValues = statistics.scale();
+        dirty = true;
+    }
+
+    /**
+     * {@code (x - shift) * scale} of {@code rows} row-major examples into a new array, in float32 as the block's own
+     * operations compute it: a training minibatch is scaled here, once, as it is copied into the engine (two native
+     * operations and two parameter writes per update cost the in-memory loop a sixth of its speed).
+     */
+    float[] scaled(float[] x, int rows) {
+        int features = shiftValues.length;
+        float[] out = new float[rows * features];
+        for (int i = 0; i < out.length; i++) {
+            int f = i % features;
+            out[i] = (x[i] - shiftValues[f]) * scaleValues[f];
+        }
+        return out;
+    }
+
+    /** Brings the parameter arrays up to the statistics (before evaluation, a snapshot or a checkpoint reads them). */
+    void flush() {
+        if (dirty) {
+            NoGrad.run(() -> {
+                shift.getArray().set(FloatBuffer.wrap(shiftValues));
+                scale.getArray().set(FloatBuffer.wrap(scaleValues));
+            });
+            dirty = false;
+        }
     }
 
     /** The statistics as checkpoint tensors. */
@@ -108,5 +144,6 @@ final class InputNormalization extends AbstractBlock {
     void restore(Map<String, Tensor> tensors) {
         statistics.restore(tensors);
         primed = null;
+        write(); // the same values the checkpoint's arrays hold: they were derived from these statistics
     }
 }

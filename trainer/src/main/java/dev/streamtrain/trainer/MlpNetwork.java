@@ -128,10 +128,27 @@ final class MlpNetwork {
         return names;
     }
 
-    /** The live parameter arrays by engine-neutral name (running statistics included). */
+    /** The live parameter arrays by engine-neutral name (running statistics and the input scaling included). */
     Map<String, NDArray> arraysByName() {
+        if (normalization != null) {
+            normalization.flush();
+        }
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         parameters().forEach((name, p) -> arrays.put(name, p.getArray()));
+        return arrays;
+    }
+
+    /**
+     * The arrays an update changes (weights and batch-norm statistics, not the input scaling, which follows the
+     * stream's statistics): what the step hooks check and the weight average averages.
+     */
+    Map<String, NDArray> weightsByName() {
+        Map<String, NDArray> arrays = new LinkedHashMap<>();
+        parameters().forEach((name, p) -> {
+            if (!name.startsWith("normalize.")) {
+                arrays.put(name, p.getArray());
+            }
+        });
         return arrays;
     }
 
@@ -180,9 +197,9 @@ final class MlpNetwork {
         }
     }
 
-    /** {@code (x - shift) * scale} with the current parameters, outside the block (the fp16 path); x without one. */
-    NDArray scaleInputs(NDArray x) {
-        return normalization == null ? x : x.sub(normalization.shift().getArray()).mul(normalization.scale().getArray());
+    /** A training minibatch's features as the model's first layer takes them: scaled, or as they are without one. */
+    float[] scaledInputs(float[] x, int rows) {
+        return normalization == null ? x : normalization.scaled(x, rows);
     }
 
     /** Takes the input normalization's statistics from a checkpoint's parameters; nothing without one. */

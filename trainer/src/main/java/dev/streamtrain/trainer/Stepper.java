@@ -83,14 +83,15 @@ final class Stepper {
         Mixup mixup = parts.mixup;
         try (NDManager m = parts.trainer.getManager().newSubManager()) {
             Mixup.Mixed mixed = mixup == null ? null : mixup.mix(batch.x(), batch.rows(), batch.features());
-            NDArray x = m.create(mixed == null ? batch.x() : mixed.x(), new Shape(batch.rows(), batch.features()));
+            NDArray x = m.create(parts.network.scaledInputs(mixed == null ? batch.x() : mixed.x(), batch.rows()),
+                    new Shape(batch.rows(), batch.features()));
             String lossName = cfg.training().loss();
             NDArray y = Losses.labels(m, batch, null, lossName, cfg.model().classes());
             if (parts.fp16 != null && pending.isEmpty()) {
                 parts.fp16.loadMasters(parts.network.arraysByName()); // the masters moved at the last update
             }
             try (GradientCollector collector = parts.trainer.newGradientCollector()) {
-                NDArray logits = parts.fp16 != null ? parts.fp16.forward(parts.network.scaleInputs(x))
+                NDArray logits = parts.fp16 != null ? parts.fp16.forward(x)
                         : parts.trainer.forward(new NDList(x)).singletonOrThrow();
                 NDArray l = parts.loss.evaluate(new NDList(y), new NDList(logits));
                 if (mixed != null) {
@@ -185,7 +186,7 @@ final class Stepper {
         } else {
             fp32Grads.forEach((name, g) -> parts.optimizer.update(parts.idsByName.get(name), trainable.get(name), g));
         }
-        return consume(gradNorm, hooks.afterStep(new StepEvent(update, parts.network.arraysByName())));
+        return consume(gradNorm, hooks.afterStep(new StepEvent(update, parts.network.weightsByName())));
     }
 
     /** True when an error interrupted an update after its step began: the weights may hold part of it. */
