@@ -270,7 +270,9 @@ final class StateStore {
         parts.network.restoreStatistics(snapshot.parameters());
         parts.optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (parts.ema != null) {
-            parts.ema.restore(CheckpointWriter.readWeightAverage(dir), arrays);
+            var average = new java.util.LinkedHashMap<>(CheckpointWriter.readWeightAverage(dir));
+            average.keySet().removeIf(n -> n.startsWith("normalize.")); // averaged once; now they follow the stream
+            parts.ema.restore(average, parts.network.weightsByName());
         }
         TrainerState state = CheckpointWriter.readState(dir);
         if (parts.scaler != null && state.lossScaler() != null) {

@@ -88,7 +88,7 @@ final class Stepper {
             String lossName = cfg.training().loss();
             NDArray y = Losses.labels(m, batch, null, lossName, cfg.model().classes());
             if (parts.fp16 != null && pending.isEmpty()) {
-                parts.fp16.loadMasters(parts.network.arraysByName()); // the masters moved at the last update
+                parts.fp16.loadMasters(parts.network.weightsByName()); // the masters moved at the last update
             }
             try (GradientCollector collector = parts.trainer.newGradientCollector()) {
                 NDArray logits = parts.fp16 != null ? parts.fp16.forward(x)
@@ -118,7 +118,7 @@ final class Stepper {
                     pendingLoss += value;
                 }
                 if (parts.fp16 != null) {
-                    parts.fp16.storeRunningStatistics(parts.network.arraysByName());
+                    parts.fp16.storeRunningStatistics(parts.network.weightsByName());
                 }
                 return verdict;
             }

@@ -41,8 +41,6 @@ public final class FeatureStatistics {
      * small, while a zero with a flipped bit is a denormal near 1e-38 whose inverse would overflow float32.
      */
     static final double SMALLEST_SPREAD = 1e-30;
-    /** Z_MAX / range caps a standard scale: no value inside the range seen reaches the model beyond +-Z_MAX. */
-    static final double Z_MAX = 10;
     /** Minibatches in a row left out as corrupted before the stream is taken to have moved. */
     static final int PATIENCE = 8;
     private final Normalization normalization;
@@ -143,7 +141,11 @@ public final class FeatureStatistics {
             double limit = MAGNITUDE * Math.max(Math.abs(low[f]), Math.abs(high[f]));
             for (int r = 0; limit > 0 && r < rows; r++) {
                 if (Math.abs(x[r * features + f]) > limit) {
-                    return ++refusedInARow < PATIENCE; // the PATIENCE-th in a row is taken
+                    if (++refusedInARow < PATIENCE) {
+                        return true;
+                    }
+                    refusedInARow = 0; // the PATIENCE-th in a row is taken: the stream has moved
+                    return false;
                 }
             }
         }
@@ -182,6 +184,7 @@ public final class FeatureStatistics {
         Arrays.fill(second, 0);
         Arrays.fill(low, 0);
         Arrays.fill(high, 0);
+        refusedInARow = 0;
     }
 
     /** What the model subtracts from each feature: the mean or the minimum (0 before any example). */
@@ -201,9 +204,7 @@ public final class FeatureStatistics {
             double spread = standard ? Math.sqrt(second[f]) : second[f] - first[f];
             double magnitude = standard ? Math.abs(first[f]) : Math.max(Math.abs(first[f]), Math.abs(second[f]));
             boolean constant = count == 0 || spread < SMALLEST_SPREAD || spread <= CONSTANT * magnitude;
-            double range = high[f] - low[f];
-            // a sparse or heavy-tailed feature (its range many deviations wide) maps its range to at most +-Z_MAX
-            out[f] = constant ? 1f : (float) Math.min(1 / spread, range > 0 ? Z_MAX / range : 1 / spread);
+            out[f] = constant ? 1f : (float) (1 / spread);
         }
         return out;
     }
@@ -239,6 +240,7 @@ public final class FeatureStatistics {
         System.arraycopy(b, 0, second, 0, features);
         System.arraycopy(lo, 0, low, 0, features); // minmax: the same arrays, copied onto themselves
         System.arraycopy(hi, 0, high, 0, features);
+        refusedInARow = 0;
     }
 
     private static double[] doubles(Map<String, Tensor> tensors, String name, int length) {
