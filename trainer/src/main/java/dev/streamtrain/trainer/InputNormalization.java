@@ -51,7 +51,7 @@ final class InputNormalization extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
             PairList<String, Object> params) {
         if (training) {
-            return inputs; // the trainer scaled the minibatch as it copied it in (scaled)
+            return inputs; // the trainer scaled the minibatch as it copied it in (#scaled)
         }
         flush();
         NDArray x = inputs.singletonOrThrow();
@@ -76,7 +76,7 @@ final class InputNormalization extends AbstractBlock {
     void prepare(MiniBatch batch) {
         if (statistics.count() == 0 && primed == null && statistics.observe(batch.x(), batch.rows())) {
             primed = batch;
-            write();
+            refresh();
         }
     }
 
@@ -90,7 +90,7 @@ final class InputNormalization extends AbstractBlock {
         }
         primed = null;
         if (changed) {
-            write();
+            refresh();
         }
     }
 
@@ -99,11 +99,12 @@ final class InputNormalization extends AbstractBlock {
         if (primed != null && untrained.contains(primed)) {
             statistics.reset();
             primed = null;
-            write();
+            refresh();
         }
     }
 
-    private void write() {
+    /** Takes the shift and scale the statistics give now; the parameter arrays follow at the next {@link #flush}. */
+    private void refresh() {
         shiftValues = statistics.shift();
         scaleValues = statistics.scale();
         dirty = true;
@@ -117,9 +118,10 @@ final class InputNormalization extends AbstractBlock {
     float[] scaled(float[] x, int rows) {
         int features = shiftValues.length;
         float[] out = new float[rows * features];
-        for (int i = 0; i < out.length; i++) {
-            int f = i % features;
-            out[i] = (x[i] - shiftValues[f]) * scaleValues[f];
+        for (int r = 0, i = 0; r < rows; r++) {
+            for (int f = 0; f < features; f++, i++) {
+                out[i] = (x[i] - shiftValues[f]) * scaleValues[f];
+            }
         }
         return out;
     }
@@ -144,6 +146,6 @@ final class InputNormalization extends AbstractBlock {
     void restore(Map<String, Tensor> tensors) {
         statistics.restore(tensors);
         primed = null;
-        write(); // the same values the checkpoint's arrays hold: they were derived from these statistics
+        refresh(); // the same values the checkpoint's arrays hold: they were derived from these statistics
     }
 }

@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A DJL multilayer perceptron built from a {@link ModelSpec} (input normalization, dense layers, optional batch norm, dropout and residual
+ * A DJL multilayer perceptron built from a {@link ModelSpec} (input normalization, dense layers, optional batch norm,
+ * dropout and residual
  * blocks), which keeps its layers in order so their parameters can be exported under the spec's engine-neutral,
  * PyTorch-style names.
  */
@@ -145,7 +146,7 @@ final class MlpNetwork {
     Map<String, NDArray> weightsByName() {
         Map<String, NDArray> arrays = new LinkedHashMap<>();
         parameters().forEach((name, p) -> {
-            if (!name.startsWith("normalize.")) {
+            if (!Normalization.owns(name)) {
                 arrays.put(name, p.getArray());
             }
         });

@@ -271,7 +271,7 @@ final class StateStore {
         parts.optimizer.restoreState(CheckpointWriter.readOptimizer(dir), arrays);
         if (parts.ema != null) {
             var average = new java.util.LinkedHashMap<>(CheckpointWriter.readWeightAverage(dir));
-            average.keySet().removeIf(n -> n.startsWith("normalize.")); // averaged once; now they follow the stream
+            average.keySet().removeIf(dev.streamtrain.core.model.Normalization::owns); // now they follow the stream
             parts.ema.restore(average, parts.network.weightsByName());
         }
         TrainerState state = CheckpointWriter.readState(dir);

@@ -44,6 +44,7 @@ public final class FeatureStatistics {
     /** Minibatches in a row left out as corrupted before the stream is taken to have moved. */
     static final int PATIENCE = 8;
     private final Normalization normalization;
+    private final boolean standard; // else minmax
     private final int features;
     private double count;
     private final double[] first;
@@ -65,7 +66,7 @@ public final class FeatureStatistics {
         this.features = features;
         this.first = new double[features];
         this.second = new double[features];
-        boolean standard = normalization.kind().equals("standard");
+        this.standard = normalization.kind().equals("standard");
         this.low = standard ? new double[features] : first;
         this.high = standard ? new double[features] : second;
     }
@@ -94,7 +95,6 @@ public final class FeatureStatistics {
         }
         double[] a = new double[features];
         double[] b = new double[features];
-        boolean standard = normalization.kind().equals("standard");
         for (int f = 0; f < features; f++) {
             double lo = Double.POSITIVE_INFINITY;
             double hi = Double.NEGATIVE_INFINITY;
@@ -121,7 +121,7 @@ public final class FeatureStatistics {
                 b[f] = hi;
             }
         }
-        fold(a, b, rows, standard);
+        fold(a, b, rows);
         return true;
     }
 
@@ -153,7 +153,7 @@ public final class FeatureStatistics {
         return false;
     }
 
-    private void fold(double[] a, double[] b, int rows, boolean standard) {
+    private void fold(double[] a, double[] b, int rows) {
         Double m = normalization.momentum();
         double n = count + rows;
         for (int f = 0; f < features; f++) {
@@ -199,7 +199,6 @@ public final class FeatureStatistics {
     /** What the model multiplies each shifted feature by: 1 / spread, 1 for a constant feature or before any example. */
     public float[] scale() {
         float[] out = new float[features];
-        boolean standard = normalization.kind().equals("standard");
         for (int f = 0; f < features; f++) {
             double spread = standard ? Math.sqrt(second[f]) : second[f] - first[f];
             double magnitude = standard ? Math.abs(first[f]) : Math.max(Math.abs(first[f]), Math.abs(second[f]));

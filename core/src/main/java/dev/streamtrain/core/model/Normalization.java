@@ -27,6 +27,8 @@ public record Normalization(String kind, Double momentum) {
     public static final String SHIFT = "normalize.shift";
     /** Parameter the model multiplies each shifted feature by, float32 {@code [inputs]}. */
     public static final String SCALE = "normalize.scale";
+    /** What every name of the normalization's parameters and statistics starts with. */
+    public static final String PREFIX = "normalize.";
     /** Training examples the statistics have seen, float64 {@code [1]}. */
     public static final String COUNT = "normalize.count";
 
@@ -41,6 +43,11 @@ public record Normalization(String kind, Double momentum) {
             throw new IllegalArgumentException("normalize momentum applies to standard only: a minimum and maximum"
                     + " have no exponential average that one-row minibatches would not collapse");
         }
+    }
+
+    /** True for the name of one of the normalization's parameters or statistics (not a weight). */
+    public static boolean owns(String parameterName) {
+        return parameterName.startsWith(PREFIX);
     }
 
     /** No input scaling. */
