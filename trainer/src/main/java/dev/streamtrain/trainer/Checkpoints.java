@@ -157,8 +157,7 @@ final class Checkpoints {
     }
 
     private void write() throws IOException {
-        store.awaitWrites(); // (timed by save)
-        announce(); // one copy of the state at a time; a failed write undone before the next manifest
+        announce(); // the writes done so far; a failed one undone before the next manifest (Provenance.unsaved)
         ModelSnapshot training = parts.network.snapshot(state.updates);
         ModelSnapshot snapshot = parts.ema != null && cfg.tricks().emaForEval()
                 ? parts.withServedWeights(true, () -> parts.network.snapshot(state.updates)) : training;
@@ -190,7 +189,7 @@ final class Checkpoints {
         return false;
     }
 
-    boolean awaitDurable() { // waits for the checkpoint being written, announces it; false when it failed
+    boolean awaitDurable() { // waits for the checkpoints handed over, announces them; false when one failed
         long started = time.now();
         store.awaitWrites();
         time.checkpointed(started);

@@ -14,6 +14,9 @@ final class Provenance {
     private String parent;
     private final List<OffsetRange> trained = new ArrayList<>();
     private final List<OffsetRange> notTrained = new ArrayList<>();
+    /** Checkpoints that could not be written while a later one naming them was still being written. */
+    private final java.util.Map<String, dev.streamtrain.core.checkpoint.CheckpointManifest> unsavedAhead =
+            new java.util.HashMap<>();
 
     /** One record handled: trained or not. */
     void add(String topic, int partition, long offset, boolean wasTrained) {
@@ -40,15 +43,22 @@ final class Provenance {
 
     /**
      * The checkpoint of {@code manifest} could not be written: what it held counts as "since its parent" again, so
-     * the next checkpoint names that parent and carries those records (the lineage stays a chain).
+     * the next checkpoint names that parent and carries those records (the lineage stays a chain). Checkpoints handed
+     * over after it fail too ({@code StateStore#save}), and their failures may be learnt in any order: one whose
+     * descendant is the parent now is kept until that descendant is taken back, and then taken back with it.
      */
     void unsaved(dev.streamtrain.core.checkpoint.CheckpointManifest manifest) {
         if (!manifest.id().equals(parent)) {
-            return; // a rollback or resume moved the parent since: that line is left behind anyway
+            // a later checkpoint still being written names it (it fails after it), or a rollback or resume moved the
+            // parent since, leaving that line behind (then it is never looked up again)
+            unsavedAhead.put(manifest.id(), manifest);
+            return;
         }
-        parent = manifest.parent();
-        trained.addAll(0, manifest.trained());
-        notTrained.addAll(0, manifest.notTrained());
+        for (var m = manifest; m != null; m = unsavedAhead.remove(parent)) {
+            parent = m.parent();
+            trained.addAll(0, m.trained());
+            notTrained.addAll(0, m.notTrained());
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ final class StateStore {
     /** Read by the checkpoint thread while it prunes (which ones are protected), changed by the trainer thread. */
     private final List<Saved> saved = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final CheckpointIo io = new CheckpointIo();
+    /** Manifest ids of checkpoints that could not be written (read and written on the checkpoint thread only). */
+    private final java.util.Set<String> notWritten = new java.util.HashSet<>();
 
     StateStore(dev.streamtrain.core.config.JobConfig.CheckpointSettings settings, ModelSpec spec, ModelParts parts,
             EarlyStoppingSettings stopping) throws IOException {
@@ -70,14 +72,15 @@ final class StateStore {
     }
 
     /**
-     * Starts writing a checkpoint on the checkpoint thread ({@link CheckpointIo}) and returns: the served weights as
-     * the model, and, when those are not the live ones (the weight average under ema-for-eval), the live training
-     * weights beside them. What it holds is copied here, on the trainer thread. The checkpoint counts as saved at
-     * once (rollbacks and pruning know it); the future completes when it is durable, or fails (then it is forgotten).
+     * Hands a checkpoint to the checkpoint thread ({@link CheckpointIo}) and returns: the served weights as the model,
+     * and, when those are not the live ones (the weight average under ema-for-eval), the live training weights beside
+     * them. What it holds is copied here, on the trainer thread. The checkpoint counts as saved at once (rollbacks and
+     * pruning know it); the future completes when it is durable, or fails (then it is forgotten). A checkpoint whose
+     * manifest follows one that could not be written fails without being written: its lineage would name a parent
+     * that does not exist ({@link Provenance#unsaved} takes both back).
      */
     java.util.concurrent.CompletableFuture<Saved> save(ModelSnapshot served, ModelSnapshot training,
             TrainerState state, CheckpointManifest manifest) {
-        io.await();
         var optimizer = parts.optimizer.exportState();
         var average = parts.ema == null ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : parts.ema.export();
         var live = served == training ? Map.<String, dev.streamtrain.core.wire.Tensor>of() : training.parameters();
@@ -85,21 +88,32 @@ final class StateStore {
                 manifest == null ? null : manifest.id());
         saved.removeIf(old -> old.dir().equals(s.dir()));
         saved.add(s); // before pruning: it may be one of the best to keep
+        long bytes = bytes(served.parameters()) + bytes(optimizer) + bytes(average) + bytes(live);
         return io.submit(() -> {
             try {
+                if (manifest != null && notWritten.contains(manifest.parent())) {
+                    throw new IOException("not written: the checkpoint before it could not be written");
+                }
                 writer.save(served, optimizer, average, live, state, manifest, this::isProtected);
                 return s;
             } catch (IOException | RuntimeException | Error e) {
+                if (manifest != null) {
+                    notWritten.add(manifest.id());
+                }
                 synchronized (saved) {
                     saved.removeIf(old -> old.dir().equals(s.dir())); // before the write counts as done
                 }
                 throw e;
             } finally {
-                synchronized (saved) {
-                    saved.removeIf(old -> !Files.exists(old.dir())); // pruned
+                synchronized (saved) { // pruned (the checkpoints handed over after this one are not written yet)
+                    saved.removeIf(old -> old.update() <= s.update() && !Files.exists(old.dir()));
                 }
             }
-        });
+        }, bytes);
+    }
+
+    private static long bytes(Map<String, dev.streamtrain.core.wire.Tensor> tensors) {
+        return tensors.values().stream().mapToLong(dev.streamtrain.core.wire.Tensor::byteSize).sum();
     }
 
     /** The directory of the checkpoint that includes {@code updates} updates. */
@@ -107,7 +121,7 @@ final class StateStore {
         return writer.target(updates);
     }
 
-    /** Waits for the checkpoint being written, if any. */
+    /** Waits for every checkpoint handed over to be written (or to fail). */
     void awaitWrites() {
         io.await();
     }

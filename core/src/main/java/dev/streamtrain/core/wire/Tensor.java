@@ -50,6 +50,11 @@ public final class Tensor {
     }
 
     /** The element type. */
+    /** Its element bytes: element count times the dtype's size. */
+    public long byteSize() {
+        return length;
+    }
+
     public DType dtype() {
         return dtype;
     }
