@@ -12,8 +12,9 @@ import java.util.concurrent.Executors;
  * {@link #MAX_QUEUED} of them may wait, as long as the copies they hold stay within {@link #MAX_QUEUED_BYTES}: a disk
  * whose latency now and then exceeds the checkpoint cadence (an fsync behind the broker's writes took 40-380 ms on the
  * bench machine, against 83 ms between checkpoints at 600 minibatches/s) no longer stalls training, while a disk
- * slower than the cadence for good still slows training rather than piling up copies of the model in memory. A model
- * whose copy alone exceeds the budget has one write at a time. Every evaluation keeps its checkpoint: rollbacks and
+ * slower than the cadence for good still slows training rather than piling up copies of the model in memory. The
+ * budget counts the copy being written and those waiting; the trainer holds one more (the next one, handed over once
+ * there is room). A model whose copy alone exceeds the budget has one write at a time, as before the queue. Every evaluation keeps its checkpoint: rollbacks and
  * restore-best depend on that. Readers of the checkpoint directory (restore, rollback, marking suspect)
  * {@link #await} every write handed over first.
  */

@@ -94,7 +94,7 @@ final class StateStore {
                 if (manifest != null && notWritten.contains(manifest.parent())) {
                     throw new IOException("not written: the checkpoint before it could not be written");
                 }
-                writer.save(served, optimizer, average, live, state, manifest, this::isProtected);
+                writer.save(served, optimizer, average, live, state, manifest, dir -> isProtected(dir, s.update()));
                 return s;
             } catch (IOException | RuntimeException | Error e) {
                 if (manifest != null) {
@@ -121,21 +121,33 @@ final class StateStore {
         return writer.target(updates);
     }
 
+    /** The checkpoint thread (tests hold it up to queue writes behind a slow one). */
+    CheckpointIo io() {
+        return io;
+    }
+
     /** Waits for every checkpoint handed over to be written (or to fail). */
     void awaitWrites() {
         io.await();
     }
 
-    /** Finishes the write in flight and stops the checkpoint thread. */
+    /** Finishes the writes handed over and stops the checkpoint thread. */
     void close() {
         io.close();
     }
 
-    /** Never pruned: the newest good checkpoint, the best one under restore-best, the best {@code keep-best}. */
-    private boolean isProtected(Path dir) {
-        return newestGood().map(s -> s.dir().equals(dir)).orElse(false)
-                || stopping.enabled() && stopping.restoreBest() && best().map(s -> s.dir().equals(dir)).orElse(false)
-                || saved.stream().filter(s -> s.good() && !Double.isNaN(metric(s)))
+    /**
+     * Never pruned: the newest good checkpoint, the best one under restore-best, the best {@code keep-best}, each
+     * judged among the checkpoints up to the one being written ({@code upTo} updates): those handed over after it are
+     * not on disk yet and may still fail, so they protect nothing (with {@code keep: 1}, a good one queued behind a
+     * suspect one would otherwise let the suspect one's write delete the last good checkpoint on disk).
+     */
+    private boolean isProtected(Path dir, long upTo) {
+        List<Saved> written = saved.stream().filter(s -> s.update() <= upTo).toList();
+        return goodBefore(written, Long.MAX_VALUE).map(s -> s.dir().equals(dir)).orElse(false)
+                || stopping.enabled() && stopping.restoreBest()
+                        && best(written).map(s -> s.dir().equals(dir)).orElse(false)
+                || written.stream().filter(s -> s.good() && !Double.isNaN(metric(s)))
                         .sorted(java.util.Comparator.comparingDouble(s -> stopping.mode().equals("max")
                                 ? -metric(s) : metric(s)))
                         .limit(keepBest).anyMatch(s -> s.dir().equals(dir));
@@ -148,13 +160,21 @@ final class StateStore {
 
     /** The newest good checkpoint that includes fewer than {@code update} updates. */
     Optional<Saved> goodBefore(long update) {
-        return saved.stream().filter(s -> s.good() && s.update() < update).reduce((a, b) -> b);
+        return goodBefore(saved, update);
+    }
+
+    private static Optional<Saved> goodBefore(List<Saved> among, long update) {
+        return among.stream().filter(s -> s.good() && s.update() < update).reduce((a, b) -> b);
     }
 
     /** The good checkpoint with the best early-stopping metric (val_loss or val_accuracy), if any was evaluated. */
     Optional<Saved> best() {
+        return best(saved);
+    }
+
+    private Optional<Saved> best(List<Saved> among) {
         Saved best = null;
-        for (Saved s : saved) {
+        for (Saved s : among) {
             double v = metric(s);
             if (s.good() && !Double.isNaN(v) && (best == null || stopping.improves(v, metric(best)))) {
                 best = s;

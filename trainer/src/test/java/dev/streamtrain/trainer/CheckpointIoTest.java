@@ -10,12 +10,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The checkpoint thread's queue: a slow write does not hold the trainer up until {@link CheckpointIo#MAX_QUEUED}
  * writes wait behind it, or their copies would exceed {@link CheckpointIo#MAX_QUEUED_BYTES}; writes run in the order
  * handed over; {@link CheckpointIo#await} waits for all of them.
  */
+@Timeout(60) // a queue bound that never frees would block, not fail
 class CheckpointIoTest {
     private static final long SMALL = 1 << 10;
 

@@ -49,12 +49,12 @@ public final class Tensor {
         this.length = length;
     }
 
-    /** The element type. */
     /** Its element bytes: element count times the dtype's size. */
     public long byteSize() {
         return length;
     }
 
+    /** The element type. */
     public DType dtype() {
         return dtype;
     }
