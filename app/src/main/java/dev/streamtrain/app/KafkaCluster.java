@@ -64,29 +64,39 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** Creates the topics that do not exist yet. */
     public void ensureTopics(Collection<String> topics, int partitions) throws ExecutionException, InterruptedException {
+        ensureTopics(topics.stream().map(t -> topic(t, partitions)).toList(), existing -> { });
+    }
+
+    /**
+     * One admin session for a job's start (each new admin client cost a connection and a metadata round trip, a few
+     * hundred milliseconds of a restart): lists the topics, lets {@code check} see them first (it throws to stop
+     * before anything is created), then creates those of {@code wanted} that do not exist, in one request.
+     */
+    public void ensureTopics(List<NewTopic> wanted, java.util.function.Consumer<Set<String>> check)
+            throws ExecutionException, InterruptedException {
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get();
-            List<NewTopic> missing = topics.stream().distinct().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, partitions, (short) (embedded != null ? 1 : -1))).toList();
+            check.accept(existing);
+            var seen = new java.util.HashSet<String>();
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name()) && seen.add(t.name()))
+                    .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
             }
         }
     }
 
-    /**
-     * Creates a compacted topic (the newest record per key is kept) taking records of up to {@code maxMessageBytes},
-     * unless it exists.
-     */
-    public void ensureCompactedTopic(String topic, int maxMessageBytes) throws ExecutionException, InterruptedException {
-        try (Admin admin = admin()) {
-            if (!admin.listTopics().names().get().contains(topic)) {
-                admin.createTopics(List.of(new NewTopic(topic, 1, (short) (embedded != null ? 1 : -1)).configs(Map.of(
-                        "cleanup.policy", "compact", "max.message.bytes", String.valueOf(maxMessageBytes),
-                        // compaction never touches the active segment: roll it hourly so old versions go
-                        "segment.ms", String.valueOf(3_600_000))))).all().get();
-            }
-        }
+    /** A topic to create with {@code partitions} partitions (replication: the cluster's default). */
+    public NewTopic topic(String name, int partitions) {
+        return new NewTopic(name, partitions, (short) (embedded != null ? 1 : -1));
+    }
+
+    /** A compacted topic (the newest record per key is kept) taking records of up to {@code maxMessageBytes}. */
+    public NewTopic compactedTopic(String name, int maxMessageBytes) {
+        return topic(name, 1).configs(Map.of("cleanup.policy", "compact",
+                "max.message.bytes", String.valueOf(maxMessageBytes),
+                // compaction never touches the active segment: roll it hourly so old versions go
+                "segment.ms", String.valueOf(3_600_000)));
     }
 
     @Override

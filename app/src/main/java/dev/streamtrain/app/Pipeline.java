@@ -89,21 +89,25 @@ public final class Pipeline implements AutoCloseable {
      */
     public static Pipeline start(JobConfig cfg, KafkaCluster cluster, ConsoleProgress console, long expectedUpdates)
             throws Exception {
+        dev.streamtrain.trainer.TrainerVerticle.loadEngineAhead(); // libtorch loads while the topics are set up
         var ingest = cfg.ingest();
         var checks = cfg.validation();
         List<String> own = ownTopics(cfg);
         List<String> topics = new java.util.ArrayList<>(own);
         if (cluster.embeddedBroker() != null) {
             ingest.trainTopics().forEach(t -> topics.add(t.topic()));
-        } else {
-            InputTopics.requireExisting(cfg, cluster.topicNames(), cluster.bootstrapServers());
         }
-        cluster.ensureTopics(topics, cfg.kafka().topicPartitions());
-        cluster.ensureCompactedTopic(ModelRecords.topic(cfg.job()), ModelRecords.MAX_BYTES);
         if (!cfg.serving().requestTopic().isEmpty()) {
-            cluster.ensureTopics(List.of(cfg.serving().requestTopic(), cfg.serving().responseTopic()),
-                    cfg.kafka().topicPartitions());
+            topics.addAll(List.of(cfg.serving().requestTopic(), cfg.serving().responseTopic()));
         }
+        var wanted = new java.util.ArrayList<>(topics.stream()
+                .map(t -> cluster.topic(t, cfg.kafka().topicPartitions())).toList());
+        wanted.add(cluster.compactedTopic(ModelRecords.topic(cfg.job()), ModelRecords.MAX_BYTES));
+        cluster.ensureTopics(wanted, existing -> {
+            if (cluster.embeddedBroker() == null) {
+                InputTopics.requireExisting(cfg, existing, cluster.bootstrapServers());
+            }
+        });
         var registry = Observability.registry();
         Vertx vertx = Observability.vertx(registry);
         boolean generated = cfg.serving().token().isEmpty();

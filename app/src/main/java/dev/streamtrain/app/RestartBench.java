@@ -122,11 +122,23 @@ final class RestartBench {
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true",
                 "-Dai.djl.pytorch.num_threads=1",
                 "-Dai.djl.pytorch.num_interop_threads=1"));
+        cmd.addAll(classDataSharing());
         cmd.addAll(jvmFlags);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.streamtrain.app.Main"));
         cmd.addAll(command);
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /**
+     * The launcher's class-data sharing flags, as this JVM got them (none under Maven's tests): the child maps the same
+     * archive, on the same class path, as a restart through the launcher does.
+     */
+    private static List<String> classDataSharing() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xshare:")
+                        || a.startsWith("-Xlog:cds"))
+                .toList();
     }
 
     /** The newest published checkpoint's update, or -1 (the kill test watches checkpoints the same way). */
