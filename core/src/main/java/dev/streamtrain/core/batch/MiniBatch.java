@@ -65,6 +65,47 @@ public record MiniBatch(int rows, int features, float[] x, long[] y, List<Offset
         return earliest == Long.MAX_VALUE ? -1 : earliest;
     }
 
+    /**
+     * The rows of {@code batches} as one minibatch, in order (sources joined, production time the earliest known).
+     *
+     * @throws IllegalArgumentException when the list is empty or the minibatches differ in features or in kind
+     *     (class ids, or float targets of one width)
+     */
+    public static MiniBatch concat(List<MiniBatch> batches) {
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("no minibatch to join");
+        }
+        MiniBatch first = batches.get(0);
+        if (batches.size() == 1) {
+            return first;
+        }
+        int rows = 0;
+        for (MiniBatch b : batches) {
+            if (b.features != first.features || b.hasTargets() != first.hasTargets()
+                    || b.targetWidth != first.targetWidth) {
+                throw new IllegalArgumentException("minibatches of different shapes cannot be joined");
+            }
+            rows = Math.addExact(rows, b.rows);
+        }
+        float[] x = new float[Math.multiplyExact(rows, first.features)];
+        long[] y = new long[first.hasTargets() ? 0 : rows];
+        float[] targets = first.hasTargets() ? new float[Math.multiplyExact(rows, first.targetWidth)] : null;
+        List<OffsetRange> sources = new java.util.ArrayList<>();
+        int at = 0;
+        for (MiniBatch b : batches) {
+            System.arraycopy(b.x, 0, x, at * first.features, b.x.length);
+            if (targets != null) {
+                System.arraycopy(b.targets, 0, targets, at * first.targetWidth, b.targets.length);
+            } else {
+                System.arraycopy(b.y, 0, y, at, b.rows);
+            }
+            sources.addAll(b.sources);
+            at += b.rows;
+        }
+        return new MiniBatch(rows, first.features, x, y, sources, targets, first.targetWidth,
+                earliestProducedAt(batches));
+    }
+
     /** A minibatch of float targets. */
     public static MiniBatch withTargets(int rows, int features, float[] x, float[] targets, int targetWidth,
             List<OffsetRange> sources) {
