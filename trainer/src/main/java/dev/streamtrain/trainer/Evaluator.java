@@ -106,7 +106,7 @@ final class Evaluator {
         int rows = 0;
         for (MiniBatch b : batches) {
             if (!pass.isEmpty() && (rows + b.rows() > ROWS_PER_PASS || !sameShape(pass.get(0), b))) {
-                scored.add(score(MiniBatch.concat(pass)));
+                scored.addAll(scorePass(pass));
                 pass.clear();
                 rows = 0;
             }
@@ -114,9 +114,27 @@ final class Evaluator {
             rows += b.rows();
         }
         if (!pass.isEmpty()) {
-            scored.add(score(MiniBatch.concat(pass)));
+            scored.addAll(scorePass(pass));
         }
         return summarize(scored);
+    }
+
+    /**
+     * One forward pass over minibatches of one shape, its outputs handed back per minibatch (the joined copy of their
+     * features is dropped at once: a validation set of 100,000 rows is not held twice), the pass's loss sum with the
+     * first of them.
+     */
+    private List<Scored> scorePass(List<MiniBatch> pass) {
+        Scored joined = score(MiniBatch.concat(pass));
+        List<Scored> out = new java.util.ArrayList<>(pass.size());
+        int at = 0;
+        for (MiniBatch b : pass) {
+            int width = b.rows() * outputs;
+            out.add(new Scored(b, java.util.Arrays.copyOfRange(joined.outputs(), at, at + width),
+                    out.isEmpty() ? joined.lossSum() : 0));
+            at += width;
+        }
+        return out;
     }
 
     private static boolean sameShape(MiniBatch a, MiniBatch b) {

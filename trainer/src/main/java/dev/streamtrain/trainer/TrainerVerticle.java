@@ -55,8 +55,8 @@ public final class TrainerVerticle extends VerticleBase {
     /**
      * Starts loading the deep-learning engine (libtorch: about 0.6 s of a restart on the bench machine) on a thread
      * of its own, so that a job's start overlaps it with setting up its topics and verticles. The trainer waits for it
-     * before its first use of the engine (DJL's PyTorch provider may create the engine twice when two threads ask at
-     * once). A failure is left to that first use to report, in its words.
+     * before its first use of the engine, so the two never contend for the load (DJL's provider would serialise
+     * them anyway). A failure is left to that first use to report, in its words.
      */
     public static void loadEngineAhead() {
         var loading = new CompletableFuture<Void>();

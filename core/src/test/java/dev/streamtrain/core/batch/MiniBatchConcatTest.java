@@ -39,6 +39,8 @@ class MiniBatchConcatTest {
         var targets = MiniBatch.withTargets(1, 2, new float[] {1, 2}, new float[] {1}, 1, List.of());
         assertThrows(IllegalArgumentException.class, () -> MiniBatch.concat(List.of(labels, wider)));
         assertThrows(IllegalArgumentException.class, () -> MiniBatch.concat(List.of(labels, targets)));
+        var widerTargets = MiniBatch.withTargets(1, 2, new float[] {1, 2}, new float[] {1, 2}, 2, List.of());
+        assertThrows(IllegalArgumentException.class, () -> MiniBatch.concat(List.of(targets, widerTargets)));
         assertThrows(IllegalArgumentException.class, () -> MiniBatch.concat(List.of()));
     }
 }
