@@ -40,6 +40,23 @@ final class CheckpointCommits {
         consumer.commit(offsets)
                 .onSuccess(c -> bus.publish(Addresses.OFFSETS_COMMITTED,
                         new OffsetsCommitted(job, saved.update(), saved.offsets())))
-                .onFailure(e -> LOG.error("committing offsets of checkpoint at update {} failed", saved.update(), e));
+                .onFailure(e -> notCommitted(saved.update(), e));
+    }
+
+    /**
+     * A commit that failed loses nothing (a restart resumes from the checkpoint's own offsets, and the next checkpoint
+     * commits past these), so it is a line in the product's words, not a stack trace: a reader being closed wakes its
+     * consumer up in the middle of the commit (a job's end), anything else is worth a warning.
+     */
+    private static void notCommitted(long update, Throwable e) {
+        if (e instanceof org.apache.kafka.common.errors.WakeupException
+                || e instanceof org.apache.kafka.common.errors.InterruptException) {
+            LOG.info("the offsets of the checkpoint at update {} were not committed: the reader was closing (a restart"
+                    + " resumes from the checkpoint itself)", update);
+        } else {
+            LOG.warn("committing the offsets of the checkpoint at update {} failed ({}); the next checkpoint commits"
+                    + " past them, and a restart resumes from the checkpoint itself", update,
+                    dev.streamtrain.core.events.Failures.describe(e));
+        }
     }
 }
