@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.impl.KafkaConsumerRecordsImpl;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -78,6 +79,58 @@ class DecodeStageTest {
             assertEquals(List.of("pause", "resume"), events, "held once, released once all but one are decoded");
             assertEquals(java.util.stream.LongStream.range(0, 15).boxed().toList(), offsets, "in the order read");
             assertEquals(15, decodedCount.get());
+        } finally {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A poll of one small record with nothing being decoded is decoded on the context, before submit returns (a paced
+     * stream saves two thread hand-offs per record); one arriving while a poll is being decoded waits its turn on the
+     * worker, so the order read holds.
+     */
+    @Test
+    void aLoneSmallRecordIsDecodedOnTheContextUnlessAPollIsInFlight() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            CountDownLatch gate = new CountDownLatch(1);
+            Set<Thread> decodedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            RecordValidator gated = new RecordValidator((value, source) -> {
+                decodedOn.add(Thread.currentThread());
+                if (source.from() == 1) {
+                    try {
+                        gate.await(); // the second poll is being decoded while the third arrives
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return new dev.streamtrain.core.wire.MiniBatchDecoder(CODEC).decode(value, source);
+            }, new RecordValidator.Expectation(3, 4, "softmax", "reject", 5, 1 << 20));
+            TopicRoutes routes = TopicRoutes.single("t", gated, false);
+            List<Long> offsets = java.util.Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<Thread> context = new CompletableFuture<>();
+            CompletableFuture<List<Long>> beforeReturn = new CompletableFuture<>();
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            vertx.runOnContext(v -> {
+                context.complete(Thread.currentThread());
+                DecodeStage stage = new DecodeStage(vertx, new ReadHolds(() -> { }, () -> { }));
+                java.util.function.Consumer<DecodeStage.Decoded> then = d -> {
+                    offsets.add(d.record().offset());
+                    if (offsets.size() == 4) {
+                        all.complete(null);
+                    }
+                };
+                stage.submit(poll(0, 1), routes, then); // alone: decoded here
+                beforeReturn.complete(List.copyOf(offsets));
+                stage.submit(poll(1, 2), routes, then); // two records: the worker, held at the gate
+                stage.submit(poll(3, 1), routes, then); // alone, yet behind a poll in flight: the worker too
+                gate.countDown();
+            });
+            all.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(0L), beforeReturn.get(), "the lone record was handed back before submit returned");
+            assertEquals(List.of(0L, 1L, 2L, 3L), offsets, "in the order read");
+            assertTrue(decodedOn.contains(context.join()), "decoded on the context");
+            assertEquals(2, decodedOn.size(), "and on the worker");
         } finally {
             vertx.close().await(30, TimeUnit.SECONDS);
         }
