@@ -57,10 +57,8 @@ public record ModelSnapshot(ModelSpec spec, Map<String, Tensor> parameters, long
     /** True when every parameter value is finite: a model with NaN or Inf weights must never be served. */
     public boolean isFinite() {
         for (Tensor t : parameters.values()) {
-            for (double v : t.toDoubles()) { // float64 statistics as they are: a variance past 3.4e38 is finite
-                if (!Double.isFinite(v)) {
-                    return false;
-                }
+            if (!t.allFinite()) { // float64 statistics as they are: a variance past 3.4e38 is finite
+                return false;
             }
         }
         return true;

@@ -116,6 +116,41 @@ public final class Tensor {
         return out;
     }
 
+    /**
+     * Whether no element is NaN or infinite, read in place (no copy: a checkpoint checks every parameter and state
+     * tensor). Integer tensors are always finite; float64 ones are judged as float64 (a value past float32's range is
+     * finite).
+     */
+    public boolean allFinite() {
+        ByteBuffer buf = view();
+        int n = size();
+        switch (dtype) {
+            case F32 -> {
+                for (int i = 0; i < n; i++) {
+                    if ((buf.getInt(i * 4) & 0x7f800000) == 0x7f800000) { // all exponent bits set: Inf or NaN
+                        return false;
+                    }
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < n; i++) {
+                    if (!Double.isFinite(buf.getDouble(i * 8))) {
+                        return false;
+                    }
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    if ((buf.getShort(i * 2) & 0x7c00) == 0x7c00) {
+                        return false;
+                    }
+                }
+            }
+            default -> { } // integers
+        }
+        return true;
+    }
+
     /** The values as float64: float64 tensors exactly, any other type through {@link #toFloats()}. */
     public double[] toDoubles() {
         double[] out = new double[size()];

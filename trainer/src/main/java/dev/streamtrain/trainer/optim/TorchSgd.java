@@ -38,7 +38,9 @@ public final class TorchSgd extends TorchOptimizer {
             boolean first = !s.has("momentum_buffer");
             NDArray buf = s.buffer("momentum_buffer", d::duplicate);
             if (!first) {
-                buf.muli(momentum).addi(d.mul(1 - dampening));
+                // PyTorch adds d with alpha 1 - dampening in one op; DJL has no alpha, and d * 1 is d exactly: the
+                // default dampening of 0 spares a multiplication and an array per parameter per update
+                buf.muli(momentum).addi(dampening == 0 ? d : d.mul(1 - dampening));
             }
             d = nesterov ? d.add(buf.mul(momentum)) : buf;
         }
