@@ -45,10 +45,13 @@ record PipelineFigures(List<PipelineBench.Result> b1, IngestBench.Result b2, Fre
                     PipelineBench.workload(rows, 256, samples));
             PipelineBench.produce(servers, workloads);
             List<PipelineBench.Result> b1 = PipelineBench.run(servers, workloads, rounds, scratch);
+            settle();
             IngestBench.Result b2 = IngestBench.run(servers, workloads.get(0), IngestBench.ROUNDS_PER_ROUND * rounds,
                     scratch);
+            settle();
             FreshnessBench.Result b3 = FreshnessBench.run(servers, workloads.get(0).values(),
                     b1.get(0).samplesPerSecond() / FreshnessBench.ROWS, freshnessSeconds, scratch);
+            settle();
             TrainerTime b5 = TrainBench.inMemory("cadence", PipelineBench.DEFAULT_CADENCE,
                     workloads.get(0).batches(), validation(rows), scratch).time();
             RestartBench.Result restart = RestartBench.run(servers, workloads.get(0).values(), scratch);
@@ -56,6 +59,16 @@ record PipelineFigures(List<PipelineBench.Result> b1, IngestBench.Result b2, Fre
         } finally {
             AtomicFiles.deleteTree(scratch);
         }
+    }
+
+    /**
+     * A full collection between two parts, as JMH runs one between iterations by default: what one part left in the
+     * old generation (hundreds of MB of dead jobs, consumers and brokers' buffers after B1's rounds) is otherwise
+     * scanned and copied around in the next part's young collections, which lengthened B3's pauses from 5-7 ms (a
+     * JVM that ran B3 alone) to 15-33 ms.
+     */
+    private static void settle() {
+        System.gc();
     }
 
     private static ValidationSet validation(LabeledRows rows) {
