@@ -25,7 +25,7 @@ final class CheckpointCommits {
     private CheckpointCommits() {
     }
 
-    static void commit(KafkaConsumer<byte[], byte[]> consumer, java.util.Set<TopicPartition> assigned, EventBus bus,
+    static void commit(KafkaConsumer<?, ?> consumer, java.util.Set<TopicPartition> assigned, EventBus bus,
             String job, CheckpointSaved saved) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (PartitionOffset po : saved.offsets()) {

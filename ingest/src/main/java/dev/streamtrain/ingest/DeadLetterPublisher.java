@@ -48,14 +48,20 @@ public final class DeadLetterPublisher {
         this.topic = topic;
     }
 
-    /** Sends the record's copy; completes when it is durable. */
-    public Future<Void> publish(KafkaConsumerRecord<byte[], byte[]> record, String reason, String message) {
+    /** A record value as bytes: the training reader's are views of the consumer's buffer (copied here). */
+    private static byte[] valueBytes(Object value) {
+        return value instanceof java.nio.ByteBuffer b ? dev.streamtrain.core.wire.Bytes.of(b) : (byte[]) value;
+    }
+
+    /** Sends the record's copy (its key, value and headers as read); completes when it is durable. */
+    public Future<Void> publish(KafkaConsumerRecord<byte[], ?> record, String reason, String message) {
         long seen = count(reason).incrementAndGet();
         if (seen <= 10 || seen % 1000 == 0) {
             LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
                     record.offset(), reason, seen, message);
         }
-        KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(), record.value());
+        KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(),
+                valueBytes(record.value()));
         copy.addHeaders(record.headers());
         dev.streamtrain.core.kafka.DeadLetterHeaders.of(record.topic(), record.partition(), record.offset(), reason,
                 message).forEach(copy::addHeader);

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +46,7 @@ final class DecodeStage {
      * @param startedNanos when its decoding started ({@link System#nanoTime()})
      * @param nanos how long decoding and checking took
      */
-    record Decoded(KafkaConsumerRecord<byte[], byte[]> record, TopicRoutes.Route route,
+    record Decoded(KafkaConsumerRecord<byte[], ByteBuffer> record, TopicRoutes.Route route,
             RecordValidator.Outcome outcome, long startedNanos, long nanos) {
     }
 
@@ -70,7 +71,7 @@ final class DecodeStage {
      * @param routes how each record's topic is read (resolved here, on the context: routes are not thread-safe)
      * @param then handles one decoded record
      */
-    void submit(KafkaConsumerRecords<byte[], byte[]> records, TopicRoutes routes, Consumer<Decoded> then) {
+    void submit(KafkaConsumerRecords<byte[], ByteBuffer> records, TopicRoutes routes, Consumer<Decoded> then) {
         if (closed) {
             return;
         }
@@ -78,7 +79,8 @@ final class DecodeStage {
         for (int i = 0; i < records.size(); i++) {
             recordRoutes.add(routes.routeFor(records.recordAt(i).topic()));
         }
-        if (inFlight == 0 && records.size() == 1 && size(records.recordAt(0).value()) <= INLINE_MAX_BYTES) {
+        if (inFlight == 0 && records.size() == 1
+                && dev.streamtrain.core.wire.Bytes.size(records.recordAt(0).value()) <= INLINE_MAX_BYTES) {
             decode(records, recordRoutes).forEach(then);
             return;
         }
@@ -101,16 +103,12 @@ final class DecodeStage {
         });
     }
 
-    private static int size(byte[] value) {
-        return value == null ? 0 : value.length;
-    }
-
     /** Runs on the worker thread (or, for one small record, on the context). {@link RecordValidator#check} never throws. */
-    private static List<Decoded> decode(KafkaConsumerRecords<byte[], byte[]> records,
+    private static List<Decoded> decode(KafkaConsumerRecords<byte[], ByteBuffer> records,
             List<TopicRoutes.Route> routes) {
         List<Decoded> out = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
-            KafkaConsumerRecord<byte[], byte[]> r = records.recordAt(i);
+            KafkaConsumerRecord<byte[], ByteBuffer> r = records.recordAt(i);
             long started = System.nanoTime();
             RecordValidator.Outcome outcome = routes.get(i).validator().check(r.value(),
                     OffsetRange.single(r.topic(), r.partition(), r.offset()));

@@ -28,6 +28,30 @@ public final class ExampleDecoders {
     @FunctionalInterface
     public interface Decoder {
         MiniBatch decode(byte[] value, OffsetRange source);
+
+        /**
+         * Decodes a value the training reader's consumer hands over as a view of its fetch buffer. By default a copy
+         * of it goes to {@link #decode(byte[], OffsetRange)}; the minibatch formats read it in place.
+         */
+        default MiniBatch decode(java.nio.ByteBuffer value, OffsetRange source) {
+            return decode(dev.streamtrain.core.wire.Bytes.of(value), source);
+        }
+    }
+
+    /** Safetensors or .npz minibatch records, read in place from the consumer's buffer when they can be. */
+    public static Decoder minibatches(MiniBatchCodec codec) {
+        var decoder = new dev.streamtrain.core.wire.MiniBatchDecoder(codec);
+        return new Decoder() {
+            @Override
+            public MiniBatch decode(byte[] value, OffsetRange source) {
+                return decoder.decode(value, source);
+            }
+
+            @Override
+            public MiniBatch decode(java.nio.ByteBuffer value, OffsetRange source) {
+                return decoder.decode(value, source);
+            }
+        };
     }
 
     /**
@@ -54,8 +78,7 @@ public final class ExampleDecoders {
             case "json" -> f.jsonFeatures().isEmpty() ? json(f.jsonXField(), f.jsonYField())
                     : jsonNamedFeatures(f.jsonFeatures(), f.jsonYField());
             case "csv" -> csv(f);
-            default -> new dev.streamtrain.core.wire.MiniBatchDecoder(
-                    new MiniBatchCodec(f.featuresTensor(), f.labelsTensor()))::decode;
+            default -> minibatches(new MiniBatchCodec(f.featuresTensor(), f.labelsTensor()));
         };
     }
 

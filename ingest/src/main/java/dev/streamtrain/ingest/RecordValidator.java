@@ -57,7 +57,7 @@ public final class RecordValidator {
 
     /** Validates safetensors minibatch records. */
     public RecordValidator(MiniBatchCodec codec, Expectation expect) {
-        this(new dev.streamtrain.core.wire.MiniBatchDecoder(codec)::decode, expect);
+        this(ExampleDecoders.minibatches(codec), expect);
     }
 
     /** Validates records of any format its decoder reads (minibatches, or one-row JSON/CSV examples). */
@@ -78,6 +78,15 @@ public final class RecordValidator {
      * {@code unexpected} (training and validation records alike).
      */
     public Outcome check(byte[] value, OffsetRange source) {
+        return check(value == null ? null : java.nio.ByteBuffer.wrap(value), source);
+    }
+
+    /**
+     * As {@link #check(byte[], OffsetRange)}, for a value as the training reader's consumer hands it over: a view of
+     * its fetch buffer, read in place where the format allows ({@link ExampleDecoders.Decoder#decode(
+     * java.nio.ByteBuffer, OffsetRange)}). The buffer's position is left as it was.
+     */
+    public Outcome check(java.nio.ByteBuffer value, OffsetRange source) {
         try {
             return checkOrThrow(value, source);
         } catch (RuntimeException e) {
@@ -85,17 +94,27 @@ public final class RecordValidator {
         }
     }
 
-    private Outcome checkOrThrow(byte[] value, OffsetRange source) {
-        if (value == null || value.length == 0) {
+    /** A value that is a whole array goes to the decoder as that array (no copy by any decoder); others as a view. */
+    private MiniBatch decode(java.nio.ByteBuffer value, OffsetRange source) {
+        if (value.hasArray() && value.arrayOffset() == 0 && value.position() == 0
+                && value.remaining() == value.array().length) {
+            return decoder.decode(value.array(), source);
+        }
+        return decoder.decode(value.duplicate(), source);
+    }
+
+    private Outcome checkOrThrow(java.nio.ByteBuffer value, OffsetRange source) {
+        int size = dev.streamtrain.core.wire.Bytes.size(value);
+        if (size == 0) {
             return new Rejected("empty_value", "the record has no value");
         }
-        if (value.length > expect.maxRecordBytes()) {
-            return new Rejected("too_large", value.length + " bytes exceed ingest.max-record-bytes "
+        if (size > expect.maxRecordBytes()) {
+            return new Rejected("too_large", size + " bytes exceed ingest.max-record-bytes "
                     + expect.maxRecordBytes());
         }
         MiniBatch b;
         try {
-            b = decoder.decode(value, source);
+            b = decode(value, source);
         } catch (ExampleDecoders.NotAnExample e) {
             return new Skipped(e.reason(), e.getMessage());
         } catch (WireFormatException e) {

@@ -27,14 +27,14 @@ final class TopicAssignment {
     }
 
     /** Assigns, seeks and fills the tracker; fails when the topic does not exist. */
-    static Future<Set<TopicPartition>> assignAll(KafkaConsumer<byte[], byte[]> consumer, String topic,
+    static Future<Set<TopicPartition>> assignAll(KafkaConsumer<?, ?> consumer, String topic,
             boolean useCommitted, PartitionProgressTracker tracker) {
         return partitionsOf(consumer, List.of(topic)).compose(tps -> assign(consumer, Set.of(), tps,
                 useCommitted ? "committed" : BEGINNING, Map.of(), tracker).map(tps));
     }
 
     /** The partitions of the named topics; fails naming a topic that does not exist. */
-    static Future<Set<TopicPartition>> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, List<String> topics) {
+    static Future<Set<TopicPartition>> partitionsOf(KafkaConsumer<?, ?> consumer, List<String> topics) {
         List<Future<List<PartitionInfo>>> lookups = new ArrayList<>();
         topics.forEach(t -> lookups.add(consumer.partitionsFor(t)));
         return Future.all(lookups).compose(all -> {
@@ -53,7 +53,7 @@ final class TopicAssignment {
     }
 
     /** The partitions of every existing topic the routes train on (named or matching the pattern). */
-    static Future<Set<TopicPartition>> matchingPartitions(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes) {
+    static Future<Set<TopicPartition>> matchingPartitions(KafkaConsumer<?, ?> consumer, TopicRoutes routes) {
         return consumer.listTopics().map(topics -> {
             Set<TopicPartition> tps = new HashSet<>();
             topics.forEach((topic, infos) -> {
@@ -66,7 +66,7 @@ final class TopicAssignment {
     }
 
     /** Every partition of the named topics and of the topics matching the pattern, if any. */
-    static Future<Set<TopicPartition>> routedPartitions(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes) {
+    static Future<Set<TopicPartition>> routedPartitions(KafkaConsumer<?, ?> consumer, TopicRoutes routes) {
         Future<Set<TopicPartition>> found = partitionsOf(consumer, routes.namedTopics());
         return !routes.hasPattern() ? found : found.compose(named -> matchingPartitions(consumer, routes)
                 .map(matched -> {
@@ -81,7 +81,7 @@ final class TopicAssignment {
      *
      * @return the added partitions with their start offsets (empty when none appeared)
      */
-    static Future<Map<TopicPartition, Long>> assignNew(KafkaConsumer<byte[], byte[]> consumer, TopicRoutes routes,
+    static Future<Map<TopicPartition, Long>> assignNew(KafkaConsumer<?, ?> consumer, TopicRoutes routes,
             Set<TopicPartition> current, String start, PartitionProgressTracker tracker) {
         return matchingPartitions(consumer, routes).compose(found -> {
             Set<TopicPartition> added = new HashSet<>(found);
@@ -104,7 +104,7 @@ final class TopicAssignment {
      * left to the consumer's own rule (committed offset, else {@code auto.offset.reset=earliest}) and only asked
      * for their position.
      */
-    static Future<Map<TopicPartition, Long>> assign(KafkaConsumer<byte[], byte[]> consumer, Set<TopicPartition> current,
+    static Future<Map<TopicPartition, Long>> assign(KafkaConsumer<?, ?> consumer, Set<TopicPartition> current,
             Set<TopicPartition> added, String start, Map<TopicPartition, Long> startAt,
             PartitionProgressTracker tracker) {
         if (added.isEmpty()) {
@@ -123,7 +123,7 @@ final class TopicAssignment {
                 }));
     }
 
-    private static Future<Map<TopicPartition, Long>> positions(KafkaConsumer<byte[], byte[]> consumer,
+    private static Future<Map<TopicPartition, Long>> positions(KafkaConsumer<?, ?> consumer,
             Set<TopicPartition> tps) {
         Map<TopicPartition, Long> starts = new java.util.concurrent.ConcurrentHashMap<>();
         List<Future<Long>> asks = new ArrayList<>();
@@ -135,7 +135,7 @@ final class TopicAssignment {
      * Seeks each partition: to {@code startAt} (a checkpoint's offset), else by the start policy: {@code earliest}
      * (the beginning), {@code latest} (the end) or {@code committed} (the group's offset, else the beginning).
      */
-    private static Future<Map<TopicPartition, Long>> positionAll(KafkaConsumer<byte[], byte[]> consumer,
+    private static Future<Map<TopicPartition, Long>> positionAll(KafkaConsumer<?, ?> consumer,
             Set<TopicPartition> tps, Map<TopicPartition, Long> begin, Map<TopicPartition, Long> end, String start,
             Map<TopicPartition, Long> startAt) {
         Map<TopicPartition, Long> starts = new java.util.concurrent.ConcurrentHashMap<>();

@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     private final PartitionProgressTracker tracker = new PartitionProgressTracker(
             gap -> putMarker(new Skipped(gap, Skipped.NO_RECORD)));
     private final IngestCounters counters = new IngestCounters();
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private KafkaConsumer<byte[], ByteBuffer> consumer;
     private DecodeStage decoding;
     private Set<TopicPartition> partitions = Set.of();
     private boolean endHandedOver;
@@ -173,7 +174,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         Events.registerCodecs(vertx);
         deadLetters = deadLetterFactory.apply(vertx);
         deadLetters.serveQuarantine(vertx.eventBus()); // the trainer's untrained minibatches go the same way
-        consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class)
+        consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, ByteBuffer.class)
                 .pollTimeout(ConsumerSettings.POLL_TIMEOUT);
         ReadHolds holds = new ReadHolds(consumer::pause, consumer::resume);
         decoding = new DecodeStage(vertx, holds);
@@ -249,7 +250,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     }
 
     private void onRecord(DecodeStage.Decoded decoded) {
-        KafkaConsumerRecord<byte[], byte[]> record = decoded.record();
+        KafkaConsumerRecord<byte[], ByteBuffer> record = decoded.record();
         if (failed || stopping) {
             return; // records fetched before the pause took effect: left uncommitted
         }
@@ -260,7 +261,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         OffsetRange source = OffsetRange.single(record.topic(), record.partition(), record.offset());
         TopicRoutes.Route route = decoded.route();
         RecordValidator.Outcome outcome = decoded.outcome();
-        counters.read(record.value() == null ? 0 : record.value().length, decoded.nanos());
+        counters.read(dev.streamtrain.core.wire.Bytes.size(record.value()), decoded.nanos());
         if (outcome instanceof RecordValidator.Accepted accepted) {
             if (holdOut != null && holdOut.holdsOut(record.key())) {
                 heldOut.add(accepted.batch()); // per record, before assembly: a held-out row never joins a minibatch
@@ -285,7 +286,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     }
 
     /** Dead-letters the record; only once the copy is durable is its offset handled (a failed write is re-read). */
-    private void deadLetter(KafkaConsumerRecord<byte[], byte[]> record, OffsetRange source,
+    private void deadLetter(KafkaConsumerRecord<byte[], ByteBuffer> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
         deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -360,7 +361,7 @@ public final class TrainIngestVerticle extends VerticleBase {
         }
     }
 
-    private void fail(KafkaConsumerRecord<byte[], byte[]> record, RecordValidator.Rejected rejected) {
+    private void fail(KafkaConsumerRecord<byte[], ByteBuffer> record, RecordValidator.Rejected rejected) {
         failed = true;
         consumer.pause(partitions);
         IngestFailed event = new IngestFailed(job, record.topic(), record.partition(), record.offset(),

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.streamtrain.core.wire.MiniBatchCodec;
 import io.vertx.core.Vertx;
 import io.vertx.kafka.client.consumer.impl.KafkaConsumerRecordsImpl;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,13 +25,18 @@ import org.junit.jupiter.api.Test;
 class DecodeStageTest {
     private static final MiniBatchCodec CODEC = MiniBatchCodec.standard();
 
-    /** One poll of {@code n} records of topic t, partition 0, from {@code from}; record i has label i % 4. */
-    private static KafkaConsumerRecordsImpl<byte[], byte[]> poll(long from, int n) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    /**
+     * One poll of {@code n} records of topic t, partition 0, from {@code from}; record i has label i % 4. Each value is
+     * a view into a larger array, as Kafka's ByteBufferDeserializer hands over a slice of its fetch buffer.
+     */
+    private static KafkaConsumerRecordsImpl<byte[], ByteBuffer> poll(long from, int n) {
+        List<ConsumerRecord<byte[], ByteBuffer>> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             long offset = from + i;
-            records.add(new ConsumerRecord<>("t", 0, offset, null,
-                    CODEC.encode(1, 3, new float[] {offset, 0, 0}, new long[] {offset % 4})));
+            byte[] value = CODEC.encode(1, 3, new float[] {offset, 0, 0}, new long[] {offset % 4});
+            byte[] fetched = new byte[7 + value.length + 5];
+            System.arraycopy(value, 0, fetched, 7, value.length);
+            records.add(new ConsumerRecord<>("t", 0, offset, null, ByteBuffer.wrap(fetched, 7, value.length)));
         }
         return new KafkaConsumerRecordsImpl<>(new ConsumerRecords<>(Map.of(new TopicPartition("t", 0), records)));
     }

@@ -28,6 +28,39 @@ class RecordValidatorTest {
         return assertInstanceOf(RecordValidator.Rejected.class, v.check(value, SRC)).reason();
     }
 
+    /** {@code value} as the training reader's consumer hands it over: a view inside a larger fetch buffer. */
+    static java.nio.ByteBuffer view(byte[] value) {
+        byte[] fetched = new byte[6 + (value == null ? 0 : value.length) + 4];
+        if (value != null) {
+            System.arraycopy(value, 0, fetched, 6, value.length);
+        }
+        return java.nio.ByteBuffer.wrap(fetched, 6, value == null ? 0 : value.length).slice();
+    }
+
+    /**
+     * The reader's views of the fetch buffer get the same outcomes as the values' own bytes: sizes are the view's (not
+     * its array's), and formats read from a copy (JSON, CSV) get exactly the view's bytes.
+     */
+    @Test
+    void aViewOfTheFetchBufferIsCheckedAsItsBytes() {
+        RecordValidator v = validator("softmax", 4, "reject");
+        byte[] good = CODEC.encode(2, 3, new float[] {1, 2, 3, 4, 5, 6}, new long[] {0, 1});
+        var ok = assertInstanceOf(RecordValidator.Accepted.class, v.check(view(good), SRC));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, ok.batch().x());
+        assertEquals("empty_value", assertInstanceOf(RecordValidator.Rejected.class,
+                v.check(view(new byte[0]), SRC)).reason());
+        assertEquals("undecodable", assertInstanceOf(RecordValidator.Rejected.class,
+                v.check(view(Arrays.copyOf(good, good.length - 5)), SRC)).reason(), "truncated");
+        RecordValidator small = new RecordValidator(CODEC,
+                new RecordValidator.Expectation(3, 4, "softmax", "reject", 5, good.length));
+        assertInstanceOf(RecordValidator.Accepted.class, small.check(view(good), SRC), "its size is the view's");
+        var json = new RecordValidator(ExampleDecoders.json("features", "label"),
+                new RecordValidator.Expectation(3, 4, "softmax", "reject", 5, 1 << 20));
+        var example = assertInstanceOf(RecordValidator.Accepted.class, json.check(view(
+                "{\"features\": [1, 2, 3], \"label\": 2}".getBytes(StandardCharsets.UTF_8)), SRC));
+        assertArrayEquals(new float[] {1, 2, 3}, example.batch().x());
+    }
+
     @Test
     void acceptsAGoodRecord() {
         var ok = assertInstanceOf(RecordValidator.Accepted.class,

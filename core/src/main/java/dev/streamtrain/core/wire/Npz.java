@@ -28,8 +28,13 @@ public final class Npz {
 
     /** True when the bytes start like a zip archive (an .npz). */
     public static boolean looksLikeNpz(byte[] bytes) {
-        return bytes != null && bytes.length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3
-                && bytes[3] == 4;
+        return bytes != null && looksLikeNpz(bytes, 0, bytes.length);
+    }
+
+    /** As {@link #looksLikeNpz(byte[])}, for the bytes at {@code [offset, offset + length)}. */
+    public static boolean looksLikeNpz(byte[] bytes, int offset, int length) {
+        return length >= 4 && bytes[offset] == 'P' && bytes[offset + 1] == 'K' && bytes[offset + 2] == 3
+                && bytes[offset + 3] == 4;
     }
 
     /**

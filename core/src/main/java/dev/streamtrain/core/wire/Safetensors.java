@@ -66,8 +66,8 @@ public final class Safetensors {
             this.entries = java.util.List.copyOf(entries);
         }
 
-        private boolean sameAs(byte[] bytes, int headerLen) {
-            return raw.length == headerLen && java.util.Arrays.equals(raw, 0, headerLen, bytes, 8, 8 + headerLen);
+        private boolean sameAs(byte[] bytes, int at, int headerLen) {
+            return raw.length == headerLen && java.util.Arrays.equals(raw, 0, headerLen, bytes, at, at + headerLen);
         }
     }
 
@@ -100,22 +100,31 @@ public final class Safetensors {
      * @throws WireFormatException if the bytes are not a well-formed document (truncated, bad header, bad ranges)
      */
     public static Decoded decode(byte[] bytes, Header previous) {
-        if (bytes == null || bytes.length < 8) {
-            throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : bytes.length) + " bytes)");
+        return decode(bytes, 0, bytes == null ? 0 : bytes.length, previous);
+    }
+
+    /**
+     * As {@link #decode(byte[], Header)}, for a document at {@code bytes[offset, offset + length)}: a record value
+     * still inside the consumer's fetch buffer. The tensors returned are views of those bytes (no copy).
+     */
+    public static Decoded decode(byte[] bytes, int offset, int length, Header previous) {
+        if (bytes == null || length < 8) {
+            throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : length)
+                    + " bytes)");
         }
-        long headerLen = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen > MAX_HEADER_BYTES && headerLen <= bytes.length - 8) {
+        long headerLen = ByteBuffer.wrap(bytes, offset, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLen > MAX_HEADER_BYTES && headerLen <= length - 8) {
             throw new WireFormatException("too_large", "safetensors: the header is " + headerLen + " bytes, over the "
                     + MAX_HEADER_BYTES + "-byte limit StreamTrain reads (a limit, not a corrupt record)");
         }
-        if (headerLen <= 0 || headerLen > bytes.length - 8) {
+        if (headerLen <= 0 || headerLen > length - 8) {
             throw new WireFormatException("safetensors: a header of " + headerLen + " bytes does not fit the "
-                    + bytes.length + "-byte value (a truncated or corrupt record)");
+                    + length + "-byte value (a truncated or corrupt record)");
         }
-        Header header = previous != null && previous.sameAs(bytes, (int) headerLen) ? previous
-                : parseHeader(bytes, (int) headerLen);
-        int dataStart = 8 + (int) headerLen;
-        int dataLen = bytes.length - dataStart;
+        Header header = previous != null && previous.sameAs(bytes, offset + 8, (int) headerLen) ? previous
+                : parseHeader(bytes, offset + 8, (int) headerLen);
+        int dataStart = offset + 8 + (int) headerLen;
+        int dataLen = length - 8 - (int) headerLen;
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Entry e : header.entries) {
             if (e.end() > dataLen) {
@@ -132,10 +141,10 @@ public final class Safetensors {
         return new Decoded(out, header);
     }
 
-    private static Header parseHeader(byte[] bytes, int headerLen) {
+    private static Header parseHeader(byte[] bytes, int at, int headerLen) {
         JsonNode header;
         try {
-            header = JSON.readTree(bytes, 8, headerLen); // UTF-8, as the format says
+            header = JSON.readTree(bytes, at, headerLen); // UTF-8, as the format says
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new WireFormatException("safetensors: header is not JSON" + PythonJson.where(e));
         } catch (java.io.IOException e) { // (reading from memory: only malformed text gets here)
@@ -151,7 +160,7 @@ public final class Safetensors {
                 entries.add(entry(field.getKey(), field.getValue()));
             }
         }
-        return new Header(java.util.Arrays.copyOfRange(bytes, 8, 8 + headerLen), entries);
+        return new Header(java.util.Arrays.copyOfRange(bytes, at, at + headerLen), entries);
     }
 
     private static Entry entry(String name, JsonNode entry) {
