@@ -48,20 +48,27 @@ public final class DeadLetterPublisher {
         this.topic = topic;
     }
 
-    /** A record value as bytes: the training reader's are views of the consumer's buffer (copied here). */
-    private static byte[] valueBytes(Object value) {
-        return value instanceof java.nio.ByteBuffer b ? dev.streamtrain.core.wire.Bytes.of(b) : (byte[]) value;
+    /**
+     * Sends a copy of a record of the training reader, whose values are views of the consumer's fetch buffer: the
+     * copy holds the value's own bytes, so nothing of the fetch buffer waits with it for the broker.
+     */
+    public Future<Void> publishView(KafkaConsumerRecord<byte[], java.nio.ByteBuffer> record, String reason,
+            String message) {
+        return publish(record, dev.streamtrain.core.wire.Bytes.of(record.value()), reason, message);
     }
 
     /** Sends the record's copy (its key, value and headers as read); completes when it is durable. */
-    public Future<Void> publish(KafkaConsumerRecord<byte[], ?> record, String reason, String message) {
+    public Future<Void> publish(KafkaConsumerRecord<byte[], byte[]> record, String reason, String message) {
+        return publish(record, record.value(), reason, message);
+    }
+
+    private Future<Void> publish(KafkaConsumerRecord<byte[], ?> record, byte[] value, String reason, String message) {
         long seen = count(reason).incrementAndGet();
         if (seen <= 10 || seen % 1000 == 0) {
             LOG.warn("dead-lettering {}-{}@{} ({}, #{} of this reason): {}", record.topic(), record.partition(),
                     record.offset(), reason, seen, message);
         }
-        KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(),
-                valueBytes(record.value()));
+        KafkaProducerRecord<byte[], byte[]> copy = KafkaProducerRecord.create(topic, record.key(), value);
         copy.addHeaders(record.headers());
         dev.streamtrain.core.kafka.DeadLetterHeaders.of(record.topic(), record.partition(), record.offset(), reason,
                 message).forEach(copy::addHeader);

@@ -288,12 +288,14 @@ public final class TrainIngestVerticle extends VerticleBase {
     /** Dead-letters the record; only once the copy is durable is its offset handled (a failed write is re-read). */
     private void deadLetter(KafkaConsumerRecord<byte[], ByteBuffer> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
-        deadLetters.publish(record, rejected.reason(), rejected.message()).onComplete(ar -> {
+        // the callback names the record by its source, not the record: the record's value is a view of its whole fetch
+        // buffer (up to fetch.max.bytes), which a write waiting for the broker must not keep alive
+        deadLetters.publishView(record, rejected.reason(), rejected.message()).onComplete(ar -> {
             if (ar.succeeded()) {
                 putMarker(new DeadLettered(source, rejected.reason()));
             } else {
                 LOG.error("could not dead-letter {}-{}@{}: it stays uncommitted and is read again after a restart",
-                        record.topic(), record.partition(), record.offset(), ar.cause());
+                        source.topic(), source.partition(), source.from(), ar.cause());
             }
             handOverEndIfReached();
         });

@@ -198,7 +198,11 @@ final class MlpNetwork {
         }
     }
 
-    /** A training minibatch's features as the model's first layer takes them: scaled, or as they are without one. */
+    /**
+     * A training minibatch's features as the model's first layer takes them: scaled, or as they are without one. The
+     * array is {@code x} itself or the normalization's own, which the next call overwrites: copy it into the engine
+     * before calling again (the trainer thread's only caller does, at once).
+     */
     float[] scaledInputs(float[] x, int rows) {
         return normalization == null ? x : normalization.scaled(x, rows);
     }

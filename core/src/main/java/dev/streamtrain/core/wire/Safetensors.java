@@ -108,6 +108,9 @@ public final class Safetensors {
      * still inside the consumer's fetch buffer. The tensors returned are views of those bytes (no copy).
      */
     public static Decoded decode(byte[] bytes, int offset, int length, Header previous) {
+        if (bytes != null) {
+            java.util.Objects.checkFromIndexSize(offset, length, bytes.length); // a caller's fault, not the record's
+        }
         if (bytes == null || length < 8) {
             throw new WireFormatException("safetensors: value too short for a header (" + (bytes == null ? 0 : length)
                     + " bytes)");

@@ -146,7 +146,8 @@ public final class Tensor {
                     }
                 }
             }
-            default -> { } // integers
+            case I32, I64, U8 -> { } // integers are always finite
+            default -> throw new IllegalStateException(dtype.name()); // a new floating type needs its own test here
         }
         return true;
     }
