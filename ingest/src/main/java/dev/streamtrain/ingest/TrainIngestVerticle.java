@@ -288,8 +288,7 @@ public final class TrainIngestVerticle extends VerticleBase {
     /** Dead-letters the record; only once the copy is durable is its offset handled (a failed write is re-read). */
     private void deadLetter(KafkaConsumerRecord<byte[], ByteBuffer> record, OffsetRange source,
             RecordValidator.Rejected rejected) {
-        // the callback names the record by its source, not the record: the record's value is a view of its whole fetch
-        // buffer (up to fetch.max.bytes), which a write waiting for the broker must not keep alive
+        // by its source, not the record: a waiting write must not keep its fetch buffer alive (see publishView)
         deadLetters.publishView(record, rejected.reason(), rejected.message()).onComplete(ar -> {
             if (ar.succeeded()) {
                 putMarker(new DeadLettered(source, rejected.reason()));

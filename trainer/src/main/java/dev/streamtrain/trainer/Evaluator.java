@@ -105,7 +105,7 @@ final class Evaluator {
         List<MiniBatch> pass = new java.util.ArrayList<>();
         int rows = 0;
         for (MiniBatch b : batches) {
-            if (!pass.isEmpty() && (rows + b.rows() > ROWS_PER_PASS || !sameShape(pass.get(0), b))) {
+            if (!pass.isEmpty() && (rows + b.rows() > ROWS_PER_PASS || !b.sameShape(pass.get(0)))) {
                 scored.addAll(scorePass(pass));
                 pass.clear();
                 rows = 0;
@@ -135,10 +135,6 @@ final class Evaluator {
             at += width;
         }
         return out;
-    }
-
-    private static boolean sameShape(MiniBatch a, MiniBatch b) {
-        return a.features() == b.features() && a.hasTargets() == b.hasTargets() && a.targetWidth() == b.targetWidth();
     }
 
     /** The head's outputs (probabilities, or regression values) for row-major features. */

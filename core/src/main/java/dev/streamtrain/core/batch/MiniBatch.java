@@ -65,6 +65,11 @@ public record MiniBatch(int rows, int features, float[] x, long[] y, List<Offset
         return earliest == Long.MAX_VALUE ? -1 : earliest;
     }
 
+    /** Whether {@code other} can be joined with this one ({@link #concat}): the same features and kind of labels. */
+    public boolean sameShape(MiniBatch other) {
+        return features == other.features && hasTargets() == other.hasTargets() && targetWidth == other.targetWidth;
+    }
+
     /**
      * The rows of {@code batches} as one minibatch, in order (sources joined, production time the earliest known).
      *
@@ -81,8 +86,7 @@ public record MiniBatch(int rows, int features, float[] x, long[] y, List<Offset
         }
         int rows = 0;
         for (MiniBatch b : batches) {
-            if (b.features != first.features || b.hasTargets() != first.hasTargets()
-                    || b.targetWidth != first.targetWidth) {
+            if (!b.sameShape(first)) {
                 throw new IllegalArgumentException("minibatches of different shapes cannot be joined");
             }
             rows = Math.addExact(rows, b.rows);
